@@ -1,0 +1,95 @@
+/**
+ * The contract between the primitive table and the backends: every primitive's
+ * name and parameters. A backend must run each of these; `Kernels` is a mapped
+ * type, so leaving one out is a compile error.
+ */
+import type { DType, TypedArray } from "../core/dtype.js";
+import type { Aval, Buffer } from "../core/tensor.js";
+
+type None = Record<string, never>;
+
+export const UNARY_FLOAT = [
+  "neg", "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh",
+  "asin", "acos", "atan", "sinh", "cosh", "logistic", "erf", "abs", "sign", "floor", "ceil", "round",
+] as const;
+export type UnaryName = (typeof UNARY_FLOAT)[number];
+
+export const BINARY = ["add", "sub", "mul", "div", "pow", "max", "min", "atan2", "rem"] as const;
+export type BinaryName = (typeof BINARY)[number];
+
+export const COMPARE = ["eq", "ne", "lt", "le", "gt", "ge"] as const;
+export type CompareName = (typeof COMPARE)[number];
+
+export const LOGICAL = ["and", "or", "xor"] as const;
+export type LogicalName = (typeof LOGICAL)[number];
+
+export const REDUCE = ["reduce_sum", "reduce_max", "reduce_min", "reduce_prod"] as const;
+export type ReduceName = (typeof REDUCE)[number];
+
+export interface ConvParams {
+  /** Per spatial axis. Inputs are [N, C, ...spatial], weights [O, C/groups, ...kernel]. */
+  strides: number[];
+  padding: [number, number][];
+  lhsDilation: number[];
+  rhsDilation: number[];
+  groups: number;
+}
+
+export type PrimParams = {
+  [K in UnaryName]: None;
+} & {
+  [K in BinaryName]: None;
+} & {
+  [K in CompareName]: None;
+} & {
+  [K in LogicalName]: None;
+} & {
+  [K in ReduceName]: { axes: number[] };
+} & {
+  not: None;
+  select: None;
+  cast: { dtype: DType };
+  stop_gradient: None;
+  argmax: { axis: number };
+  argmin: { axis: number };
+  cumsum: { axis: number; reverse: boolean };
+  reshape: { shape: number[] };
+  broadcast_to: { shape: number[] };
+  transpose: { perm: number[] };
+  slice: { starts: number[]; limits: number[]; strides: number[] };
+  pad: { lo: number[]; hi: number[]; interior: number[] };
+  concatenate: { axis: number };
+  rev: { axes: number[] };
+  gather: { axis: number };
+  scatter_add: { axis: number };
+  dot: None;
+  conv: ConvParams;
+  reduce_window_max: { window: number[]; strides: number[] };
+  random_bits: { shape: number[]; salt: number };
+  cholesky: None;
+  triangular_solve: { lower: boolean; transposeA: boolean; unitDiagonal: boolean };
+  lu: None;
+  qr: None;
+  eigh: None;
+  svd: None;
+};
+
+export type PrimName = keyof PrimParams;
+
+/** What a kernel receives: the inputs' storage with their avals. */
+export interface KernelInput {
+  readonly data: TypedArray;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export type Kernel<K extends PrimName> = (inputs: KernelInput[], params: PrimParams[K], outs: Aval[]) => TypedArray[];
+
+export type Kernels = { [K in PrimName]: Kernel<K> };
+
+/** The narrow seam every backend implements. */
+export interface Backend {
+  readonly name: string;
+  fromArray(data: TypedArray): Buffer;
+  run<K extends PrimName>(prim: K, inputs: { buffer: Buffer; shape: readonly number[]; dtype: DType }[], params: PrimParams[K], outs: Aval[]): Buffer[];
+}

@@ -1,0 +1,94 @@
+import { DTypeError } from "./errors.js";
+
+/** The element types a tensor can hold. */
+export type DType = "float32" | "float64" | "int32" | "uint8" | "bool";
+
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "uint8", "bool"];
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export function isDType(x: unknown): x is DType {
+  return typeof x === "string" && (DTYPES as readonly string[]).includes(x);
+}
+
+export function isFloat(dtype: DType): boolean {
+  return dtype === "float32" || dtype === "float64";
+}
+
+export function isInteger(dtype: DType): boolean {
+  return dtype === "int32" || dtype === "uint8";
+}
+
+export function itemSize(dtype: DType): number {
+  switch (dtype) {
+    case "float64": return 8;
+    case "float32": case "int32": return 4;
+    case "uint8": case "bool": return 1;
+    default: return dtype satisfies never;
+  }
+}
+
+/** Allocate zeroed storage for `size` elements; bool is stored as 0/1 bytes. */
+export function allocate(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case "float32": return new Float32Array(size);
+    case "float64": return new Float64Array(size);
+    case "int32": return new Int32Array(size);
+    case "uint8": case "bool": return new Uint8Array(size);
+    default: return dtype satisfies never;
+  }
+}
+
+/** The dtype a TypedArray naturally holds. */
+export function dtypeOfArray(a: TypedArray): DType {
+  if (a instanceof Float32Array) return "float32";
+  if (a instanceof Float64Array) return "float64";
+  if (a instanceof Int32Array) return "int32";
+  return "uint8";
+}
+
+/**
+ * Promotion lattice: bool < uint8 < int32 < float32 < float64.
+ * Two tensors promote to the larger of the two (uint8 with int32 gives int32).
+ */
+const RANK: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, float32: 3, float64: 4 };
+
+export function promoteTypes(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * JS numbers are weak scalars (as in JAX): they take the tensor's dtype unless
+ * they cannot be represented in its kind. A non-integer number with an integer or
+ * bool tensor gives float32; an integer number with a bool tensor gives int32.
+ */
+export function promoteWithScalar(t: DType, value: number | boolean): DType {
+  if (typeof value === "boolean") return t;
+  if (isFloat(t)) return t;
+  if (!Number.isInteger(value)) return "float32";
+  if (t === "bool") return "int32";
+  return t;
+}
+
+/** The dtype of a JS value when no tensor gives one. */
+export function defaultDTypeOf(value: number | boolean): DType {
+  return typeof value === "boolean" ? "bool" : "float32";
+}
+
+/** Casts a JS number to the value a dtype would store (used for scalars and fill values). */
+export function castScalar(value: number, dtype: DType): number {
+  switch (dtype) {
+    case "float64": return value;
+    case "float32": return Math.fround(value);
+    case "int32": return value | 0;
+    case "uint8": return value & 255;
+    case "bool": return value ? 1 : 0;
+    default: return dtype satisfies never;
+  }
+}
+
+export function requireFloat(op: string, dtype: DType): void {
+  if (!isFloat(dtype)) {
+    throw new DTypeError(`${op}: needs a floating-point tensor (float32 or float64), got ${dtype}`);
+  }
+}

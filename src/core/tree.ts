@@ -1,0 +1,136 @@
+/**
+ * Pytrees: nested JS arrays, plain objects and registered classes (such as
+ * `nn.Module`) whose leaves are tensors (or numbers). Transforms flatten their
+ * arguments to leaves, work on those, and rebuild the same structure.
+ */
+import { ValueError } from "./errors.js";
+import { Tensor } from "./tensor.js";
+
+/** Classes opt in by implementing this symbol: children are pytrees, aux is static data. */
+export const PYTREE = Symbol.for("fluxion.pytree");
+
+export interface PytreeNode {
+  [PYTREE](): { children: unknown[]; aux: unknown; rebuild(children: unknown[]): unknown };
+}
+
+export type Leaf = Tensor | number;
+
+/** A tree's shape without its leaves: equal structures flatten to leaves that line up. */
+export type TreeDef =
+  | { kind: "leaf" }
+  | { kind: "none"; value: null | undefined }
+  | { kind: "array"; children: TreeDef[] }
+  | { kind: "object"; keys: string[]; children: TreeDef[] }
+  | { kind: "node"; aux: unknown; rebuild: (children: unknown[]) => unknown; ctor: unknown; children: TreeDef[] };
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (x === null || typeof x !== "object") return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+function isNode(x: unknown): x is PytreeNode {
+  return x !== null && typeof x === "object" && typeof (x as { [PYTREE]?: unknown })[PYTREE] === "function";
+}
+
+export function isLeaf(x: unknown): x is Leaf {
+  return x instanceof Tensor || typeof x === "number";
+}
+
+export function flatten(tree: unknown): [Leaf[], TreeDef] {
+  const leaves: Leaf[] = [];
+  const walk = (x: unknown): TreeDef => {
+    if (isLeaf(x)) {
+      leaves.push(x);
+      return { kind: "leaf" };
+    }
+    if (x === null || x === undefined) return { kind: "none", value: x };
+    if (Array.isArray(x)) return { kind: "array", children: x.map(walk) };
+    if (isNode(x)) {
+      const { children, aux, rebuild } = x[PYTREE]();
+      return { kind: "node", aux, rebuild, ctor: (x as object).constructor, children: children.map(walk) };
+    }
+    if (isPlainObject(x)) {
+      const keys = Object.keys(x);
+      return { kind: "object", keys, children: keys.map((k) => walk(x[k])) };
+    }
+    throw new ValueError(`pytree: cannot use a ${describe(x)} as a tree node or leaf (use tensors, numbers, arrays, plain objects or nn.Module)`);
+  };
+  const def = walk(tree);
+  return [leaves, def];
+}
+
+export function unflatten(def: TreeDef, leaves: readonly unknown[]): unknown {
+  let i = 0;
+  const build = (d: TreeDef): unknown => {
+    switch (d.kind) {
+      case "leaf": return leaves[i++];
+      case "none": return d.value;
+      case "array": return d.children.map(build);
+      case "object": {
+        const out: Record<string, unknown> = {};
+        d.keys.forEach((k, j) => (out[k] = build(d.children[j]!)));
+        return out;
+      }
+      case "node": return d.rebuild(d.children.map(build));
+      default: return d satisfies never;
+    }
+  };
+  const out = build(def);
+  if (i !== leaves.length) throw new ValueError(`pytree: structure has ${i} leaves but ${leaves.length} were given`);
+  return out;
+}
+
+export function leaves(tree: unknown): Leaf[] {
+  return flatten(tree)[0];
+}
+
+export function numLeaves(def: TreeDef): number {
+  switch (def.kind) {
+    case "leaf": return 1;
+    case "none": return 0;
+    default: return def.children.reduce((n, c) => n + numLeaves(c), 0);
+  }
+}
+
+/** A printable description of a structure, used for cache keys and error messages. */
+export function structure(tree: unknown): string {
+  return defToString(flatten(tree)[1]);
+}
+
+export function defToString(def: TreeDef): string {
+  switch (def.kind) {
+    case "leaf": return "*";
+    case "none": return String(def.value);
+    case "array": return `[${def.children.map(defToString).join(", ")}]`;
+    case "object": return `{${def.keys.map((k, i) => `${k}: ${defToString(def.children[i]!)}`).join(", ")}}`;
+    case "node": return `${(def.ctor as { name?: string })?.name ?? "Node"}(${safeJson(def.aux)})[${def.children.map(defToString).join(", ")}]`;
+    default: return def satisfies never;
+  }
+}
+
+function safeJson(x: unknown): string {
+  try {
+    return JSON.stringify(x) ?? "";
+  } catch {
+    return "?";
+  }
+}
+
+/** Applies `f` to every leaf (with the matching leaves of `rest`, which must share the structure). */
+export function map<T = unknown>(f: (leaf: any, ...rest: any[]) => unknown, tree: T, ...rest: unknown[]): T {
+  const [ls, def] = flatten(tree);
+  const others = rest.map((r, k) => {
+    const [l, d] = flatten(r);
+    if (defToString(d) !== defToString(def)) {
+      throw new ValueError(`tree.map: tree ${k + 1} has structure ${defToString(d)}, expected ${defToString(def)}`);
+    }
+    return l;
+  });
+  return unflatten(def, ls.map((leaf, i) => f(leaf, ...others.map((o) => o[i])))) as T;
+}
+
+function describe(x: unknown): string {
+  if (typeof x === "object" && x !== null) return (x as object).constructor?.name ?? "object";
+  return typeof x;
+}

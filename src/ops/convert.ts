@@ -1,0 +1,44 @@
+/** Bringing operands to tensors of one dtype, with JS numbers as weak scalars (as in JAX). */
+import { defaultDTypeOf, promoteTypes, promoteWithScalar, type DType } from "../core/dtype.js";
+import { ValueError } from "../core/errors.js";
+import { Tensor } from "../core/tensor.js";
+import { scalar } from "../primitives/constant.js";
+import * as lax from "../primitives/lax.js";
+import { tensor } from "./creation.js";
+
+export type TensorLike = Tensor | number | boolean;
+export type ArrayLike = TensorLike | TensorLikeArray;
+interface TensorLikeArray extends Array<ArrayLike> {}
+
+/** Any accepted input as a tensor (nested arrays become float32 tensors). */
+export function asTensor(x: ArrayLike, dtype?: DType): Tensor {
+  if (x instanceof Tensor) return dtype ? lax.cast(x, dtype) : x;
+  if (typeof x === "number" || typeof x === "boolean") {
+    const dt = dtype ?? defaultDTypeOf(x);
+    return scalar(typeof x === "boolean" ? (x ? 1 : 0) : x, dt);
+  }
+  if (Array.isArray(x)) return tensor(x as never, dtype ? { dtype } : {});
+  throw new ValueError(`expected a tensor, number, boolean or nested array, got ${x === null ? "null" : typeof x}`);
+}
+
+/** The common dtype of operands: tensors promote by the lattice; JS numbers are weak. */
+export function resultDType(xs: readonly ArrayLike[]): DType {
+  let dt: DType | null = null;
+  for (const x of xs) {
+    if (x instanceof Tensor) dt = dt === null ? x.dtype : promoteTypes(dt, x.dtype);
+    else if (Array.isArray(x)) dt = dt === null ? "float32" : promoteTypes(dt, "float32");
+  }
+  if (dt === null) {
+    // Only JS scalars: float32 if any is a number, bool if all are booleans.
+    return xs.some((x) => typeof x === "number") ? (xs.some((x) => typeof x === "number" && !Number.isInteger(x)) ? "float32" : "float32") : "bool";
+  }
+  for (const x of xs) if (typeof x === "number" || typeof x === "boolean") dt = promoteWithScalar(dt, x);
+  return dt;
+}
+
+/** Operands as tensors of one dtype (optionally at least `floor`, e.g. float32 for division). */
+export function unify(xs: readonly ArrayLike[], floatResult = false): Tensor[] {
+  let dt = resultDType(xs);
+  if (floatResult && dt !== "float32" && dt !== "float64") dt = "float32";
+  return xs.map((x) => asTensor(x, dt));
+}

@@ -1,0 +1,2 @@
+import { pendingPrimitive } from "./pending.js";
+export const randomBits = pendingPrimitive("random_bits");
