@@ -17,3 +17,4 @@ export * from "./transforms/index.js";
 export { setBackend, getBackend, backendNames } from "./backend/registry.js";
 export * as metrics from "./metrics/index.js";
 export * as viz from "./viz/index.js";
+export * from "./control/index.js";
