@@ -18,3 +18,4 @@ export { setBackend, getBackend, backendNames } from "./backend/registry.js";
 export * as metrics from "./metrics/index.js";
 export * as viz from "./viz/index.js";
 export * from "./control/index.js";
+export * as random from "./random/index.js";
