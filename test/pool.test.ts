@@ -56,6 +56,11 @@ describe("pooling matches direct loops", () => {
     expect(fx.avgPool2d(x, 2).toArray()).toEqual([[[2.5, 4.5], [10.5, 12.5]]]);
   });
 
+  it("a NaN in a window makes that window's maximum NaN", () => {
+    const x = fx.tensor([[[[1, NaN, 2, 3]]]], { dtype: "float64" });
+    expect(fx.maxPool2d(x, [1, 2]).toArray()).toEqual([[[[NaN, 3]]]]);
+  });
+
   it("errors", () => {
     expect(() => fx.maxPool2d(fx.ones([1, 1, 3, 3]), 4)).toThrow(/maxPool2d: window 4 is larger than axis 2/);
     expect(() => fx.maxPool2d(fx.ones([1, 1, 3, 3]), 2, { padding: 2 })).toThrow(/more than half the window/);
