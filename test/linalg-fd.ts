@@ -134,9 +134,18 @@ export function checkFirstOrder(f: Fn, args: fx.Tensor[], r: () => number, what:
   checkAdjoint(f, args, r, what);
 }
 
-/** Random matrices [n, n] that are far from singular: M + n·I. */
+/**
+ * Random matrices [n, n] far from singular: M + n·I with its rows shuffled, so
+ * LU's partial pivoting really permutes rows.
+ */
 export function wellConditioned(r: () => number, n: number, batch: number[] = []): fx.Tensor {
-  return fx.add(randomTensor(r, [...batch, n, n]), fx.mul(fx.eye(n, n, 0, "float64"), n));
+  const perm = [...Array(n).keys()];
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(((r() + 1) / 2) * (i + 1));
+    [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+  }
+  const dominant = fx.add(randomTensor(r, [...batch, n, n]), fx.mul(fx.eye(n, n, 0, "float64"), n));
+  return fx.take(dominant, perm, batch.length);
 }
 
 /** Symmetric positive definite: B Bᵀ + n·I. */

@@ -1,4 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it, vi } from "vitest";
 import * as fx from "../src/index.js";
 import * as lax from "../src/primitives/lax.js";
 import {
@@ -248,6 +252,18 @@ describe("linalg: reconstructions, batched, float32 and float64", () => {
     expectNear(la.eigh(a)[0], f64([1, 2, 3, 4, 5, 6]), 1e-13);
   });
 
+  it("eigh and svd handle entries near the float64 limits (scaled internally, no overflow)", () => {
+    const w = vals(la.eigh(f64([[1e300, 1e299], [1e299, 2e300]]))[0]);
+    const mid = 1.5e300, half = 1e300 * Math.sqrt(0.25 + 0.01); // mid ± √(((a − d)/2)² + b²)
+    expect(w[0]! / (mid - half)).toBeCloseTo(1, 12);
+    expect(w[1]! / (mid + half)).toBeCloseTo(1, 12);
+    const a = randomTensor(rng(4), [3, 2]);
+    for (const k of [1e-200, 1e200]) {
+      const s = vals(la.svd(fx.mul(a, k))[1]), s1 = vals(la.svd(a)[1]);
+      s.forEach((v, i) => expect(v / (k * s1[i]!)).toBeCloseTo(1, 12));
+    }
+  });
+
   it("solve broadcasts batch axes: a batch of A with one b, one A with a batch of b", () => {
     const r = rng(3);
     const as = wellConditioned(r, 3, [4]);
@@ -432,5 +448,33 @@ describe("linalg: errors", () => {
     const d = la.det(fx.tensor([[1, 2], [3, 4]], { dtype: "int32" }));
     expect(d.dtype).toBe("float32");
     expect(d.item()).toBeCloseTo(-2, 5);
+  });
+});
+
+describe("linalg: docs", () => {
+  it("the snippet in docs/linalg.md runs and prints what its comments say", async () => {
+    const md = readFileSync(fileURLToPath(new URL("../docs/linalg.md", import.meta.url)), "utf8");
+    const code = /```ts\n([\s\S]*?)```/.exec(md)![1]!;
+    const src = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+    const file = join(mkdtempSync(join(tmpdir(), "fluxion-doc-")), "linalg-snippet.ts");
+    writeFileSync(file, code.replace('from "fluxion"', `from ${JSON.stringify(src)}`));
+    const logged: unknown[][] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void logged.push(a));
+    try {
+      await import(file);
+    } finally {
+      spy.mockRestore();
+    }
+    const flat = (x: unknown) => (Array.isArray(x) ? x.flat(3) : [x]) as number[];
+    expect(logged.length).toBe(11);
+    expect(logged[0]![0]).toBeLessThan(1e-14);
+    expect(logged[1]![0]).toBeCloseTo(44, 12);
+    expect(logged[2]![0]).toBeCloseTo(Math.log(44), 12);
+    for (const k of [3, 4, 5]) for (const e of logged[k]!) expect(e).toBeLessThan(1e-13);
+    expect(flat(logged[6]![0]).map((v) => Math.round(v * 100) / 100)).toEqual([2, 3.27, 6.73]);
+    flat(logged[7]![0]).forEach((v, i) => expect(v).toBeCloseTo([14, -6, 2, -6, 12, -4, 2, -4, 16][i]!, 10));
+    expect(flat(logged[8]![0])).toEqual([0, 0, 0]);
+    flat(logged[9]![0]).forEach((v, i) => expect(v).toBeCloseTo([44, 352][i]!, 10));
+    flat(logged[10]![0]).forEach((v, i) => expect(v).toBeCloseTo([12, 24][i]!, 10));
   });
 });

@@ -6,6 +6,16 @@
 
 const MAX_SWEEPS = 60;
 
+/**
+ * A power of two that brings the largest |entry| near 1, so sums of squares
+ * neither overflow nor underflow; multiplying by it is exact.
+ */
+function unitScale(X: Float64Array): number {
+  let big = 0;
+  for (const x of X) big = Math.max(big, Math.abs(x));
+  return big > 0 && Number.isFinite(big) ? 2 ** -Math.ceil(Math.log2(big)) : 1;
+}
+
 /** tan of the Jacobi angle that zeroes the off-diagonal of [[app, apq], [apq, aqq]]. */
 function jacobiTangent(app: number, aqq: number, apq: number): number {
   const theta = (aqq - app) / (2 * apq);
@@ -21,10 +31,11 @@ function jacobiTangent(app: number, aqq: number, apq: number): number {
  */
 export function eighMatrix(A: Float64Array, n: number): { w: Float64Array; v: Float64Array } {
   const S = new Float64Array(n * n);
+  const scale = unitScale(A);
   let frob = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      S[i * n + j] = (A[i * n + j]! + A[j * n + i]!) / 2;
+      S[i * n + j] = (A[i * n + j]! * scale + A[j * n + i]! * scale) / 2;
       frob = Math.hypot(frob, S[i * n + j]!);
     }
   }
@@ -37,7 +48,7 @@ export function eighMatrix(A: Float64Array, n: number): { w: Float64Array; v: Fl
       for (let q = p + 1; q < n; q++) {
         const apq = S[p * n + q]!, app = S[p * n + p]!, aqq = S[q * n + q]!;
         // Negligible both relative to the diagonal (high relative accuracy) and to the whole matrix.
-        if (Math.abs(apq) <= 1e-17 * Math.sqrt(Math.abs(app * aqq)) || Math.abs(apq) <= 1e-20 * frob) continue;
+        if (Math.abs(apq) <= 1e-17 * Math.sqrt(Math.abs(app)) * Math.sqrt(Math.abs(aqq)) || Math.abs(apq) <= 1e-20 * frob) continue;
         rotated = true;
         const t = jacobiTangent(app, aqq, apq);
         const c = 1 / Math.sqrt(t * t + 1), s = t * c;
@@ -58,7 +69,7 @@ export function eighMatrix(A: Float64Array, n: number): { w: Float64Array; v: Fl
   const w = new Float64Array(n);
   const v = new Float64Array(n * n);
   order.forEach((src, dst) => {
-    w[dst] = S[src * n + src]!;
+    w[dst] = S[src * n + src]! / scale;
     copyColumn(V, n, src, v, n, dst, n, signOfLargest(V, n, src, n));
   });
   return { w, v };
@@ -75,7 +86,8 @@ export function svdMatrix(A: Float64Array, m: number, n: number): { u: Float64Ar
     const t = svdMatrix(transposed(A, m, n), n, m);
     return { u: transposed(t.vt, m, m), s: t.s, vt: transposed(t.u, n, m) };
   }
-  const W = Float64Array.from(A);
+  const scale = unitScale(A);
+  const W = A.map((x) => x * scale);
   if (!W.every(Number.isFinite)) {
     return { u: new Float64Array(m * n).fill(NaN), s: new Float64Array(n).fill(NaN), vt: new Float64Array(n * n).fill(NaN) };
   }
@@ -112,7 +124,7 @@ export function svdMatrix(A: Float64Array, m: number, n: number): { u: Float64Ar
   const missing: number[] = [];
   order.forEach((src, dst) => {
     const sigma = norms[src]!;
-    s[dst] = sigma;
+    s[dst] = sigma / scale;
     if (sigma > 0) copyColumn(W, n, src, u, n, dst, m, 1 / sigma);
     else missing.push(dst);
     for (let j = 0; j < n; j++) vt[dst * n + j] = V[j * n + src]!;
