@@ -361,6 +361,19 @@ describe("linalg: gradients against central differences (float64)", () => {
     expect(t.item()).toBe(0);
   });
 
+  it("gradients of singular values alone are finite at repeated and zero singular values", () => {
+    fx.config.debugNans = true;
+    try {
+      const nuc = fx.grad((m: fx.Tensor) => la.norm(m, "nuc"));
+      expectNear(nuc(fx.eye(3, 3, 0, "float64")), fx.eye(3, 3, 0, "float64"), 1e-15);
+      // Rank one (s₂ = 0): ∂s₁/∂A = u₁ v₁ᵀ, with u₁ = v₁ = (1, 2)/√5.
+      expectNear(fx.grad((m: fx.Tensor) => la.norm(m, 2))(f64([[1, 2], [2, 4]])), f64([[0.2, 0.4], [0.4, 0.8]]), 1e-14);
+      expectNear(fx.grad((m: fx.Tensor) => la.eigh(m)[0].sum())(fx.eye(2, 2, 0, "float64")), fx.eye(2, 2, 0, "float64"), 1e-15);
+    } finally {
+      fx.config.debugNans = false;
+    }
+  });
+
   it("det's gradient is det(A)·A⁻ᵀ and slogdet's is A⁻ᵀ", () => {
     const a = wellConditioned(rng(9), 4);
     const invT = mT(la.inv(a));

@@ -12,6 +12,9 @@ import { batchLeading, checkMatrix, diagMatrix, diagOf, inverseGaps, masked, mm,
 
 type None = Record<string, never>;
 
+/** 1/s, only built where a rule needs it (square matrices never divide by S). */
+const reciprocal = (s: Tensor) => lax.div(lax.cst(1, s), s);
+
 /** x[..., :, lo:hi]. */
 function columns(x: Tensor, lo: number, hi: number): Tensor {
   const r = x.ndim;
@@ -136,30 +139,29 @@ export const svd: Primitive<None> = {
     const pS = scaleColumns(p, s!), sP = scaleRows(p, s!);
     let dU = mm(u!, lax.mul(f, lax.add(pS, lax.mT(pS))));
     let dV = mm(v, lax.mul(f, lax.add(sP, lax.mT(sP))));
-    const invS = lax.div(lax.cst(1, s!), s!);
-    if (m > n) dU = lax.add(dU, scaleColumns(lax.sub(dAV, mm(u!, p)), invS));
-    if (n > m) dV = lax.add(dV, scaleColumns(lax.sub(mm(lax.mT(t), u!), mm(v, lax.mT(p))), invS));
+    if (m > n) dU = lax.add(dU, scaleColumns(lax.sub(dAV, mm(u!, p)), reciprocal(s!)));
+    if (n > m) dV = lax.add(dV, scaleColumns(lax.sub(mm(lax.mT(t), u!), mm(v, lax.mT(p))), reciprocal(s!)));
     return [dU, diagOf(p), lax.mT(dV)];
   },
   vjp([ctU, ctS, ctVt], [a], [u, s, vt]): MaybeTensor[] {
     if (ctU === null && ctS === null && ctVt === null) return [null];
     const m = a!.shape[a!.ndim - 2]!, n = a!.shape[a!.ndim - 1]!;
     const v = lax.mT(vt!);
-    const f = inverseGaps(lax.mul(s!, s!));
-    const invS = lax.div(lax.cst(1, s!), s!);
+    // Built only when a singular vector has a cotangent: S alone needs no gaps.
+    const f = ctU === null && ctVt === null ? null : inverseGaps(lax.mul(s!, s!));
     let ctP = diagMatrix(orZeros(ctS, s!));
     let extra: Tensor | null = null;
     if (ctU !== null) {
-      const j = lax.mul(f, mm(lax.mT(u!), ctU));
+      const j = lax.mul(f!, mm(lax.mT(u!), ctU));
       ctP = lax.add(ctP, scaleColumns(lax.add(j, lax.mT(j)), s!));
-      if (m > n) extra = mm(scaleColumns(lax.sub(ctU, mm(u!, mm(lax.mT(u!), ctU))), invS), vt!);
+      if (m > n) extra = mm(scaleColumns(lax.sub(ctU, mm(u!, mm(lax.mT(u!), ctU))), reciprocal(s!)), vt!);
     }
     if (ctVt !== null) {
       const ctV = lax.mT(ctVt);
-      const k = lax.mul(f, mm(lax.mT(v), ctV));
+      const k = lax.mul(f!, mm(lax.mT(v), ctV));
       ctP = lax.add(ctP, scaleRows(lax.add(k, lax.mT(k)), s!));
       if (n > m) {
-        const side = mm(u!, lax.mT(scaleColumns(lax.sub(ctV, mm(v, mm(vt!, ctV))), invS)));
+        const side = mm(u!, lax.mT(scaleColumns(lax.sub(ctV, mm(v, mm(vt!, ctV))), reciprocal(s!))));
         extra = extra === null ? side : lax.add(extra, side);
       }
     }
