@@ -50,8 +50,14 @@ export function variance(x: ArrayLike, axis?: Axis, keepdims = false, ddof = 0):
   return lax.div(ss, lax.cst(Math.max(0, countOf(t, axes) - ddof), ss));
 }
 
+/**
+ * √var. Where the variance is 0 (one element, or all equal) the gradient is
+ * taken as 0, not NaN (√ has an infinite slope at 0; a constant has none).
+ */
 export function std(x: ArrayLike, axis?: Axis, keepdims = false, ddof = 0): Tensor {
-  return lax.sqrt(variance(x, axis, keepdims, ddof));
+  const v = variance(x, axis, keepdims, ddof);
+  const zero = lax.eq(v, lax.cst(0, v));
+  return lax.select(zero, lax.cst(0, v), lax.sqrt(lax.select(zero, lax.cst(1, v), v)));
 }
 
 /**
@@ -63,8 +69,13 @@ export function logsumexp(x: ArrayLike, axis?: Axis, keepdims = false): Tensor {
   let t = asTensor(x);
   if (!isFloat(t.dtype)) t = lax.cast(t, "float32");
   const axes = normalizeAxes("logsumexp", axis, t.ndim);
-  const m = lax.stopGradient(lax.unaryReduce("reduce_max", t, axes));
-  const mk = lax.reshape(m, t.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+  const keptShape = t.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  // max has no identity, but an empty axis has log Σ exp = −∞ (log 0): shift by −∞ there (made finite below).
+  const emptyAxis = axes.some((a) => t.shape[a] === 0);
+  const m = emptyAxis
+    ? lax.broadcastTo(lax.cst(-Infinity, t), t.shape.filter((_, i) => !axes.includes(i)))
+    : lax.stopGradient(lax.unaryReduce("reduce_max", t, axes));
+  const mk = lax.reshape(m, keptShape);
   // Where the max is ±∞ (all −∞, or an +∞ present), shift by 0 instead to avoid ∞ − ∞.
   const finite = lax.lt(lax.abs(mk), lax.cst(Infinity, mk));
   const shift = lax.select(finite, mk, lax.cst(0, mk));
