@@ -1,5 +1,6 @@
 /** Reductions with NumPy's `axis` (number, list, negative, or all) and `keepdims`. */
 import { isFloat } from "../core/dtype.js";
+import { ValueError, fmtShape } from "../core/errors.js";
 import { normalizeAxes, normalizeAxis } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import * as lax from "../primitives/lax.js";
@@ -96,6 +97,7 @@ function argReducer(name: "argmax" | "argmin") {
     let t = asTensor(x);
     if (t.dtype === "bool") t = lax.cast(t, "uint8");
     if (axis === undefined || axis === null) {
+      if (t.size === 0) throw new ValueError(`${name}: cannot take ${name} of an empty tensor of shape ${fmtShape(t.shape)}`);
       const flat = lax.reshape(t, [t.size]);
       const r = name === "argmax" ? lax.argmax(flat, 0) : lax.argmin(flat, 0);
       return keepdims ? lax.reshape(r, t.shape.map(() => 1)) : r;
