@@ -129,3 +129,35 @@ describe("rank-0 tensors through transforms", () => {
     expect(fx.reshape(x, [1, 1, 1]).shape).toEqual([1, 1, 1]);
   });
 });
+
+describe("derivative conventions at special points", () => {
+  const d = (f: (x: T) => T, at: number) => fx.grad(f)(f64(at)).item();
+
+  it("d/dx x⁰ = 0 everywhere (also at x = 0), x¹ and x² at 0 are 1 and 0, second derivative of x² at 0 is 2", () => {
+    expect(d((x) => x.pow(0), 0)).toBe(0);
+    expect(d((x) => x.pow(0), 2)).toBe(0);
+    expect(d((x) => x.pow(1), 0)).toBe(1);
+    expect(d((x) => x.pow(2), 0)).toBe(0);
+    expect(fx.grad(fx.grad((x: T) => x.pow(2)))(f64(0)).item()).toBe(2);
+    // With a tensor exponent containing 0 (polynomial features at x = 0).
+    const g = fx.grad((x: T) => fx.pow(x, f64([0, 1, 2, 3])).sum())(f64(0));
+    expect(g.item()).toBe(1);
+  });
+
+  it("d/dy 0^y = 0 and d/dy x^y = log(x)·x^y for x > 0", () => {
+    expect(fx.grad((y: T) => fx.pow(f64(0), y), { argnums: 0 })(f64(2)).item()).toBe(0);
+    expect(fx.grad((y: T) => fx.pow(f64(3), y))(f64(2)).item()).toBeCloseTo(Math.log(3) * 9, 12);
+  });
+
+  it("relu'(0) = 0, maximum ties split the gradient in half, max-reduction ties share it", () => {
+    expect(d((x) => fx.relu(x), 0)).toBe(0);
+    const [gx, gy] = fx.grad((x: T, y: T) => fx.maximum(x, y), { argnums: [0, 1] })(f64(1), f64(1)) as T[];
+    expect([gx!.item(), gy!.item()]).toEqual([0.5, 0.5]);
+    expect(fx.grad((x: T) => x.max())(f64([2, 5, 5, 1])).toArray()).toEqual([0, 0.5, 0.5, 0]);
+  });
+
+  it("erf matches tabulated values in the tails (the kernel switches method at |x| = 3)", () => {
+    const table: [number, number][] = [[2, 0.9953222650189527], [3, 0.9999779095030014], [-3.5, -0.9999992569016276], [4, 0.9999999845827421], [5, 0.9999999999984626]];
+    for (const [x, want] of table) expect(Math.abs(fx.erf(f64(x)).item() - want)).toBeLessThan(1e-15);
+  });
+});
