@@ -236,6 +236,21 @@ describe("jit", () => {
     expect(() => fx.jit((x: T) => (x.item() > 0 ? x : x.neg()))(f64(1))).toThrow(fx.ConcretizationError);
   });
 
+  it("jit composes inside other transforms: vmap(jit), jvp(jit), jit(jit), and closures over outer tracers", () => {
+    const f = (x: T, w: T) => fx.tanh(fx.matmul(w, x)).sum();
+    const xs = randn([4, 3], 6), w = randn([2, 3], 7);
+    close(fx.vmap(fx.jit(f), { inAxes: [0, null] })(xs, w), fx.vmap(f, { inAxes: [0, null] })(xs, w));
+    const t = randn([3], 8);
+    close(fx.jvp((x: T) => fx.jit(f)(x, w), [xs.slice(0)], [t])[1], fx.jvp((x: T) => f(x, w), [xs.slice(0)], [t])[1]);
+    close(fx.jit(fx.jit(f))(xs.slice(1), w), f(xs.slice(1), w));
+    // The inner jit captures the outer grad's tracer x as a constant: the gradient must flow through it.
+    const g = fx.grad((x: T) => fx.jit((y: T) => y.mul(x).sum())(x.square()));
+    close(g(f64([1, 2])), f64([3, 12]));
+    const outs = fx.jit((x: T) => ({ s: x.sum(), parts: [x.mul(2), x.max()] }))(f64([1, 3]));
+    close(outs.parts[0]!, f64([2, 6]));
+    expect(outs.s.item()).toBe(4);
+  });
+
   it("jit(grad) and grad(jit) equal grad", () => {
     const f = (x: T) => fx.logsumexp(x.mul(x.sin()));
     const x = randn([4], 5);
@@ -289,6 +304,18 @@ describe("nested differentiation", () => {
     expect(fx.grad((x: T) => x.mul(inner(x)))(f64(3)).item()).toBe(6);
     // Siskind & Pearlmutter: d/dx (x · d/dy (x + y)|_{y=1})|_{x=1} = 1 (a confused tape gives 2).
     expect(fx.grad((x: T) => x.mul(fx.grad((y: T) => x.add(y))(f64(1))))(f64(1)).item()).toBe(1);
+  });
+
+  it("perturbation confusion in forward mode and mixed modes", () => {
+    const dInner = (x: T) => fx.jvp((y: T) => x.mul(y), [f64(7)], [f64(1)])[1] as T;
+    expect(fx.jvp((x: T) => x.mul(dInner(x)), [f64(3)], [f64(1)])[1].item()).toBe(6);
+    expect(fx.grad((x: T) => x.mul(dInner(x)))(f64(3)).item()).toBe(6);
+    const gInner = (x: T) => fx.grad((y: T) => x.mul(y))(f64(7));
+    expect(fx.jvp((x: T) => x.mul(gInner(x)), [f64(3)], [f64(1)])[1].item()).toBe(6);
+    expect(fx.jvp((x: T) => x.mul(fx.jvp((y: T) => x.add(y), [f64(1)], [f64(1)])[1] as T), [f64(1)], [f64(1)])[1].item()).toBe(1);
+    // vmap inside grad closing over the grad's tracer.
+    const h = fx.grad((x: T) => fx.vmap((v: T) => v.mul(x))(f64([1, 2, 3])).sum());
+    expect(h(f64(5)).item()).toBe(6);
   });
 
   it("mixed nesting: jvp of grad, grad of jvp, vmap of jvp", () => {

@@ -563,6 +563,14 @@ function einsumRecords(): OpRecord[] {
     ["abc,cd->abd", "abc,cd->abd", [[2, 1, 3], [3, 2]]],
     ["i->", "i->", [[0]]],
     ["ij,jk,kl->il", "ij,jk,kl->il", [[2, 3], [3, 2], [2, 2]]],
+    ["ij,ij->", "ij,ij->", [[2, 3], [2, 3]]],
+    ["bi,bi->b", "bi,bi->b", [[3, 2], [3, 2]]],
+    ["i,i->i", "i,i->i", [[4], [4]]],
+    ["ij,jk->ki", "ij,jk->ki", [[2, 3], [3, 4]]],
+    ["iij->j", "iij->j", [[2, 2, 3]]],
+    ["ijk,ikl->jl", "ijk,ikl->jl", [[2, 3, 2], [2, 2, 3]]],
+    ["i,jk->ijk", "i,jk->ijk", [[2], [1, 3]]],
+    ["ba,a", "ba,a->b", [[3, 2], [2]]],
   ];
   return [{
     name: "einsum",

@@ -86,11 +86,14 @@ function batchedInputs(r: OpRecord, c: OpCase, axes: (number | null)[], seed: nu
   });
 }
 
+/** Batch-axis layouts to try: all at 0; the first argument along its last axis with the others shared; with several arguments, all along their last axes and the first one shared. */
 function vmapLayouts(c: OpCase): (number | null)[][] {
   const all0 = c.shapes.map(() => 0);
-  // The first argument batched along its last axis, the others shared.
   const firstLast = c.shapes.map((s, k) => (k === 0 ? s.length : null));
-  return c.shapes.length > 1 || c.shapes[0]!.length > 0 ? [all0, firstLast] : [all0];
+  if (c.shapes.length === 1) return c.shapes[0]!.length > 0 ? [all0, firstLast] : [all0];
+  const allLast = c.shapes.map((s) => s.length);
+  const firstShared = c.shapes.map((_, k) => (k === 0 ? null : 0));
+  return [all0, firstLast, allLast, firstShared];
 }
 
 export function runRecords(records: OpRecord[]): void {
