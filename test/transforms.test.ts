@@ -139,6 +139,23 @@ describe("Jacobians and Hessians", () => {
     close(fx.hessian((v: T) => fx.logsumexp(v))(x), fromFn([3, 3], ([i, j]) => (i === j ? s[i!]! : 0) - s[i!]! * s[j!]!));
   });
 
+  it("jacfwd, jacrev and hessian work over pytrees (output structure of input structure)", () => {
+    const p = { a: f64([1, 2]), b: f64(3) };
+    const g = (q: typeof p) => [q.a.mul(q.b), q.a.sum().mul(q.b.square())];
+    const jf = fx.jacfwd(g)(p), jr = fx.jacrev(g)(p);
+    for (const j of [jf, jr]) {
+      close(j[0].a, f64([[3, 0], [0, 3]]));
+      close(j[0].b, f64([1, 2]));
+      close(j[1].a, f64([9, 9]));
+      close(j[1].b, f64(18));
+    }
+    const h = fx.hessian((q: typeof p) => q.a.square().sum().mul(q.b))(p);
+    close(h.a.a, f64([[6, 0], [0, 6]]));
+    close(h.a.b, f64([2, 4]));
+    close(h.b.a, f64([2, 4]));
+    close(h.b.b, f64(0));
+  });
+
   it("hessian with argnums differentiates the chosen argument", () => {
     const h = fx.hessian((a: T, b: T) => a.mul(b.square()).sum(), { argnums: 1 })(f64([2, 3]), f64([1, 1]));
     close(h, f64([[4, 0], [0, 6]]));
