@@ -160,8 +160,11 @@ const BINARY_RULES: Record<BinaryName, BinaryRule> = {
   },
 };
 
-/** d(x^y)/dx = y·x^(y−1). */
-const powDx = (x: Tensor, y: Tensor) => lax.mul(y, lax.pow(x, lax.sub(y, cst(1, y))));
+/** d(x^y)/dx = y·x^(y−1), taken as 0 where y = 0 (x⁰ is constant; 0·0^(−1) would be NaN at x = 0), as JAX does. */
+const powDx = (x: Tensor, y: Tensor) => {
+  const zero = lax.eq(y, cst(0, y));
+  return lax.select(zero, cst(0, y), lax.mul(y, lax.pow(x, lax.sub(y, cst(1, y)))));
+};
 /** d(x^y)/dy = log(x)·x^y, taken as 0 where x ≤ 0 (where log is undefined), as JAX does at x = 0. */
 const powDy = (x: Tensor, out: Tensor) => {
   const positive = lax.gt(x, cst(0, x));
