@@ -15,3 +15,4 @@ export * from "./ops/index.js";
 export { variance as var } from "./ops/reduce.js";
 export * from "./transforms/index.js";
 export { setBackend, getBackend, backendNames } from "./backend/registry.js";
+export * as losses from "./losses/index.js";
