@@ -16,3 +16,4 @@ export { variance as var } from "./ops/reduce.js";
 export * from "./transforms/index.js";
 export { setBackend, getBackend, backendNames } from "./backend/registry.js";
 export * as losses from "./losses/index.js";
+export * as optim from "./optim/index.js";

@@ -19,7 +19,7 @@ function logSoftmaxRow(row: number[]): number[] {
 
 type Case = {
   name: string;
-  loss: (p: fx.Tensor, t: fx.Tensor, o?: { reduction?: losses.Reduction }) => fx.Tensor;
+  loss: (p: fx.Tensor, t: fx.Tensor, o?: { reduction?: fx.losses.Reduction }) => fx.Tensor;
   /** Prediction and target (flat) plus their shapes. */
   inputs: (r: () => number) => { p: number[]; t: number[]; pShape: number[]; tShape: number[]; tInt?: boolean };
   /** Unreduced reference losses. */
