@@ -187,16 +187,16 @@ describe("transformations compose", () => {
     const [leaves, def] = fx.tree.flatten(state);
     expect(leaves.every((l) => l instanceof fx.Tensor)).toBe(true);
     state = fx.tree.unflatten(def, leaves) as typeof state;
-    const eagerStep = (p: typeof params, s: unknown) => {
+    const eagerStep = (p: typeof params, s: unknown[]) => {
       const [u, next] = opt.update(grads, s, p);
       return [optim.applyUpdates(p, u), next] as const;
     };
     const jitStep = fx.jit(eagerStep);
-    let [pe, se] = [params as typeof params, state as unknown];
-    let [pj, sj] = [params as typeof params, state as unknown];
+    let [pe, se] = [params as typeof params, state];
+    let [pj, sj] = [params as typeof params, state];
     for (let k = 0; k < 3; k++) {
       [pe, se] = eagerStep(pe, se);
-      [pj, sj] = jitStep(pj, sj) as unknown as [typeof params, unknown];
+      [pj, sj] = jitStep(pj, sj) as unknown as [typeof params, unknown[]];
     }
     expectAllClose(fx.tree.leaves(pj).flatMap((l) => flat((l as fx.Tensor).toArray())), fx.tree.leaves(pe).flatMap((l) => flat((l as fx.Tensor).toArray())), 1e-14);
     const count = fx.tree.leaves(sj).find((l) => (l as fx.Tensor).dtype === "int32") as fx.Tensor;
@@ -225,7 +225,7 @@ describe("transformations compose", () => {
     expect(() => optim.sgd(0.1, { nesterov: true })).toThrow(/nesterov needs a momentum/);
     expect(() => optim.adam(0.1, { b1: 1 })).toThrow(/b1 must be in \[0, 1\)/);
     expect(() => optim.clipByGlobalNorm(0)).toThrow(fx.ValueError);
-    expect(() => optim.chain(optim.scale(2)).update(grads, {})).toThrow(/state array of 1/);
+    expect(() => optim.chain(optim.scale(2)).update(grads, {} as never)).toThrow(/state array of 1/);
     expect(() => optim.applyUpdates({ w: f64([1, 2]) }, { w: f64([1, 2, 3]) })).toThrow(/shape \[3\].*\[2\]/);
   });
 });
