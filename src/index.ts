@@ -17,3 +17,8 @@ export * from "./transforms/index.js";
 export { setBackend, getBackend, backendNames } from "./backend/registry.js";
 export * as losses from "./losses/index.js";
 export * as optim from "./optim/index.js";
+export * as metrics from "./metrics/index.js";
+export * as viz from "./viz/index.js";
+export * from "./control/index.js";
+export * as random from "./random/index.js";
+export * as nn from "./nn/index.js";

@@ -78,6 +78,7 @@ export const conv = (x: Tensor, w: Tensor, params: ConvParams) => b1("conv", [x,
 export const reduceWindowMax = (x: Tensor, window: number[], strides: number[]) =>
   b1("reduce_window_max", [x], { window, strides });
 export const randomBits = (key: Tensor, shape: number[], salt: number) => b1("random_bits", [key], { shape, salt });
+export const argsort = (x: Tensor, axis: number) => b1("argsort", [x], { axis });
 
 export const cholesky = (a: Tensor) => b1("cholesky", [a], none);
 export const triangularSolve = (a: Tensor, b: Tensor, lower: boolean, transposeA = false, unitDiagonal = false) =>

@@ -1,7 +1,7 @@
 /** Small checks shared by the layers. */
 import { ShapeError, ValueError, fmtShape } from "../../core/errors.js";
 import type { Tensor } from "../../core/tensor.js";
-import { checkKey, split, type Key } from "../../random/index.js";
+import { checkKey, split, type Key } from "../../random/keys.js";
 
 /** The key a constructor needs to initialize its weights, with a message that shows how to pass one. */
 export function requireKey(op: string, key: Key | undefined): Key {
