@@ -58,6 +58,13 @@ function markedCopy(tree: unknown): unknown {
   return walk(tree);
 }
 
+/** The child of a marked copy at `key` (field names for modules: their copies hold Markers, not tensors). */
+function childOfMarked(marked: unknown, key: string, index: number): unknown {
+  if (marked === null || typeof marked !== "object") return undefined;
+  if (!Array.isArray(marked) && !(marked instanceof Module) && isNode(marked)) return marked[PYTREE]().children[index];
+  return (marked as Record<string, unknown>)[key];
+}
+
 /** Replaces, in `tree`, the nodes at the positions of `targets` within `marked` (walked in step). */
 function replaceAt(tree: unknown, marked: unknown, targets: unknown[], values: ((old: unknown) => unknown)[], found: boolean[]): unknown {
   const k = targets.findIndex((t) => t === marked);
@@ -66,9 +73,8 @@ function replaceAt(tree: unknown, marked: unknown, targets: unknown[], values: (
     return values[k]!(tree);
   }
   const c = childrenOf(tree);
-  const cm = childrenOf(marked);
-  if (!c || !cm) return tree;
-  return c.rebuild(c.entries.map(([, v], i) => replaceAt(v, cm.entries[i]![1], targets, values, found)));
+  if (!c) return tree;
+  return c.rebuild(c.entries.map(([key, v], i) => replaceAt(v, childOfMarked(marked, key, i), targets, values, found)));
 }
 
 /**
@@ -84,11 +90,11 @@ export function treeAt<T>(tree: T, where: (t: T) => unknown, replacement: unknow
   const selected = where(marked as T);
   const isNodeOfTree = (s: unknown) => {
     let hit = false;
-    const walk = (x: unknown) => {
+    const walk = (orig: unknown, x: unknown) => {
       if (x === s) hit = true;
-      childrenOf(x)?.entries.forEach(([, v]) => walk(v));
+      childrenOf(orig)?.entries.forEach(([key, v], i) => walk(v, childOfMarked(x, key, i)));
     };
-    walk(marked);
+    walk(tree, marked);
     return hit;
   };
   const multi = Array.isArray(selected) && !isNodeOfTree(selected);
