@@ -11,6 +11,7 @@ export { type DType, DTYPES, promoteTypes, isFloat } from "./core/dtype.js";
 export * from "./core/errors.js";
 export { config } from "./core/config.js";
 export * as tree from "./core/tree-api.js";
+export * as linalg from "./ops/linalg.js";
 export * from "./ops/index.js";
 export { variance as var } from "./ops/reduce.js";
 export * from "./transforms/index.js";

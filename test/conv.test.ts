@@ -137,6 +137,20 @@ describe("conv forward matches a direct-loop convolution", () => {
     expect(fx.conv1d(fx.ones([1, 1, 7]), fx.ones([1, 1, 3]), { padding: "same", stride: 2 }).shape).toEqual([1, 1, 4]);
   });
 
+  it("empty batch or no output channels: empty results and zero gradients", () => {
+    const loss = (a: fx.Tensor, b: fx.Tensor) => fx.sum(fx.conv2d(a, b));
+    const x0 = fx.zeros([0, 2, 5, 5], "float64"), w = fx.ones([3, 2, 3, 3], "float64");
+    expect(fx.conv2d(x0, w).shape).toEqual([0, 3, 3, 3]);
+    const [, gw] = fx.grad(loss, { argnums: [0, 1] })(x0, w) as fx.Tensor[];
+    expect(gw!.shape).toEqual([3, 2, 3, 3]);
+    expect([...gw!.data()].every((v) => v === 0)).toBe(true);
+    const x = fx.ones([2, 2, 5, 5], "float64"), w0 = fx.ones([0, 2, 3, 3], "float64");
+    expect(fx.conv2d(x, w0).shape).toEqual([2, 0, 3, 3]);
+    const [gx] = fx.grad(loss, { argnums: [0, 1] })(x, w0) as fx.Tensor[];
+    expect(gx!.shape).toEqual([2, 2, 5, 5]);
+    expect([...gx!.data()].every((v) => v === 0)).toBe(true);
+  });
+
   it("int32 convolution is exact", () => {
     const x = fx.tensor([[[1, 2, 3, 4]]], { dtype: "int32" }), w = fx.tensor([[[1, -1]]], { dtype: "int32" });
     const y = fx.conv1d(x, w);

@@ -430,6 +430,31 @@ describe("transforms", () => {
     expect(f(stackRows(keys)).toArray()).toEqual(keys.map((k) => R.permutation(k, 6).toArray()));
   });
 
+  it("a key carried through scan, split each step, matches the JS loop", () => {
+    const step = (k: fx.Tensor, _x: fx.Tensor): [fx.Tensor, fx.Tensor] => {
+      const [next, sub] = R.split(k);
+      return [next!, R.normal(sub!, [2])];
+    };
+    const [last, ys] = fx.scan(step, R.key(37), fx.zeros([4])) as [fx.Tensor, fx.Tensor];
+    let k = R.key(37);
+    const want: number[][] = [];
+    for (let i = 0; i < 4; i++) {
+      const [next, sub] = R.split(k);
+      want.push(R.normal(sub!, [2]).toArray() as number[]);
+      k = next!;
+    }
+    expect(ys.toArray()).toEqual(want);
+    expect(last.toArray()).toEqual(k.toArray());
+  });
+
+  it("foldIn with fori's traced step counter matches the JS loop", () => {
+    const key = R.key(38);
+    const total = fx.fori(0, 5, (i: fx.Tensor, acc: fx.Tensor) => acc.add(R.uniform(R.foldIn(key, i), [3], { dtype: "float64" })), fx.zeros([3], "float64"));
+    let want = fx.zeros([3], "float64");
+    for (let i = 0; i < 5; i++) want = want.add(R.uniform(R.foldIn(key, i), [3], { dtype: "float64" }));
+    expect(total.toArray()).toEqual(want.toArray());
+  });
+
   it("random numbers are constants to grad", () => {
     const key = R.key(35);
     const noise = R.normal(key, [3]);

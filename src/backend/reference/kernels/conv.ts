@@ -1,7 +1,8 @@
 /**
  * Reference convolution and window-max kernels, for any number of spatial
  * axes. The convolution is im2col + matmul per (example, group), tiled over
- * output positions so the patch matrix stays small, accumulating in float64.
+ * output positions so the patch matrix stays small, accumulating in float64
+ * (weights are copied to float64 once, so the hot loop sees one array type).
  */
 import { allocate, type TypedArray } from "../../../core/dtype.js";
 import type { Aval } from "../../../core/tensor.js";
@@ -75,44 +76,62 @@ export function convKernel([x, w]: KernelInput[], p: PrimParams["conv"], [out]: 
   const inSize = product(inSp), kSize = product(kSp), outSize = product(outSp);
   const maps = Array.from({ length: nd }, (_, a) =>
     axisSources(inSp[a]!, kSp[a]!, outSp[a]!, p.strides[a]!, p.padding[a]![0], p.lhsDilation[a]!, p.rhsDilation[a]!));
-  const source = combineAxes(maps, kSp, outSp, rowMajorStrides(inSp));
+  const byTap = combineAxes(maps, kSp, outSp, rowMajorStrides(inSp));
+  // Reordered to [output position, tap] so building a patch row reads it in order.
+  const source = new Int32Array(byTap.length);
+  for (let kf = 0; kf < kSize; kf++) for (let y = 0; y < outSize; y++) source[y * kSize + kf] = byTap[kf * outSize + y]!;
   const dst = allocate(out!.dtype, N * O * outSize);
   const rows = Cg * kSize;
   if (dst.length === 0 || rows === 0) return [dst];
   const tile = Math.max(1, Math.min(outSize, Math.floor(PATCH_BUDGET / rows)));
-  const patch = new Float64Array(rows * tile);
-  const acc = new Float64Array(Og * tile);
-  const X = x!.data, W = w!.data;
+  // patch[j, (c, kf)]: one output position's receptive field per row, so each
+  // output is a contiguous dot product with a weight row.
+  const patch = new Float64Array(tile * rows);
+  const wts = Float64Array.from(w!.data);
+  const X = x!.data;
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {
       for (let y0 = 0; y0 < outSize; y0 += tile) {
         const t = Math.min(tile, outSize - y0);
-        // im2col: patch[(c, kf), j] = padded input under tap kf for output y0 + j.
-        for (let c = 0; c < Cg; c++) {
-          const xBase = (n * C + g * Cg + c) * inSize;
-          for (let kf = 0; kf < kSize; kf++) {
-            const pRow = (c * kSize + kf) * t;
-            const sRow = kf * outSize + y0;
-            for (let j = 0; j < t; j++) {
-              const s = source[sRow + j]!;
-              patch[pRow + j] = s < 0 ? 0 : X[xBase + s]!;
+        // im2col: the padded, dilated input under tap kf for output y0 + j (0 in holes and padding).
+        for (let j = 0; j < t; j++) {
+          const sRow = (y0 + j) * kSize;
+          let dstRow = j * rows;
+          for (let c = 0; c < Cg; c++) {
+            const xBase = (n * C + g * Cg + c) * inSize;
+            for (let kf = 0; kf < kSize; kf++) {
+              const s = source[sRow + kf]!;
+              patch[dstRow++] = s < 0 ? 0 : X[xBase + s]!;
             }
           }
         }
-        // acc[og, j] = Σ_r w[g·Og + og, r] · patch[r, j]; the inner loop is contiguous.
-        acc.fill(0, 0, Og * t);
-        for (let og = 0; og < Og; og++) {
-          const wRow = (g * Og + og) * rows;
-          const aRow = og * t;
-          for (let r = 0; r < rows; r++) {
-            const wv = W[wRow + r]!;
-            const pRow = r * t;
-            for (let j = 0; j < t; j++) acc[aRow + j]! += wv * patch[pRow + j]!;
+        const outBase = (n * O + g * Og) * outSize + y0;
+        for (let j = 0; j < t; j++) {
+          const pr = j * rows;
+          let og = 0;
+          // Four output channels at a time share each patch load.
+          for (; og + 4 <= Og; og += 4) {
+            const w0 = (g * Og + og) * rows, w1 = w0 + rows, w2 = w1 + rows, w3 = w2 + rows;
+            let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (let r = 0; r < rows; r++) {
+              const v = patch[pr + r]!;
+              s0 += wts[w0 + r]! * v;
+              s1 += wts[w1 + r]! * v;
+              s2 += wts[w2 + r]! * v;
+              s3 += wts[w3 + r]! * v;
+            }
+            const o = outBase + og * outSize + j;
+            dst[o] = s0;
+            dst[o + outSize] = s1;
+            dst[o + 2 * outSize] = s2;
+            dst[o + 3 * outSize] = s3;
           }
-        }
-        for (let og = 0; og < Og; og++) {
-          const o = (n * O + g * Og + og) * outSize + y0;
-          for (let j = 0; j < t; j++) dst[o + j] = acc[og * t + j]!;
+          for (; og < Og; og++) {
+            const w0 = (g * Og + og) * rows;
+            let s0 = 0;
+            for (let r = 0; r < rows; r++) s0 += wts[w0 + r]! * patch[pr + r]!;
+            dst[outBase + og * outSize + j] = s0;
+          }
         }
       }
     }
