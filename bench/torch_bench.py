@@ -87,12 +87,15 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--windows", type=int, default=5)
     ap.add_argument("--full", action="store_true", help="B2: three epochs, test accuracy after 1 and 3")
+    ap.add_argument("--train-examples", type=int, default=0, help="train on the first n examples only (quick full-mode checks)")
     ap.add_argument("--budget", type=float, default=0, help="seconds the timed steps may take (0 = no limit)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     source, (train_x, train_y), (test_x, test_y) = load_data()
+    if args.train_examples:
+        train_x, train_y = train_x[: args.train_examples], train_y[: args.train_examples]
     model = MLP() if args.workload == "b2" else CNN()
     batch = 128 if args.workload == "b2" else 64
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -130,6 +133,8 @@ def main():
         return args.budget <= 0 or steps * last_step_seconds <= args.budget
 
     notes = [f"data: {'Fashion-MNIST' if source == 'fashion-mnist' else 'random (Fashion-MNIST not installed)'}"]
+    if args.train_examples:
+        notes.append(f"trained on the first {train_x.shape[0]} training examples only")
     if warmup_steps < args.warmup:
         notes.append(f"warm-up cut to {warmup_steps} steps ({warmup_seconds:.0f} s)")
     per_epoch = train_x.shape[0] // batch

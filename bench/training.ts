@@ -9,6 +9,7 @@
  *   npx tsx bench/training.ts                  # B2: one epoch's worth of steps (468); B3: 50 steps
  *   npx tsx bench/training.ts --full           # B2: 3 epochs with test accuracy after 1 and 3
  *   npx tsx bench/training.ts --quick          # B2 50 steps, B3 10 steps, 60 s budget per peer
+ *   npx tsx bench/training.ts --only b2 --full --train-examples 6000   # quick accuracy check on a tenth
  *   npx tsx bench/training.ts --only b3 --peers fluxion,pytorch --steps 100 --b3-steps 20 --budget 300 --rounds 2
  */
 import { spawnSync } from "node:child_process";
@@ -41,6 +42,7 @@ const budgetSeconds = Number(option("--budget") ?? (quick ? 60 : 180));
 const b2Steps = Number(option("--steps") ?? (quick ? 50 : 468));
 const b3Steps = Number(option("--b3-steps") ?? (quick ? 10 : 50));
 const warmup = Number(option("--warmup") ?? 5);
+const trainExamples = option("--train-examples") ? Number(option("--train-examples")) : undefined;
 
 interface Peer {
   /** Label in the table (fluxion-* labels are completed by the child, e.g. with thread counts). */
@@ -89,13 +91,14 @@ function runPeer(workload: string, peer: Peer): WorkloadResult | Failure {
   const spec = WORKLOADS[workload]!;
   const opts: WorkloadOptions = {
     steps: spec.steps, warmup, windows: 5, full: full && workload === "b2", budgetSeconds,
-    backend: peer.backend, threads: peer.threads,
+    backend: peer.backend, threads: peer.threads, trainExamples,
   };
   // A child that blows far past its budget (say, a hang) is stopped; warm-up and evaluation get generous room.
   const timeout = (full && workload === "b2" ? 4 : 1) * 1000 * (budgetSeconds * 6 + 600);
   const child = peer.kind === "python"
     ? spawnSync(PYTHON, [join(HERE, "torch_bench.py"), "--workload", workload, "--threads", peer.key, "--steps", String(opts.steps),
-        "--warmup", String(warmup), "--windows", String(opts.windows), "--budget", String(budgetSeconds), ...(opts.full ? ["--full"] : [])],
+        "--warmup", String(warmup), "--windows", String(opts.windows), "--budget", String(budgetSeconds),
+        ...(opts.full ? ["--full"] : []), ...(trainExamples ? ["--train-examples", String(trainExamples)] : [])],
       { cwd: ROOT, encoding: "utf8", timeout, maxBuffer: 1 << 26 })
     : spawnSync(process.execPath, ["--import", "tsx", join(HERE, "workloads", "run-one.ts"), JSON.stringify({ workload, peer: peer.key, opts } satisfies RunRequest)],
       { cwd: ROOT, encoding: "utf8", timeout, maxBuffer: 1 << 26 });
@@ -197,7 +200,7 @@ async function main(): Promise<void> {
   const history = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as unknown[]) : [];
   history.push({
     date: started, machine: { ...before, loadavgEnd: after.loadavg },
-    options: { full, quick, only, rounds, budgetSeconds, b2Steps, b3Steps, warmup, peers: peerFilter ?? "all" },
+    options: { full, quick, only, rounds, budgetSeconds, b2Steps, b3Steps, warmup, trainExamples, peers: peerFilter ?? "all" },
     results: all,
   });
   writeFileSync(RESULTS, JSON.stringify(history, null, 1) + "\n");

@@ -40,6 +40,11 @@ async function accuracy(trainer: Trainer, test: Split): Promise<number> {
   return correct / test.n;
 }
 
+function firstExamples(split: Split, n: number): Split {
+  const m = Math.min(n, split.n);
+  return { images: split.images.subarray(0, m * 784), labels: split.labels.subarray(0, m), n: m };
+}
+
 /** Splits `steps` into `windows` nearly equal positive parts. */
 export function windowSizes(steps: number, windows: number): number[] {
   const w = Math.max(1, Math.min(windows, steps));
@@ -53,9 +58,11 @@ export function windowSizes(steps: number, windows: number): number[] {
  * and 3. The last warm-up step's time decides whether the plan fits
  * opts.budgetSeconds; if not, fewer steps are timed and a note says so.
  */
-export async function runTraining(trainer: Trainer, data: Dataset, batch: number, opts: WorkloadOptions): Promise<LoopResult> {
+export async function runTraining(trainer: Trainer, fullData: Dataset, batch: number, opts: WorkloadOptions): Promise<LoopResult> {
   const rssBeforeTrainingMiB = process.memoryUsage().rss / 2 ** 20;
-  const notes = [`data: ${data.source === "fashion-mnist" ? "Fashion-MNIST" : "random (Fashion-MNIST not installed)"}`];
+  const notes = [`data: ${fullData.source === "fashion-mnist" ? "Fashion-MNIST" : "random (Fashion-MNIST not installed)"}`];
+  const data = opts.trainExamples ? { ...fullData, train: firstExamples(fullData.train, opts.trainExamples) } : fullData;
+  if (opts.trainExamples) notes.push(`trained on the first ${data.train.n} training examples only`);
   const stepsPerEpoch = Math.floor(data.train.n / batch);
   let order = epochOrder(data.train.n, 0);
   let lastStepSeconds = Infinity, warmupSeconds = 0, warmupSteps = 0;

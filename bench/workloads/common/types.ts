@@ -32,6 +32,8 @@ export interface WorkloadOptions {
    * says so; full runs that would not fit fall back to timed steps. 0 = no limit.
    */
   budgetSeconds: number;
+  /** Train on the first n training examples only (quick full-mode checks); default all 60,000. */
+  trainExamples?: number;
   /** Fluxion only: backend name ("reference", "wasm") and thread count when the backend has threads. */
   backend?: string;
   threads?: number;
