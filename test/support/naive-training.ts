@@ -4,7 +4,7 @@
  * in its own process (started with --expose-gc), printing the live memory
  * sampled along the way as JSON. Used by test/memory.test.ts.
  *
- *   node --expose-gc --import tsx test/support/naive-training.ts STEPS WARMUP EVERY [retain-loss]
+ *   [FLUXION_BACKEND=wasm] node --expose-gc --import tsx test/support/naive-training.ts STEPS WARMUP EVERY [retain-loss]
  *
  * "retain-loss" keeps every step's loss tensor alive: a deliberate leak of one
  * scalar tensor per step, to show the measurement can see one.
@@ -13,6 +13,7 @@ import * as fx from "../../src/index.js";
 import { liveBytes } from "./memory.js";
 
 const { nn, optim, losses } = fx;
+if (process.env.FLUXION_BACKEND) fx.setBackend(process.env.FLUXION_BACKEND); // as test/ runs the suite on another backend
 const [steps, warmup, every] = process.argv.slice(2, 5).map(Number) as [number, number, number];
 const retainLoss = process.argv[5] === "retain-loss";
 
