@@ -48,7 +48,7 @@ interface Peer {
   /** Label in the table (fluxion-* labels are completed by the child, e.g. with thread counts). */
   label: string;
   kind: "node" | "python";
-  /** Key in run-one's NODE_WORKLOADS, or torch_bench's thread count. */
+  /** Key in run-one's NODE_WORKLOADS, or torch_training.py's thread count. */
   key: string;
   backend?: string;
   threads?: number;
@@ -96,7 +96,7 @@ function runPeer(workload: string, peer: Peer): WorkloadResult | Failure {
   // A child that blows far past its budget (say, a hang) is stopped; warm-up and evaluation get generous room.
   const timeout = (full && workload === "b2" ? 4 : 1) * 1000 * (budgetSeconds * 6 + 600);
   const child = peer.kind === "python"
-    ? spawnSync(PYTHON, [join(HERE, "torch_bench.py"), "--workload", workload, "--threads", peer.key, "--steps", String(opts.steps),
+    ? spawnSync(PYTHON, [join(HERE, "torch_training.py"), "--workload", workload, "--threads", peer.key, "--steps", String(opts.steps),
         "--warmup", String(warmup), "--windows", String(opts.windows), "--budget", String(budgetSeconds),
         ...(opts.full ? ["--full"] : []), ...(trainExamples ? ["--train-examples", String(trainExamples)] : [])],
       { cwd: ROOT, encoding: "utf8", timeout, maxBuffer: 1 << 26 })
@@ -112,10 +112,13 @@ function runPeer(workload: string, peer: Peer): WorkloadResult | Failure {
 function merge(results: WorkloadResult[]): WorkloadResult {
   const first = results[0]!;
   const samples = results.flatMap((r) => r.samples);
+  const cpuSamples = results.flatMap((r) => r.cpuSamples ?? []);
   return {
     ...first,
     samples,
     figure: median(samples),
+    cpuSamples,
+    cpuFigure: median(cpuSamples),
     notes: [...new Set(results.flatMap((r) => r.notes))],
     peakRssMiB: Math.max(...results.map((r) => r.peakRssMiB ?? 0)),
     rssBeforeTrainingMiB: Math.max(...results.map((r) => r.rssBeforeTrainingMiB ?? 0)),
@@ -137,17 +140,18 @@ function table(name: string, results: WorkloadResult[], failures: Failure[]): st
   const torchBest = byPeer("pytorch").length ? Math.max(...byPeer("pytorch")) : undefined;
   const jax = byPeer("jax-js")[0];
   const lines = [
-    `${name} (samples/s; median of windows [min–max]; ratios against PyTorch's best thread count and jax-js in this run)`,
+    `${name} (samples/s: median of windows [min–max]; ratios against PyTorch's best thread count and jax-js in this run;`,
+    "per CPU-s: samples per CPU-second of the process, all threads, which other load disturbs less)",
     "",
-    "| peer | samples/s | [min–max] | ÷ PyTorch best | ÷ jax-js | peak RSS (MiB) | RSS before training | test accuracy | notes |",
-    "| --- | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |",
+    "| peer | samples/s | [min–max] | ÷ PyTorch best | ÷ jax-js | per CPU-s | peak RSS (MiB) | RSS before training | test accuracy | notes |",
+    "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
   ];
   for (const r of results) {
     const acc = r.accuracy?.map((a) => `${(a.value * 100).toFixed(1)}% after ${a.epoch}`).join(", ") ?? "";
     const notes = r.notes.filter((n) => !n.startsWith("data:")).join("; ");
-    lines.push(`| ${r.peer} | ${fmt(r.figure)} | ${fmt(Math.min(...r.samples))}–${fmt(Math.max(...r.samples))} | ${ratio(r.figure, torchBest)} | ${ratio(r.figure, jax)} | ${r.peakRssMiB?.toFixed(0) ?? "—"} | ${r.rssBeforeTrainingMiB?.toFixed(0) ?? "—"} | ${acc} | ${notes} |`);
+    lines.push(`| ${r.peer} | ${fmt(r.figure)} | ${fmt(Math.min(...r.samples))}–${fmt(Math.max(...r.samples))} | ${ratio(r.figure, torchBest)} | ${ratio(r.figure, jax)} | ${fmt(r.cpuFigure ?? NaN)} | ${r.peakRssMiB?.toFixed(0) ?? "—"} | ${r.rssBeforeTrainingMiB?.toFixed(0) ?? "—"} | ${acc} | ${notes} |`);
   }
-  for (const f of failures) lines.push(`| ${f.peer} | failed | | | | | | | ${f.error.replaceAll("|", "/")} |`);
+  for (const f of failures) lines.push(`| ${f.peer} | failed | | | | | | | | ${f.error.replaceAll("|", "/")} |`);
   const data = results[0]?.notes.find((n) => n.startsWith("data:"));
   if (data) lines.push("", data);
   return lines.join("\n");

@@ -52,7 +52,7 @@ export async function b2Jaxjs(opts: WorkloadOptions): Promise<WorkloadResult> {
       return Int32Array.from((await out.data()) as ArrayLike<number>);
     },
   };
-  const { samples, notes, accuracy, rssBeforeTrainingMiB } = await runTraining(trainer, data, BATCH, opts);
+  const { samples, cpuSamples, notes, accuracy, rssBeforeTrainingMiB } = await runTraining(trainer, data, BATCH, opts);
   notes.push("wasm device, single-threaded in Node; Adam by hand under jit");
-  return { name: "B2 MLP training", peer: "jax-js-wasm", figure: median(samples), unit: "samples/s", samples, notes, accuracy, rssBeforeTrainingMiB };
+  return { name: "B2 MLP training", peer: "jax-js-wasm", figure: median(samples), unit: "samples/s", samples, cpuFigure: median(cpuSamples), cpuSamples, notes, accuracy, rssBeforeTrainingMiB };
 }

@@ -50,7 +50,7 @@ export async function b3Jaxjs(opts: WorkloadOptions): Promise<WorkloadResult> {
       await jax.blockUntilReady(params); // borrows: waits for the queued steps, consumes nothing
     },
   };
-  const { samples, notes, rssBeforeTrainingMiB } = await runTraining(trainer, data, BATCH, { ...opts, full: false });
+  const { samples, cpuSamples, notes, rssBeforeTrainingMiB } = await runTraining(trainer, data, BATCH, { ...opts, full: false });
   notes.push("wasm device, single-threaded in Node; Adam by hand under jit; max pool as reshape + max");
-  return { name: "B3 CNN training", peer: "jax-js-wasm", figure: median(samples), unit: "samples/s", samples, notes, rssBeforeTrainingMiB };
+  return { name: "B3 CNN training", peer: "jax-js-wasm", figure: median(samples), unit: "samples/s", samples, cpuFigure: median(cpuSamples), cpuSamples, notes, rssBeforeTrainingMiB };
 }

@@ -42,6 +42,6 @@ export async function b3Tfjs(opts: WorkloadOptions): Promise<WorkloadResult> {
       await p.c1.data();
     },
   };
-  const { samples, notes, rssBeforeTrainingMiB } = await runTraining(trainer, data, BATCH, { ...opts, full: false });
-  return { name: "B3 CNN training", peer: "tfjs-cpu", figure: median(samples), unit: "samples/s", samples, notes, rssBeforeTrainingMiB };
+  const { samples, cpuSamples, notes, rssBeforeTrainingMiB } = await runTraining(trainer, data, BATCH, { ...opts, full: false });
+  return { name: "B3 CNN training", peer: "tfjs-cpu", figure: median(samples), unit: "samples/s", samples, cpuFigure: median(cpuSamples), cpuSamples, notes, rssBeforeTrainingMiB };
 }

@@ -1,7 +1,7 @@
 /**
  * The training loop every JavaScript peer shares, so that batching, warm-up,
  * timing windows, the time budget and evaluation are identical and only the
- * step differs. bench/torch_bench.py follows the same plan.
+ * step differs. bench/torch_training.py follows the same plan.
  */
 import { epochOrder, gatherBatch, type Dataset, type Split } from "./fashion-mnist.js";
 import type { WorkloadOptions } from "./types.js";
@@ -19,6 +19,8 @@ export interface Trainer {
 export interface LoopResult {
   /** Samples per second of each timing window. */
   samples: number[];
+  /** Samples per CPU-second (process.cpuUsage: all threads) of each window. */
+  cpuSamples: number[];
   notes: string[];
   accuracy?: { epoch: number; value: number }[];
   rssBeforeTrainingMiB: number;
@@ -82,15 +84,17 @@ export async function runTraining(trainer: Trainer, fullData: Dataset, batch: nu
   if (warmupSteps < opts.warmup) notes.push(`warm-up cut to ${warmupSteps} steps (${warmupSeconds.toFixed(0)} s)`);
   const fits = (steps: number) => opts.budgetSeconds <= 0 || steps * lastStepSeconds <= opts.budgetSeconds;
 
-  const samples: number[] = [];
+  const samples: number[] = [], cpuSamples: number[] = [];
   const timeWindow = async (firstStep: number, steps: number) => {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     for (let s = firstStep; s < firstStep + steps; s++) {
       const { x, y } = gatherBatch(data.train, order, s * batch, batch);
       await trainer.step(x, y);
     }
     await trainer.sync();
     samples.push((steps * batch) / ((performance.now() - t0) / 1000));
+    const cpu = process.cpuUsage(c0);
+    cpuSamples.push((steps * batch) / Math.max((cpu.user + cpu.system) / 1e6, 1e-9));
   };
 
   let full = opts.full && trainer.predict !== undefined;
@@ -112,7 +116,7 @@ export async function runTraining(trainer: Trainer, fullData: Dataset, batch: nu
       done += size;
     }
     notes.push(`${warmupSteps} warm-up + ${steps} timed steps of ${batch} in ${sizes.length} windows`);
-    return { samples, notes, rssBeforeTrainingMiB };
+    return { samples, cpuSamples, notes, rssBeforeTrainingMiB };
   }
 
   const acc: { epoch: number; value: number }[] = [];
@@ -126,5 +130,5 @@ export async function runTraining(trainer: Trainer, fullData: Dataset, batch: nu
     if (ACCURACY_AFTER.includes(epoch)) acc.push({ epoch, value: await accuracy(trainer, data.test) });
   }
   notes.push(`${warmupSteps} warm-up steps, then ${EPOCHS_IN_FULL_RUN} epochs of ${stepsPerEpoch} steps of ${batch}, ${WINDOWS_PER_EPOCH} windows each`);
-  return { samples, notes, accuracy: acc, rssBeforeTrainingMiB };
+  return { samples, cpuSamples, notes, accuracy: acc, rssBeforeTrainingMiB };
 }

@@ -7,6 +7,9 @@ export interface WorkloadResult {
   figure: number;
   unit: string;
   samples: number[];
+  /** Samples per CPU-second of the whole process (all threads) in each window, and their median: less disturbed by other load than wall time. */
+  cpuSamples?: number[];
+  cpuFigure?: number;
   /** Data source, steps actually timed, reduced-run reasons and the like. */
   notes: string[];
   /** Test accuracy after each of the first epochs (full B2 runs only). */

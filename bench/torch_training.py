@@ -4,10 +4,12 @@
 Mirrors bench/workloads/common/train-loop.ts: untimed warm-up steps, then timed
 steps in equal windows (one samples/s figure per window); in full B2 mode three
 epochs of floor(60000/128) steps with test accuracy after epochs 1 and 3.
+Each window also yields samples per CPU-second (time.process_time, all
+threads), which the machine's other load disturbs less than wall time.
 Prints one JSON object (the WorkloadResult shape, with peakRssMiB from
 getrusage) on the last line of stdout. Run it with Debian's /usr/bin/python3:
 
-    /usr/bin/python3 bench/torch_bench.py --workload b2 --threads 1 --steps 100
+    /usr/bin/python3 bench/torch_training.py --workload b2 --threads 1 --steps 100
 """
 import argparse
 import gzip
@@ -112,12 +114,13 @@ def main():
     with open("/proc/self/statm") as f:
         rss_before_training = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
-    samples = []
+    samples, cpu_samples = [], []
     def window(first, steps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for s in range(first, first + steps):
             step(s)
         samples.append(steps * batch / (time.perf_counter() - t0))
+        cpu_samples.append(steps * batch / max(time.process_time() - c0, 1e-9))
 
     last_step_seconds, warmup_seconds, warmup_steps = float("inf"), 0.0, 0
     while warmup_steps < max(1, args.warmup):
@@ -177,6 +180,8 @@ def main():
         "figure": statistics.median(samples),
         "unit": "samples/s",
         "samples": samples,
+        "cpuFigure": statistics.median(cpu_samples),
+        "cpuSamples": cpu_samples,
         "notes": notes,
         "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rssBeforeTrainingMiB": rss_before_training,
