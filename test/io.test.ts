@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { PYTREE } from "../src/core/tree.js";
+import { docSnippets, runSnippet } from "./doc-snippets.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures", "io");
 const tmp = mkdtempSync(join(tmpdir(), "fluxion-io-test-"));
@@ -384,5 +385,19 @@ describe(".npy", () => {
       expect(() => fx.io.decodeNpy(bytes)).toThrow(fx.FileFormatError);
     }
     expect(existsSync(tmp)).toBe(true);
+  });
+});
+
+describe("docs/io.md", () => {
+  it("its snippets run and print what the page says", async () => {
+    const [save, mismatch, npy] = docSnippets("io.md");
+    const a = await runSnippet(save!);
+    expect(a[0]![0]).toEqual(["step", "layers.0.bias", "layers.0.weight", "layers.1.bias", "layers.1.weight"]);
+    expect(a[1]).toEqual(["3"]);
+    expect(a[2]).toEqual([[0.5, 0.5, 0.5, 0.5]]);
+    const b = await runSnippet(mismatch!);
+    expect(String(b[0]![0])).toMatch(/missing 1 \("b"\)$/);
+    const c = await runSnippet(npy!);
+    expect(c).toEqual([[[[1.5, -2], [3, 4]]], [[6]]]);
   });
 });
