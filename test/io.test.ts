@@ -401,3 +401,30 @@ describe("docs/io.md", () => {
     expect(c).toEqual([[[[1.5, -2], [3, 4]]], [[6]]]);
   });
 });
+
+describe("safetensors with fx.nn modules", () => {
+  it("names parameters as PyTorch's state_dict does and loads them back into a fresh model", () => {
+    const model = new fx.nn.Sequential([
+      new fx.nn.Linear(4, 3, { key: fx.random.key(1) }),
+      fx.relu,
+      new fx.nn.MLP({ inSize: 3, outSize: 2, widths: [5], key: fx.random.key(2) }),
+    ]);
+    const path = join(tmp, "seq.safetensors");
+    fx.io.saveSafetensors(path, model, { format: "pt" });
+    const { tensors } = fx.io.loadSafetensors(path);
+    expect(Object.keys(tensors).sort()).toEqual([
+      "layers.0.bias", "layers.0.weight",
+      "layers.2.layers.0.bias", "layers.2.layers.0.weight", "layers.2.layers.1.bias", "layers.2.layers.1.weight",
+    ]);
+    expect(tensors["layers.0.weight"]!.shape).toEqual([3, 4]); // [out, in], PyTorch's layout
+    const fresh = new fx.nn.Sequential([
+      new fx.nn.Linear(4, 3, { key: fx.random.key(9) }),
+      fx.relu,
+      new fx.nn.MLP({ inSize: 3, outSize: 2, widths: [5], key: fx.random.key(9) }),
+    ]);
+    const restored = fx.io.loadInto(fresh, path);
+    const x = fx.tensor([[0.5, -1, 2, 0.25]]);
+    expect(restored.forward(x).toArray()).toEqual(model.forward(x).toArray());
+    expect(fresh.forward(x).toArray()).not.toEqual(model.forward(x).toArray());
+  });
+});
