@@ -146,6 +146,20 @@ describe("traceTable on tensors and other functions", () => {
     expect(t.value).toBe(32);
   });
 
+  it("falls back to symbolic partials for primitives without a formula (a fori loop)", () => {
+    // x·x·x computed by a loop primitive: d/dx x³ = 3x² = 12 at x = 2.
+    const cube = (x: fx.Tensor) => fx.fori(0, 3, (_i: unknown, c: fx.Tensor) => c.mul(x), fx.tensor(1, { dtype: "float64" }));
+    const rev = fx.traceTable(cube, [2], { print: false });
+    const fwd = fx.traceTable(cube, [2], { mode: "forward", print: false });
+    expect(rev.value).toBe(8);
+    expect(rev.derivative).toEqual([12]);
+    expect(fwd.derivative).toBe(12);
+    const loopRow = rev.primal.find((r) => r.primitive === "scan")!;
+    expect(loopRow.expr).toMatch(/^scan\(v0, .*body=…/);
+    expect(rev.adjoint!.find((r) => r.primitive === "scan")!.detail).toMatch(/^v̄\d+·∂v\d+\/∂v0$/);
+    expect(fwd.tangent!.find((r) => r.primitive === "scan")!.expr).toMatch(/^∂v\d+\/∂v0·v̇0$/);
+  });
+
   it("prints unless print is false", () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
     fx.traceTable(f, [1, 2], { print: false });

@@ -216,8 +216,15 @@ function reduceText(op: string, c: FormulaContext): string {
   return all ? `${op}(${c.args[0]})` : `${op}(${c.args[0]}, axes=${shapeText(axes)})`;
 }
 
+/** Small parameters (numbers, strings, short number lists) are shown; sub-programs and the like only by name. */
+function paramText(key: string, v: unknown): string {
+  const simple = typeof v === "number" || typeof v === "string" || typeof v === "boolean";
+  const shortList = Array.isArray(v) && v.length <= 8 && v.every((e) => typeof e === "number");
+  return simple || shortList ? `${key}=${JSON.stringify(v)}` : `${key}=…`;
+}
+
 function genericPrimal(name: string, c: FormulaContext): string {
-  const params = Object.entries(c.params ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  const params = Object.entries(c.params ?? {}).map(([k, v]) => paramText(k, v));
   return `${name}(${[...c.args, ...params].join(", ")})`;
 }
 
@@ -236,6 +243,7 @@ function tangentTerm(dot: string, partial: string): { text: string; negative: bo
   if (partial === "1") return { text: dot, negative: false };
   if (partial === "-1") return { text: dot, negative: true };
   if (/^-?[\d.]+$/.test(partial)) return { text: `${partial}·${dot}`, negative: false };
+  if (partial.startsWith("∂")) return { text: `${partial}·${dot}`, negative: false };
   const lead = /^([\d.]+)·(.+)$/.exec(partial);
   if (lead) return { text: `${lead[1]}·${dot}·${wrap(lead[2]!)}`, negative: false };
   return { text: `${dot}·${wrap(partial)}`, negative: false };
@@ -264,7 +272,7 @@ export function adjointText(name: string, c: FormulaContext, i: number, ct: stri
   const f = FORMULAS[name];
   if (f?.adjoint) return f.adjoint(c, i, ct);
   const partial = f?.partial ? f.partial(c, i) : symbolicPartial(c.out, c.args[i]!);
-  const text = partial === "1" ? `${ct}·1` : `${ct}·${wrap(partial)}`;
+  const text = partial === "1" || partial.startsWith("∂") ? `${ct}·${partial}` : `${ct}·${wrap(partial)}`;
   const inShape = c.inShapes[i]!;
   const broadcast = inShape.length !== c.outShape.length || inShape.some((d, k) => d !== c.outShape[k]);
   return broadcast ? `sumTo(${text}, ${shapeText(inShape)})` : text;
