@@ -103,7 +103,7 @@ const dtypes: BadCall[] = [
 const values: BadCall[] = [
   ["max of an empty tensor", () => fx.max(fx.zeros([0])), fx.ValueError, ["max", "empty", "[0]"]],
   ["min over an empty axis", () => fx.min(fx.zeros([2, 0]), 1), fx.ValueError, ["min", "empty", "[2, 0]", "[1]"]],
-  ["argmax of an empty tensor", () => fx.argmax(fx.zeros([0])), fx.ValueError, ["argmax", "empty", "axis 0", "[0]"]],
+  ["argmax of an empty tensor", () => fx.argmax(fx.zeros([0])), fx.ValueError, ["argmax", "empty", "[0]"]],
   ["transpose: not a permutation", () => a23().transpose([0, 0]), fx.ValueError, ["transpose", "[0, 0]", "permutation", "[2, 3]"]],
   ["transpose: too few axes", () => a23().transpose([0]), fx.ValueError, ["transpose", "[0]", "permutation", "[2, 3]"]],
   ["pad: negative width", () => a23().pad(-1), fx.ValueError, ["pad", "non-negative", "axis 0"]],
@@ -138,7 +138,7 @@ const transforms: BadCall[] = [
   ["vmap: reading a batched value", () => fx.vmap((x: fx.Tensor) => x.item())(v3()), fx.TransformError, ["vmap", "batched", "3 different examples"]],
   ["jit: item() on a traced value", () => fx.jit((x: fx.Tensor) => (x.item() > 0 ? x : x.neg()))(T(1)), fx.ConcretizationError, ["jit", "float32[]", "staticArgnums", "fx.where"]],
   ["jit: toArray() on a traced value", () => fx.jit((x: fx.Tensor) => x.toArray())(fx.ones([2])), fx.ConcretizationError, ["jit", "float32[2]"]],
-  ["jacrev of a function returning an array", () => fx.jacrev((x: fx.Tensor) => [x])(v3()), fx.TransformError, ["jacrev", "single tensor"]],
+  ["valueAndGrad of a function returning a matrix", () => fx.valueAndGrad((x: fx.Tensor) => fx.outer(x, x))(v3()), fx.TransformError, ["grad", "scalar", "[3, 3]"]],
   ["customVjp: bwd returns the wrong number of cotangents", () => fx.grad(fx.customVjp((x: fx.Tensor) => x.sum(), { fwd: (x: fx.Tensor) => [x.sum(), x], bwd: () => [] }))(v3()), fx.TransformError, ["customVjp", "bwd", "one cotangent per argument (1)", "got 0"]],
   [
     "a grad tracer used after grad returned",
