@@ -75,12 +75,26 @@ export const LOGICAL: Record<LogicalName, (x: boolean, y: boolean) => boolean> =
   xor: (x, y) => x !== y,
 };
 
+/** Inline forms of unary ops whose JS built-in has exactly the kernel's semantics. */
+const UNARY_EXPR: Partial<Record<UnaryName, string>> = {
+  neg: "-a", exp: "Math.exp(a)", log: "Math.log(a)", log1p: "Math.log1p(a)", expm1: "Math.expm1(a)", sqrt: "Math.sqrt(a)",
+  sin: "Math.sin(a)", cos: "Math.cos(a)", tan: "Math.tan(a)", tanh: "Math.tanh(a)", abs: "Math.abs(a)",
+  floor: "Math.floor(a)", ceil: "Math.ceil(a)",
+};
+
 export function unaryKernel(name: UnaryName) {
   const f = UNARY[name];
+  const expr = UNARY_EXPR[name];
+  // Built only from the fixed templates above, never from user data.
+  const loop = (expr
+    ? new Function("src", "dst", `for (let i = 0; i < src.length; i++) { const a = src[i]; dst[i] = ${expr}; }`)
+    : (src: TypedArray, dst: TypedArray) => {
+        for (let i = 0; i < src.length; i++) dst[i] = f(src[i]!);
+      }) as (src: TypedArray, dst: TypedArray) => void;
   return ([x]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => {
     const src = x!.data;
     const dst = allocate(out!.dtype, src.length);
-    for (let i = 0; i < src.length; i++) dst[i] = f(src[i]!);
+    loop(src, dst);
     return [dst];
   };
 }
@@ -114,20 +128,59 @@ function sizeOfAval(a: Aval): number {
   return n;
 }
 
+/**
+ * Loops specialized per operation, with the arithmetic written inline: a
+ * shared loop calling a closure per element is several times slower, and
+ * small-tensor code spends most of its time here. Returns false when the
+ * operands need general broadcasting (handled by map2).
+ */
+type FastLoop2 = (x: TypedArray, y: TypedArray, dst: TypedArray) => boolean;
+
+function fastLoop2(expr: string): FastLoop2 {
+  const loop = (xi: string, yi: string) => `for (let i = 0; i < n; i++) { const a = ${xi}, b = ${yi}; dst[i] = ${expr}; }`;
+  // Built only from the fixed expression templates below, never from user data.
+  return new Function("x", "y", "dst", `
+    const n = dst.length;
+    if (x.length === n && y.length === n) { ${loop("x[i]", "y[i]")} return true; }
+    if (y.length === 1 && x.length === n) { const c = y[0]; ${loop("x[i]", "c")} return true; }
+    if (x.length === 1 && y.length === n) { const c = x[0]; ${loop("c", "y[i]")} return true; }
+    return false;`) as FastLoop2;
+}
+
+/** Inline forms of the float (and, where identical, integer) binary ops. */
+const BINARY_EXPR: Partial<Record<BinaryName, string>> = {
+  add: "a + b", sub: "a - b", mul: "a * b", div: "a / b", pow: "Math.pow(a, b)", atan2: "Math.atan2(a, b)",
+};
+const INT_BINARY_EXPR: Partial<Record<BinaryName, string>> = { add: "a + b", sub: "a - b" };
+const COMPARE_EXPR: Record<CompareName, string> = {
+  eq: "a === b ? 1 : 0", ne: "a !== b ? 1 : 0", lt: "a < b ? 1 : 0", le: "a <= b ? 1 : 0", gt: "a > b ? 1 : 0", ge: "a >= b ? 1 : 0",
+};
+
+function withFastPath(fast: FastLoop2 | null, slow: Fn2) {
+  return (a: KernelInput, b: KernelInput, out: Aval): TypedArray => {
+    if (fast) {
+      const dst = allocate(out.dtype, sizeOfAval(out));
+      if (fast(a.data, b.data, dst)) return dst;
+    }
+    return map2(a, b, out, slow);
+  };
+}
+
 export function binaryKernel(name: BinaryName) {
   const f = BINARY[name];
   const fi = INT_BINARY[name] ?? f;
+  const floatLoop = withFastPath(BINARY_EXPR[name] ? fastLoop2(BINARY_EXPR[name]!) : null, f);
+  const intLoop = withFastPath(INT_BINARY_EXPR[name] ? fastLoop2(INT_BINARY_EXPR[name]!) : null, fi);
   return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => {
     const isInt = out!.dtype === "int32" || out!.dtype === "uint8";
-    return [map2(a!, b!, out!, isInt ? fi : f)];
+    return [(isInt ? intLoop : floatLoop)(a!, b!, out!)];
   };
 }
 
 export function compareKernel(name: CompareName) {
   const f = COMPARE[name];
-  return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => [
-    map2(a!, b!, out!, (x, y) => (f(x, y) ? 1 : 0)),
-  ];
+  const loop = withFastPath(fastLoop2(COMPARE_EXPR[name]), (x, y) => (f(x, y) ? 1 : 0));
+  return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => [loop(a!, b!, out!)];
 }
 
 export function logicalKernel(name: LogicalName) {
