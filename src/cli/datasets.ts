@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { DataNotFoundError, ValueError } from "../core/errors.js";
 import type { Tensor } from "../core/tensor.js";
 import { concatenate, reshape } from "../ops/shape.js";
+import { slice } from "../ops/indexing.js";
 import { tensor } from "../ops/creation.js";
 import { key as makeKey } from "../random/index.js";
 import * as data from "../data/index.js";
@@ -45,6 +46,10 @@ export interface LoadOptions {
   validationSplit?: number;
   /** "flat" gives [N, H·W] inputs (for the MLP), "nchw" [N, 1, H, W]. */
   layout: "flat" | "nchw";
+  /** Keep at most this many examples of each split (quick trials). */
+  limit?: number;
+  /** Use this mean and std instead of the training pixels' (e.g. a saved model's). */
+  normalization?: Normalization;
 }
 
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
@@ -105,9 +110,10 @@ export function loadData(name: string, opts: LoadOptions): LoadedData {
   for (let i = 0; i < pixels.length; i++) sum += pixels[i]!;
   const mean = sum / pixels.length;
   for (let i = 0; i < pixels.length; i++) sq += (pixels[i]! - mean) ** 2;
-  const normalization = { mean, std: Math.sqrt(sq / pixels.length) || 1 };
+  const normalization = opts.normalization ?? { mean, std: Math.sqrt(sq / pixels.length) || 1 };
   const imageShape = raw.train[0].shape.slice(1) as [number, number, number];
-  const prepare = ([x, y]: [Tensor, Tensor]): [Tensor, Tensor] => [toLayout(standardize(x, normalization), opts.layout), y];
+  const cap = (t: Tensor) => (opts.limit !== undefined && t.shape[0]! > opts.limit ? slice(t, [0, opts.limit]) : t);
+  const prepare = ([x, y]: [Tensor, Tensor]): [Tensor, Tensor] => [toLayout(standardize(cap(x), normalization), opts.layout), cap(y)];
   return {
     name,
     classes: raw.classes,
