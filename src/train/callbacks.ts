@@ -79,6 +79,8 @@ export function earlyStopping(opts: EarlyStoppingOptions = {}): Callback & { rea
       wait = j.wait;
       stoppedEpoch = j.stoppedEpoch;
       bestWeights = Object.keys(tensors).length > 0 ? loadInto({ params: state.params, buffers: state.buffers }, tensors) : undefined;
+      // It had decided to stop: the resumed run must not go on.
+      if (stoppedEpoch > 0) state.stop = true;
     },
   };
 }

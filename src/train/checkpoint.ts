@@ -26,7 +26,6 @@ interface CheckpointJson {
   position: number;
   step: number;
   stepsPerEpoch: number;
-  stopped: boolean;
   history: TrainState["history"];
   running: TrainState["running"];
   callbacks: { name: string | undefined; json: unknown }[];
@@ -37,14 +36,22 @@ export function checkpointPath(pathOrDir: string): string {
   return existsSync(pathOrDir) && statSync(pathOrDir).isDirectory() ? join(pathOrDir, CHECKPOINT_FILE) : pathOrDir;
 }
 
-/** Writes `state` to `<dir>/checkpoint.safetensors` atomically. */
+/** The callbacks whose state a checkpoint carries: those with saveState/loadState, matched by order and name. */
+function statefulCallbacks(state: TrainState): Callback[] {
+  return state.callbacks.filter((cb) => cb.saveState !== undefined && cb.loadState !== undefined);
+}
+
+/**
+ * Writes `state` to `<dir>/checkpoint.safetensors` atomically. A decision to
+ * stop is not saved here: early stopping keeps it in its own state.
+ */
 export function saveCheckpoint(dir: string, state: TrainState): string {
   mkdirSync(dir, { recursive: true });
   const callbackTensors: Record<string, unknown> = {};
-  const callbacks = state.callbacks.map((cb, i) => {
-    const saved = cb.saveState?.();
-    if (saved?.tensors !== undefined) callbackTensors[String(i)] = saved.tensors;
-    return { name: cb.name, json: saved?.json ?? null };
+  const callbacks = statefulCallbacks(state).map((cb, i) => {
+    const saved = cb.saveState!();
+    if (saved.tensors !== undefined) callbackTensors[String(i)] = saved.tensors;
+    return { name: cb.name, json: saved.json ?? null };
   });
   const json: CheckpointJson = {
     format: FORMAT,
@@ -52,7 +59,6 @@ export function saveCheckpoint(dir: string, state: TrainState): string {
     position: state.position,
     step: state.step,
     stepsPerEpoch: state.stepsPerEpoch,
-    stopped: state.stop,
     history: state.history,
     running: state.running,
     callbacks,
@@ -102,16 +108,16 @@ export function loadCheckpoint(pathOrDir: string, state: TrainState): void {
   state.epoch = json.epoch;
   state.position = json.position;
   state.step = json.step;
-  state.stop = json.stopped;
   state.history = json.history;
   state.running = json.running;
-  if (json.callbacks.length !== state.callbacks.length) {
-    throw new ValueError(`fit: ${path} holds the state of ${json.callbacks.length} callbacks but this run has ${state.callbacks.length}; resume with the same callbacks`);
+  const stateful = statefulCallbacks(state);
+  if (json.callbacks.length !== stateful.length) {
+    throw new ValueError(`fit: ${path} holds the state of ${json.callbacks.length} callbacks (${json.callbacks.map((c) => c.name).join(", ") || "none"}) but this run has ${stateful.length} with state; resume with the same callbacks`);
   }
-  state.callbacks.forEach((cb, i) => {
+  stateful.forEach((cb, i) => {
     const saved = json.callbacks[i]!;
     if (saved.name !== cb.name) throw new ValueError(`fit: ${path}: callback ${i} was "${saved.name}" when saved, but is "${cb.name}" now`);
-    cb.loadState?.(saved.json, perCallback.get(i) ?? {}, state);
+    cb.loadState!(saved.json, perCallback.get(i) ?? {}, state);
   });
 }
 
