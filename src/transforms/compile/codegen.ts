@@ -7,7 +7,10 @@
 import type { DType } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import { sizeOf } from "../../core/shape.js";
-import { BINARY, COMPARE, INT_BINARY, LOGICAL, UNARY } from "../../backend/reference/kernels/elementwise.js";
+import { BINARY, INT_BINARY, LOGICAL, UNARY } from "../../backend/reference/kernels/elementwise.js";
+import type { CompareName } from "../../backend/spec.js";
+
+const COMPARE_OP: Record<CompareName, string> = { eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=" };
 import type { Equation } from "../program.js";
 
 /** (inputs, outputs, n) → void, over the group's TypedArrays. */
@@ -49,7 +52,7 @@ export function generateLoop(eqns: Equation[], inputs: number[], outputs: number
     else if (name in BINARY) {
       const f = isIntDType(dtype) ? INT_BINARY[name as keyof typeof INT_BINARY] ?? BINARY[name as keyof typeof BINARY] : BINARY[name as keyof typeof BINARY];
       expr = `${fnRef(f)}(${a}, ${b})`;
-    } else if (name in COMPARE) expr = `${fnRef(COMPARE[name as keyof typeof COMPARE])}(${a}, ${b})`;
+    else if (name in COMPARE_OP) expr = `(${a} ${COMPARE_OP[name as CompareName]} ${b})`;
     else if (name in LOGICAL) expr = `${fnRef(LOGICAL[name as keyof typeof LOGICAL])}(${a} !== 0, ${b} !== 0)`;
     else if (name === "not") expr = `(${a} ? 0 : 1)`;
     else if (name === "select") expr = `(${a} ? ${b} : ${c})`;

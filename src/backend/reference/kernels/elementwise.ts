@@ -2,8 +2,9 @@
 import { allocate, type TypedArray } from "../../../core/dtype.js";
 import type { Aval } from "../../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, LogicalName, UnaryName } from "../../spec.js";
-import { broadcastStrides, forEachStrided } from "../strided.js";
+import { broadcastStrides, forEachRow } from "../strided.js";
 import { erf } from "./erf.js";
+import { binaryRow, compareRow, hasFastBinary } from "./rows.js";
 
 type Fn1 = (x: number) => number;
 type Fn2 = (x: number, y: number) => number;
@@ -60,15 +61,6 @@ export const INT_BINARY: Partial<Record<BinaryName, Fn2>> = {
   mul: (x, y) => Math.imul(x, y),
 };
 
-export const COMPARE: Record<CompareName, (x: number, y: number) => boolean> = {
-  eq: (x, y) => x === y,
-  ne: (x, y) => x !== y,
-  lt: (x, y) => x < y,
-  le: (x, y) => x <= y,
-  gt: (x, y) => x > y,
-  ge: (x, y) => x >= y,
-};
-
 export const LOGICAL: Record<LogicalName, (x: boolean, y: boolean) => boolean> = {
   and: (x, y) => x && y,
   or: (x, y) => x || y,
@@ -82,6 +74,7 @@ const UNARY_EXPR: Partial<Record<UnaryName, string>> = {
   floor: "Math.floor(a)", ceil: "Math.ceil(a)",
 };
 
+/** One loop per unary op with the arithmetic inline (a call through a shared table per element is several times slower). */
 export function unaryKernel(name: UnaryName) {
   const f = UNARY[name];
   const expr = UNARY_EXPR[name];
@@ -99,27 +92,31 @@ export function unaryKernel(name: UnaryName) {
   };
 }
 
-/** Applies `f` over two broadcast inputs, with fast paths for equal shapes and scalars. */
-function map2(a: KernelInput, b: KernelInput, out: Aval, f: Fn2): TypedArray {
+/** A loop over one run of elements: dst[start + j] = op(x[px + j·ix], y[py + j·iy]) for j < n. */
+type RowFn = (dst: TypedArray, start: number, x: TypedArray, px: number, ix: number, y: TypedArray, py: number, iy: number, n: number) => void;
+
+/** `row` over two broadcast inputs: one run when the shapes match or one side is a scalar, else run by run. */
+function map2(a: KernelInput, b: KernelInput, out: Aval, row: RowFn): TypedArray {
   const dst = allocate(out.dtype, sizeOfAval(out));
   const x = a.data;
   const y = b.data;
-  if (x.length === dst.length && y.length === dst.length) {
-    for (let i = 0; i < dst.length; i++) dst[i] = f(x[i]!, y[i]!);
-  } else if (y.length === 1 && x.length === dst.length) {
-    const c = y[0]!;
-    for (let i = 0; i < dst.length; i++) dst[i] = f(x[i]!, c);
-  } else if (x.length === 1 && y.length === dst.length) {
-    const c = x[0]!;
-    for (let i = 0; i < dst.length; i++) dst[i] = f(c, y[i]!);
-  } else {
+  const n = dst.length;
+  if (x.length === n && y.length === n) row(dst, 0, x, 0, 1, y, 0, 1, n);
+  else if (y.length === 1 && x.length === n) row(dst, 0, x, 0, 1, y, 0, 0, n);
+  else if (x.length === 1 && y.length === n) row(dst, 0, x, 0, 0, y, 0, 1, n);
+  else {
     const sa = broadcastStrides(a.shape, out.shape);
     const sb = broadcastStrides(b.shape, out.shape);
-    forEachStrided(out.shape, [sa, sb], (i, [oa, ob]) => {
-      dst[i] = f(x[oa!]!, y[ob!]!);
-    });
+    forEachRow(out.shape, [sa, sb], (start, [oa, ob], len, [ia, ib]) => row(dst, start, x, oa!, ia!, y, ob!, ib!, len));
   }
   return dst;
+}
+
+/** A row loop that calls `f` per element (for operations without a tight loop). */
+function rowOf(f: Fn2): RowFn {
+  return (dst, start, x, px, ix, y, py, iy, n) => {
+    for (let j = 0; j < n; j++, px += ix, py += iy) dst[start + j] = f(x[px]!, y[py]!);
+  };
 }
 
 function sizeOfAval(a: Aval): number {
@@ -128,66 +125,25 @@ function sizeOfAval(a: Aval): number {
   return n;
 }
 
-/**
- * Loops specialized per operation, with the arithmetic written inline: a
- * shared loop calling a closure per element is several times slower, and
- * small-tensor code spends most of its time here. Returns false when the
- * operands need general broadcasting (handled by map2).
- */
-type FastLoop2 = (x: TypedArray, y: TypedArray, dst: TypedArray) => boolean;
-
-function fastLoop2(expr: string): FastLoop2 {
-  const loop = (xi: string, yi: string) => `for (let i = 0; i < n; i++) { const a = ${xi}, b = ${yi}; dst[i] = ${expr}; }`;
-  // Built only from the fixed expression templates below, never from user data.
-  return new Function("x", "y", "dst", `
-    const n = dst.length;
-    if (x.length === n && y.length === n) { ${loop("x[i]", "y[i]")} return true; }
-    if (y.length === 1 && x.length === n) { const c = y[0]; ${loop("x[i]", "c")} return true; }
-    if (x.length === 1 && y.length === n) { const c = x[0]; ${loop("c", "y[i]")} return true; }
-    return false;`) as FastLoop2;
-}
-
-/** Inline forms of the float (and, where identical, integer) binary ops. */
-const BINARY_EXPR: Partial<Record<BinaryName, string>> = {
-  add: "a + b", sub: "a - b", mul: "a * b", div: "a / b", pow: "Math.pow(a, b)", atan2: "Math.atan2(a, b)",
-};
-const INT_BINARY_EXPR: Partial<Record<BinaryName, string>> = { add: "a + b", sub: "a - b" };
-const COMPARE_EXPR: Record<CompareName, string> = {
-  eq: "a === b ? 1 : 0", ne: "a !== b ? 1 : 0", lt: "a < b ? 1 : 0", le: "a <= b ? 1 : 0", gt: "a > b ? 1 : 0", ge: "a >= b ? 1 : 0",
-};
-
-function withFastPath(fast: FastLoop2 | null, slow: Fn2) {
-  return (a: KernelInput, b: KernelInput, out: Aval): TypedArray => {
-    if (fast) {
-      const dst = allocate(out.dtype, sizeOfAval(out));
-      if (fast(a.data, b.data, dst)) return dst;
-    }
-    return map2(a, b, out, slow);
-  };
-}
-
 export function binaryKernel(name: BinaryName) {
-  const f = BINARY[name];
-  const fi = INT_BINARY[name] ?? f;
-  const floatLoop = withFastPath(BINARY_EXPR[name] ? fastLoop2(BINARY_EXPR[name]!) : null, f);
-  const intLoop = withFastPath(INT_BINARY_EXPR[name] ? fastLoop2(INT_BINARY_EXPR[name]!) : null, fi);
+  const generic = rowOf(BINARY[name]);
+  const genericInt = rowOf(INT_BINARY[name] ?? BINARY[name]);
+  const fast: RowFn = (dst, start, x, px, ix, y, py, iy, n) => binaryRow(name, dst, start, x, px, ix, y, py, iy, n);
   return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => {
     const isInt = out!.dtype === "int32" || out!.dtype === "uint8";
-    return [(isInt ? intLoop : floatLoop)(a!, b!, out!)];
+    return [map2(a!, b!, out!, hasFastBinary(name, isInt) ? fast : isInt ? genericInt : generic)];
   };
 }
 
 export function compareKernel(name: CompareName) {
-  const f = COMPARE[name];
-  const loop = withFastPath(fastLoop2(COMPARE_EXPR[name]), (x, y) => (f(x, y) ? 1 : 0));
-  return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => [loop(a!, b!, out!)];
+  const fast: RowFn = (dst, start, x, px, ix, y, py, iy, n) => compareRow(name, dst, start, x, px, ix, y, py, iy, n);
+  return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => [map2(a!, b!, out!, fast)];
 }
 
 export function logicalKernel(name: LogicalName) {
   const f = LOGICAL[name];
-  return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => [
-    map2(a!, b!, out!, (x, y) => (f(x !== 0, y !== 0) ? 1 : 0)),
-  ];
+  const row = rowOf((x, y) => (f(x !== 0, y !== 0) ? 1 : 0));
+  return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => [map2(a!, b!, out!, row)];
 }
 
 export function notKernel([x]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] {
@@ -203,8 +159,8 @@ export function selectKernel([c, a, b]: KernelInput[], _p: unknown, [out]: Aval[
   const as = broadcastStrides(a!.shape, out!.shape);
   const bs = broadcastStrides(b!.shape, out!.shape);
   const cd = c!.data, ad = a!.data, bd = b!.data;
-  forEachStrided(out!.shape, [cs, as, bs], (i, [oc, oa, ob]) => {
-    dst[i] = cd[oc!] ? ad[oa!]! : bd[ob!]!;
+  forEachRow(out!.shape, [cs, as, bs], (start, [oc, oa, ob], n, [ic, ia, ib]) => {
+    for (let j = 0, pc = oc!, pa = oa!, pb = ob!; j < n; j++, pc += ic!, pa += ia!, pb += ib!) dst[start + j] = cd[pc] ? ad[pa]! : bd[pb]!;
   });
   return [dst];
 }
