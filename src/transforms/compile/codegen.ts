@@ -52,7 +52,7 @@ export function generateLoop(eqns: Equation[], inputs: number[], outputs: number
     else if (name in BINARY) {
       const f = isIntDType(dtype) ? INT_BINARY[name as keyof typeof INT_BINARY] ?? BINARY[name as keyof typeof BINARY] : BINARY[name as keyof typeof BINARY];
       expr = `${fnRef(f)}(${a}, ${b})`;
-    else if (name in COMPARE_OP) expr = `(${a} ${COMPARE_OP[name as CompareName]} ${b})`;
+    } else if (name in COMPARE_OP) expr = `(${a} ${COMPARE_OP[name as CompareName]} ${b})`;
     else if (name in LOGICAL) expr = `${fnRef(LOGICAL[name as keyof typeof LOGICAL])}(${a} !== 0, ${b} !== 0)`;
     else if (name === "not") expr = `(${a} ? 0 : 1)`;
     else if (name === "select") expr = `(${a} ? ${b} : ${c})`;
