@@ -15,3 +15,5 @@ export * from "./ops/index.js";
 export { variance as var } from "./ops/reduce.js";
 export * from "./transforms/index.js";
 export { setBackend, getBackend, backendNames } from "./backend/registry.js";
+import "./backend/wasm/index.js";
+export { setThreads, getThreads } from "./backend/wasm/runtime.js";

@@ -12,8 +12,8 @@ import { align } from "./module.js";
 import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
 import type { Task } from "./threads.js";
 
-/** Below this many flops one thread finishes before a hand-off would pay off. */
-export const PARALLEL_MIN_FLOPS = 1 << 21;
+/** Below `parallelMinFlops` one thread finishes before a hand-off would pay off (tests set 0 to split everything). */
+export const gemmConfig = { defaultParallelMinFlops: 1 << 21, parallelMinFlops: 1 << 21 };
 
 export interface GemmOperand {
   data: Float32Array | Float64Array;
@@ -76,7 +76,7 @@ function runChunk(
     };
   };
 
-  const threads = 2 * count * M * N * K < PARALLEL_MIN_FLOPS ? 1 : rt.threads;
+  const threads = 2 * count * M * N * K < gemmConfig.parallelMinFlops ? 1 : rt.threads;
   const tasks: Task[] = [];
   if (threads === 1) {
     tasks.push(task(0, 0, count, 0, M, 0, N));
