@@ -13,9 +13,10 @@ import type { Aval, Buffer } from "../../core/tensor.js";
 import { registerBackend } from "../registry.js";
 import { ArrayBuffer_ } from "../reference/buffer.js";
 import { referenceKernels } from "../reference/kernels.js";
-import type { Backend, KernelInput, PrimName, PrimParams } from "../spec.js";
+import type { Backend, BinaryName, CompareName, KernelInput, PrimName, PrimParams, ReduceName, UnaryName } from "../spec.js";
 import { wasmFeatures } from "./features.js";
 import { gemm, type GemmOperand } from "./gemm.js";
+import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
 import { isMatrixTranspose, TransposedBuffer } from "./lazy.js";
 
 type Input = { buffer: Buffer; shape: readonly number[]; dtype: Aval["dtype"] };
@@ -39,8 +40,10 @@ const dot: Fast<"dot"> = ([a, b], _p, [out]) => {
 };
 
 /** Swapping the last two axes of a float matrix is deferred: `dot` reads it through strides. */
-const transpose: Fast<"transpose"> = ([x], { perm }) => {
-  if ((x!.dtype !== "float32" && x!.dtype !== "float64") || !isMatrixTranspose(perm)) return null;
+const transpose: Fast<"transpose"> = ([x], { perm }, [out]) => {
+  if ((x!.dtype !== "float32" && x!.dtype !== "float64") || !isMatrixTranspose(perm)) {
+    return [new ArrayBuffer_(transposeFast(view(x!), perm, out!))];
+  }
   if (x!.buffer instanceof TransposedBuffer) {
     // (xᵀ)ᵀ = x: hand back a copy of the untransposed storage.
     return [new ArrayBuffer_(x!.buffer.sourceView().slice())];
@@ -48,7 +51,25 @@ const transpose: Fast<"transpose"> = ([x], { perm }) => {
   return [new TransposedBuffer(x!.buffer.view(), x!.shape, x!.dtype)];
 };
 
-const FAST: { [K in PrimName]?: Fast<K> } = { dot, transpose };
+const view = (x: Input): KernelInput => ({ data: x.buffer.view(), shape: x.shape, dtype: x.dtype });
+const wrap = (d: TypedArray | null) => (d ? [new ArrayBuffer_(d)] : null);
+
+const binary = (name: BinaryName): Fast<BinaryName> => ([a, b], _p, [out]) => wrap(binaryFast(name, view(a!), view(b!), out!));
+const compare = (name: CompareName): Fast<CompareName> => ([a, b], _p, [out]) => wrap(compareFast(name, view(a!), view(b!), out!));
+const unary = (name: UnaryName): Fast<UnaryName> => ([x], _p, [out]) => wrap(unaryFast(name, view(x!), out!));
+const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) => wrap(reduceFast(name, view(x!), axes, out!));
+
+const FAST: { [K in PrimName]?: Fast<K> } = {
+  dot,
+  transpose,
+  broadcast_to: ([x], _p, [out]) => wrap(broadcastToFast(view(x!), out!)),
+  select: ([c, a, b], _p, [out]) => wrap(selectFast(view(c!), view(a!), view(b!), out!)),
+  add: binary("add"), sub: binary("sub"), mul: binary("mul"), div: binary("div"), max: binary("max"), min: binary("min"),
+  eq: compare("eq"), ne: compare("ne"), lt: compare("lt"), le: compare("le"), gt: compare("gt"), ge: compare("ge"),
+  neg: unary("neg"), exp: unary("exp"), log: unary("log"), sqrt: unary("sqrt"), tanh: unary("tanh"), abs: unary("abs"),
+  logistic: unary("logistic"),
+  reduce_sum: reduce("reduce_sum"), reduce_max: reduce("reduce_max"), reduce_min: reduce("reduce_min"), reduce_prod: reduce("reduce_prod"),
+};
 
 export const wasmBackend: Backend = {
   name: "wasm",

@@ -6,7 +6,7 @@
  */
 import type { DType, TypedArray } from "../../core/dtype.js";
 import type { Buffer } from "../../core/tensor.js";
-import { transposeKernel } from "../reference/kernels/shape.js";
+import { transposeFast } from "./js-kernels.js";
 
 export class TransposedBuffer implements Buffer {
   private materialized: TypedArray | null = null;
@@ -37,11 +37,7 @@ export class TransposedBuffer implements Buffer {
       perm[n - 2] = n - 1;
       perm[n - 1] = n - 2;
       const outShape = perm.map((p) => this.sourceShape[p]!);
-      this.materialized = transposeKernel(
-        [{ data: this.source, shape: this.sourceShape, dtype: this.dtype }],
-        { perm },
-        [{ shape: outShape, dtype: this.dtype }],
-      )[0]!;
+      this.materialized = transposeFast({ data: this.source, shape: this.sourceShape, dtype: this.dtype }, perm, { shape: outShape, dtype: this.dtype });
     }
     return this.materialized;
   }
