@@ -3,6 +3,9 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { gemmConfig } from "../src/backend/wasm/gemm.js";
+import { getRuntime } from "../src/backend/wasm/runtime.js";
+
+const wasmMemoryBytes = () => getRuntime().memory.buffer.byteLength;
 
 const initial = fx.getBackend().name;
 afterEach(() => {
@@ -110,6 +113,31 @@ describe("wasm backend", () => {
     const jitted = fx.jit(fx.valueAndGrad(step))(w, x);
     expect((jitted[0] as fx.Tensor).item()).toBeCloseTo((eager[0] as fx.Tensor).item() as number, 4);
     expect(Array.from((jitted[1] as fx.Tensor).data() as Float32Array)).toEqual(Array.from((eager[1] as fx.Tensor).data() as Float32Array));
+  });
+
+  it("a naive 10,000-step training loop keeps memory flat (measured)", () => {
+    fx.setBackend("wasm");
+    const x = random([64, 32], 21), y = random([64, 8], 22);
+    const loss = (w: fx.Tensor) => fx.matmul(x, w).sub(y).square().mean();
+    const step = fx.grad(loss);
+    let w = random([32, 8], 23);
+    const usage = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    for (let i = 0; i < 200; i++) w = w.sub(step(w).mul(0.01)); // warm up
+    const wasmBytes = wasmMemoryBytes();
+    const before = usage();
+    let peak = before;
+    for (let i = 0; i < 10_000; i++) {
+      w = w.sub(step(w).mul(0.01));
+      if (i % 500 === 0) peak = Math.max(peak, usage());
+    }
+    const lossValue = loss(w).item() as number;
+    expect(Number.isFinite(lossValue)).toBe(true);
+    // Each step allocates tens of KB (10,000 steps: hundreds of MB); the live set must stay bounded.
+    expect(peak - before).toBeLessThan(64 * 2 ** 20);
+    expect(wasmMemoryBytes()).toBe(wasmBytes);
   });
 
   it("setThreads rejects a bad count", () => {
