@@ -66,6 +66,7 @@ export type PrimParams = {
   conv: ConvParams;
   reduce_window_max: { window: number[]; strides: number[] };
   random_bits: { shape: number[]; salt: number };
+  argsort: { axis: number };
   cholesky: None;
   triangular_solve: { lower: boolean; transposeA: boolean; unitDiagonal: boolean };
   lu: None;

@@ -22,4 +22,9 @@ export interface Primitive<P = any> {
   vjp(cts: MaybeTensor[], primals: Tensor[], outs: Tensor[], params: P): MaybeTensor[];
   /** Batching rule: `dims[i]` is the batch axis of `args[i]` or null; returns outputs and their batch axes. */
   batch(args: Tensor[], dims: (number | null)[], params: P, axisSize: number): [Tensor[], (number | null)[]];
+  /**
+   * Eager evaluation for higher-order primitives (scan, cond, while) that run
+   * sub-programs instead of one backend kernel.
+   */
+  impl?(args: Tensor[], params: P): Tensor[];
 }

@@ -6,4 +6,6 @@ export * from "./shape.js";
 export * from "./indexing.js";
 export * from "./matmul.js";
 export * from "./softmax.js";
+export * from "./conv.js";
+export * from "./pool.js";
 import "./methods.js";

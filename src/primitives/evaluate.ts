@@ -16,6 +16,7 @@ export const phase = { label: "" };
 
 export function evaluatePrimitive(prim: Primitive, args: ConcreteTensor[], params: unknown): ConcreteTensor[] {
   const outs = prim.abstractEval(args, params);
+  if (prim.impl) return prim.impl(args, params) as ConcreteTensor[];
   const backend = getBackend();
   const bufs = backend.run(prim.name as PrimName, args.map((a) => ({ buffer: a.buffer, shape: a.shape, dtype: a.dtype })), params as never, outs);
   const result = bufs.map((b, i) => new ConcreteTensor(b, outs[i]!.shape, outs[i]!.dtype));
@@ -42,8 +43,12 @@ function checkFinite(prim: Primitive, args: ConcreteTensor[], outs: ConcreteTens
 }
 
 /** The first stack frame outside Fluxion's own source: where the user called the op. */
-function userFrame(): string {
+export function userFrame(): string {
+  // Transforms nest deeply: look past V8's default of 10 frames to reach the user's code.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 200;
   const stack = new Error().stack?.split("\n").slice(1) ?? [];
+  Error.stackTraceLimit = limit;
   const own = /[/\\](src|dist)[/\\](core|primitives|transforms|ops|backend)[/\\]/;
   const frame = stack.find((l) => !own.test(l) && !l.includes("node:internal")) ?? stack[0] ?? "(unknown)";
   return frame.trim();

@@ -11,6 +11,7 @@ import { gather, scatterAdd } from "./indexing.js";
 import { dot } from "./dot.js";
 import { conv, reduceWindowMax } from "./conv.js";
 import { randomBits } from "./random.js";
+import { argsort } from "./sort.js";
 import { cholesky, eigh, lu, qr, svd, triangularSolve } from "./linalg.js";
 import "./evaluate.js";
 
@@ -29,6 +30,7 @@ function build(): Table {
     reshape, broadcast_to: broadcastTo, transpose, slice, pad, concatenate, rev,
     gather, scatter_add: scatterAdd, dot, conv, reduce_window_max: reduceWindowMax,
     random_bits: randomBits,
+    argsort,
     cholesky, triangular_solve: triangularSolve, lu, qr, eigh, svd,
   };
   return { ...(t as Table), ...rest };

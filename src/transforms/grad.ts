@@ -139,3 +139,26 @@ export function vjp(f: (...a: any[]) => unknown, ...primals: any[]): [any, (ct: 
   };
   return [lin.out, vjpFn];
 }
+
+/**
+ * Reverse mode over flat lists, for rules of higher-order primitives: non-float
+ * inputs are constants (their cotangent is null), and null output cotangents are zeros.
+ */
+export function vjpFlat(fn: (...xs: Tensor[]) => Tensor[], primals: Tensor[]): [Tensor[], (cts: (Tensor | null)[]) => (Tensor | null)[]] {
+  return withTrace((level) => new GradTrace(level), (trace) => {
+    const ins = primals.map((p) => (isFloat(p.dtype) ? trace.newInput(p) : trace.lift(p)));
+    const outs = fn(...ins);
+    const own = (o: Tensor): o is GradTracer => o instanceof GradTracer && o.trace === trace;
+    const outIds = outs.map((o) => (own(o) ? o.id : -1));
+    const primalOuts = outs.map((o) => (own(o) ? o.primal : o));
+    const pullback = (cts: (Tensor | null)[]) => {
+      const seeds: [number, Tensor][] = [];
+      outIds.forEach((id, i) => {
+        const c = cts[i];
+        if (id >= 0 && c) seeds.push([id, c]);
+      });
+      return trace.backward(seeds, ins.map((t) => t.id));
+    };
+    return [primalOuts, pullback];
+  });
+}

@@ -82,3 +82,16 @@ export function jvp(f: (...args: any[]) => unknown, primals: unknown[], tangents
     return [unflatten(oDef, outP), unflatten(oDef, outT)];
   });
 }
+
+/** Forward mode over flat lists (null tangent = zero), for rules of higher-order primitives. */
+export function jvpFlat(fn: (...xs: Tensor[]) => Tensor[], primals: Tensor[], tangents: MaybeTensor[]): [Tensor[], Tensor[]] {
+  return withTrace((level) => new JVPTrace(level), (trace) => {
+    const ins = primals.map((p, i) => new JVPTracer(trace, p, tangents[i] ?? null));
+    const outs = fn(...ins);
+    const own = (o: Tensor): o is JVPTracer => o instanceof JVPTracer && o.trace === trace;
+    return [
+      outs.map((o) => (own(o) ? o.primal : o)),
+      outs.map((o) => (own(o) ? o.tangent ?? lax.zerosLike(o.primal) : lax.zerosLike(o))),
+    ];
+  });
+}

@@ -7,6 +7,7 @@ import { gatherKernel, scatterAddKernel } from "./kernels/indexing.js";
 import { dotKernel } from "./kernels/matmul.js";
 import { convKernel, reduceWindowMaxKernel } from "./kernels/conv.js";
 import { randomBitsKernel } from "./kernels/random.js";
+import { argsortKernel } from "./kernels/sort.js";
 import { choleskyKernel, eighKernel, luKernel, qrKernel, svdKernel, triangularSolveKernel } from "./kernels/linalg.js";
 
 export const referenceKernels: Kernels = {
@@ -42,6 +43,7 @@ export const referenceKernels: Kernels = {
   conv: convKernel,
   reduce_window_max: reduceWindowMaxKernel,
   random_bits: randomBitsKernel,
+  argsort: argsortKernel,
   cholesky: choleskyKernel,
   triangular_solve: triangularSolveKernel,
   lu: luKernel,
