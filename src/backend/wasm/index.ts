@@ -48,7 +48,9 @@ const transpose: Fast<"transpose"> = ([x], { perm }, [out]) => {
     // (xᵀ)ᵀ = x: hand back a copy of the untransposed storage.
     return [new ArrayBuffer_(x!.buffer.sourceView().slice())];
   }
-  return [new TransposedBuffer(x!.buffer.view(), x!.shape, x!.dtype)];
+  // A flat copy (memcpy speed), not the source itself: a compiled jit program may reuse a dead
+  // input's storage for a later output, and this buffer can outlive its source's last use.
+  return [new TransposedBuffer(x!.buffer.view().slice(), x!.shape, x!.dtype)];
 };
 
 const view = (x: Input): KernelInput => ({ data: x.buffer.view(), shape: x.shape, dtype: x.dtype });
