@@ -185,11 +185,12 @@ export class FuncBuilder {
   brIf(depth: number): this { this.code.push(0x0d); uleb(this.code, depth); return this; }
 
   /**
-   * `for (i = start; i < end; i += step) body()` over i32 locals, as
+   * `for (i = start; i < end; i += step) body()` over i32 locals (step a
+   * constant or `{ local }`), as
    * block { loop { br_if(i >= end) 1; body; i += step; br 0 } }.
    * Inside `body`, depth 0 is the loop (continue) and 1 the block (break).
    */
-  forRange(i: number, start: () => void, end: () => void, step: number, body: () => void): this {
+  forRange(i: number, start: () => void, end: () => void, step: number | { local: number }, body: () => void): this {
     start();
     this.localSet(i);
     this.block().loop();
@@ -197,7 +198,10 @@ export class FuncBuilder {
     end();
     this.op(Op.i32_ge_s).brIf(1);
     body();
-    this.localGet(i).i32Const(step).op(Op.i32_add).localSet(i);
+    this.localGet(i);
+    if (typeof step === "number") this.i32Const(step);
+    else this.localGet(step.local);
+    this.op(Op.i32_add).localSet(i);
     this.br(0).end().end();
     return this;
   }

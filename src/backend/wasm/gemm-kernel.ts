@@ -29,7 +29,19 @@ export interface GemmShape {
   relaxed: boolean;
 }
 
-export const GEMM_PARAMS = ["M", "N", "K", "A", "rsA", "csA", "B", "rsB", "csB", "C", "ldc", "packA", "packB", "tile"] as const;
+/** kcb and mcb: depth and row blocks actually used (≤ kc, mc; see `balancedBlocks`). */
+export const GEMM_PARAMS = ["M", "N", "K", "A", "rsA", "csA", "B", "rsB", "csB", "C", "ldc", "packA", "packB", "tile", "kcb", "mcb"] as const;
+
+/**
+ * Block sizes that split K and M into equal parts no bigger than kc, mc: K =
+ * 784 with kc = 256 runs 4 blocks of 196 rather than 256, 256, 256 and a thin
+ * 16 whose packing and C updates cost nearly as much as a full block.
+ */
+export function balancedBlocks(s: GemmShape, M: number, K: number): { kcb: number; mcb: number } {
+  const kcb = Math.max(1, Math.ceil(K / Math.ceil(K / s.kc)));
+  const mcb = Math.max(s.mr, Math.ceil(Math.ceil(M / Math.ceil(M / s.mc)) / s.mr) * s.mr);
+  return { kcb: Math.min(kcb, s.kc), mcb: Math.min(mcb, s.mc) };
+}
 
 /** Bytes of scratch one thread needs for `shape`: packed A block, packed B block, one edge tile. */
 export function gemmScratchBytes(s: GemmShape): { packA: number; packB: number; tile: number } {
@@ -242,28 +254,31 @@ function emitMicroKernel(m: ModuleBuilder, s: GemmShape, es: number, lanes: numb
   return f;
 }
 
-/** gemm(M, N, K, A, rsA, csA, B, rsB, csB, C, ldc, packA, packB, tile): C = A·B, ldc in elements. */
+/** gemm(M, N, K, A, rsA, csA, B, rsB, csB, C, ldc, packA, packB, tile, kcb, mcb): C = A·B, ldc in elements. */
 function emitMacro(m: ModuleBuilder, s: GemmShape, es: number, name: string, packA: number, packB: number, kernel: number): FuncBuilder {
   const f = m.func(name, GEMM_PARAMS.map(() => I32), []);
-  const [M, N, K, A, rsA, csA, B, rsB, csB, C, ldc, pA, pB, tile] = GEMM_PARAMS.map((_, i) => i) as number[] as [
-    number, number, number, number, number, number, number, number, number, number, number, number, number, number,
-  ];
+  const [M, N, K, A, rsA, csA, B, rsB, csB, C, ldc, pA, pB, tile, kcb, mcb] = GEMM_PARAMS.map((_, i) => i);
   const jc = f.local(I32), pc = f.local(I32), ic = f.local(I32), jr = f.local(I32), ir = f.local(I32);
   const nc = f.local(I32), kc = f.local(I32), mc = f.local(I32);
-  const min = (x: () => void, cap: number, into: number) => {
+  const min = (x: () => void, cap: number | { local: number }, into: number) => {
+    const push = () => (typeof cap === "number" ? f.i32Const(cap) : f.localGet(cap.local));
     x();
-    f.localTee(into).i32Const(cap).localGet(into).i32Const(cap).op(Op.i32_lt_s).op(Op.select).localSet(into);
+    f.localTee(into);
+    push();
+    f.localGet(into);
+    push();
+    f.op(Op.i32_lt_s).op(Op.select).localSet(into);
   };
   const ldcBytes = () => f.localGet(ldc).i32Const(es).op(Op.i32_mul);
   f.forRange(jc, cst(f, 0), get(f, N), s.nc, () => {
     min(() => f.localGet(N).localGet(jc).op(Op.i32_sub), s.nc, nc);
-    f.forRange(pc, cst(f, 0), get(f, K), s.kc, () => {
-      min(() => f.localGet(K).localGet(pc).op(Op.i32_sub), s.kc, kc);
+    f.forRange(pc, cst(f, 0), get(f, K), { local: kcb! }, () => {
+      min(() => f.localGet(K).localGet(pc).op(Op.i32_sub), { local: kcb! }, kc);
       // packB(B + (pc·rsB + jc·csB)·es, rsB, csB, kc, nc, pB)
       f.localGet(B).localGet(pc).localGet(rsB).op(Op.i32_mul).localGet(jc).localGet(csB).op(Op.i32_mul).op(Op.i32_add).i32Const(es).op(Op.i32_mul).op(Op.i32_add);
       f.localGet(rsB).localGet(csB).localGet(kc).localGet(nc).localGet(pB).call(packB);
-      f.forRange(ic, cst(f, 0), get(f, M), s.mc, () => {
-        min(() => f.localGet(M).localGet(ic).op(Op.i32_sub), s.mc, mc);
+      f.forRange(ic, cst(f, 0), get(f, M), { local: mcb! }, () => {
+        min(() => f.localGet(M).localGet(ic).op(Op.i32_sub), { local: mcb! }, mc);
         f.localGet(A).localGet(ic).localGet(rsA).op(Op.i32_mul).localGet(pc).localGet(csA).op(Op.i32_mul).op(Op.i32_add).i32Const(es).op(Op.i32_mul).op(Op.i32_add);
         f.localGet(rsA).localGet(csA).localGet(mc).localGet(kc).localGet(pA).call(packA);
         f.forRange(jr, cst(f, 0), get(f, nc), s.nr, () => {

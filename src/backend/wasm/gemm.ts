@@ -7,7 +7,7 @@
  * A transposed operand is read through swapped strides: no copy is made.
  */
 import { allocate, type TypedArray } from "../../core/dtype.js";
-import { gemmScratchBytes } from "./gemm-kernel.js";
+import { balancedBlocks, gemmScratchBytes } from "./gemm-kernel.js";
 import { align } from "./module.js";
 import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
 import type { Task } from "./threads.js";
@@ -72,6 +72,7 @@ function runChunk(
         addrB + (bStart * sizeB + c0 * csB) * es, rsB, csB,
         addrC + (bStart * sizeC + r0 * N + c0) * es, N,
         packA, packB, tile,
+        ...(({ kcb, mcb }) => [kcb, mcb])(balancedBlocks(shape, rows, K)),
       ],
     };
   };
