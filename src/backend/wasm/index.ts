@@ -15,6 +15,7 @@ import { ArrayBuffer_ } from "../reference/buffer.js";
 import { referenceKernels } from "../reference/kernels.js";
 import type { Backend, BinaryName, CompareName, KernelInput, PrimName, PrimParams, ReduceName, UnaryName } from "../spec.js";
 import { wasmFeatures } from "./features.js";
+import { convGemm } from "./conv.js";
 import { gemm, type GemmOperand } from "./gemm.js";
 import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
 import { isMatrixTranspose, TransposedBuffer } from "./lazy.js";
@@ -63,6 +64,7 @@ const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) =>
 
 const FAST: { [K in PrimName]?: Fast<K> } = {
   dot,
+  conv: ([x, w], p, [out]) => (wasmFeatures().simd ? wrap(convGemm([view(x!), view(w!)], p, out!)) : null),
   transpose,
   broadcast_to: ([x], _p, [out]) => wrap(broadcastToFast(view(x!), out!)),
   select: ([c, a, b], _p, [out]) => wrap(selectFast(view(c!), view(a!), view(b!), out!)),
