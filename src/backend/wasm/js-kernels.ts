@@ -36,21 +36,27 @@ export function binaryFast(name: BinaryName, a: KernelInput, b: KernelInput, out
   if (!isFloat(out.dtype) || !FAST_BINARY.has(name)) return null;
   const dst = allocate(out.dtype, sizeOf(out.shape));
   const x = a.data, y = b.data;
+  if (x.length === dst.length && y.length === dst.length) {
+    // Same shapes (the common small-tensor case): no stride bookkeeping at all.
+    binaryRow(name, dst, x, y, 0, 0, 1, 0, 1, dst.length);
+    return dst;
+  }
   const strides = [broadcastStridesOf(a.shape, out.shape), broadcastStridesOf(b.shape, out.shape)];
-  forEachRow(out.shape, strides, (o, [i0, j0], n, [si, sj]) => {
-    let i = i0!, j = j0!;
-    const di = si!, dj = sj!;
-    const end = o + n;
-    switch (name) {
-      case "add": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! + y[j]!; break;
-      case "sub": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! - y[j]!; break;
-      case "mul": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! * y[j]!; break;
-      case "div": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! / y[j]!; break;
-      case "max": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = maxOf(x[i]!, y[j]!); break;
-      case "min": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = minOf(x[i]!, y[j]!); break;
-    }
-  });
+  forEachRow(out.shape, strides, (o, [i0, j0], n, [si, sj]) => binaryRow(name, dst, x, y, o, i0!, si!, j0!, sj!, n));
   return dst;
+}
+
+/** dst[o + k] = x[i + k·di] ∘ y[j + k·dj] for k < n. */
+function binaryRow(name: BinaryName, dst: TypedArray, x: TypedArray, y: TypedArray, o: number, i: number, di: number, j: number, dj: number, n: number): void {
+  const end = o + n;
+  switch (name) {
+    case "add": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! + y[j]!; break;
+    case "sub": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! - y[j]!; break;
+    case "mul": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! * y[j]!; break;
+    case "div": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! / y[j]!; break;
+    case "max": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = maxOf(x[i]!, y[j]!); break;
+    case "min": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = minOf(x[i]!, y[j]!); break;
+  }
 }
 
 /** Comparisons with broadcasting, any numeric dtype; output 0/1 bytes. */
