@@ -131,7 +131,8 @@ async function benchB4a(tf: Tf | null): Promise<void> {
 }
 
 function log(r: Row): void {
-  console.error(`  ${r.workload.padEnd(16)} ${r.impl.padEnd(18)} ${fmtSample(r.sample)} ${r.unit}${r.note ? ` (${r.note})` : ""}`);
+  const cpu = r.sample?.perCpuSecond !== undefined ? `, ${fmt(r.sample.perCpuSecond)} per CPU-s` : "";
+  console.error(`  ${r.workload.padEnd(16)} ${r.impl.padEnd(18)} ${fmtSample(r.sample)} ${r.unit}${cpu}${r.note ? ` (${r.note})` : ""}`);
 }
 
 function ratio(workload: string, num: string, den: string): number | null {
@@ -158,6 +159,7 @@ function machine() {
 
 async function main(): Promise<void> {
   const info = machine();
+  const loadBefore = os.loadavg()[0];
   console.error(`Fluxion bench — ${info.date} — ${info.cpu}, ${info.cores} cores, Node ${info.node}, commit ${info.commit}`);
   let tf: Tf | null = null;
   try {
@@ -176,19 +178,29 @@ async function main(): Promise<void> {
     ratios[`${w}: wasm-2t / wasm-1t`] = ratio(w, "fluxion-wasm-2t", "fluxion-wasm-1t");
     ratios[`${w}: wasm-1t / reference`] = ratio(w, "fluxion-wasm-1t", "fluxion-reference");
   }
+  for (const n of sizes) {
+    const w = `B1 matmul ${n}`;
+    const a = rows.find((r) => r.workload === w && r.impl === "fluxion-wasm-1t")?.sample?.perCpuSecond;
+    const b = rows.find((r) => r.workload === w && r.impl === "tfjs-wasm")?.sample?.perCpuSecond;
+    ratios[`${w}: wasm-1t / tfjs-wasm per CPU-second`] = a && b ? a / b : null;
+  }
   ratios["B4a: wasm / tfjs-wasm"] = ratio("B4a tiny ops", "fluxion-wasm-1t", "tfjs-wasm");
   ratios["B4a: wasm / tfjs-cpu"] = ratio("B4a tiny ops", "fluxion-wasm-1t", "tfjs-cpu");
 
   const torchFile = fileURLToPath(new URL("./torch-results.json", import.meta.url));
   const torch = existsSync(torchFile) ? JSON.parse(readFileSync(torchFile, "utf8")) : null;
 
-  console.log(`\n| workload | impl | median [min–max] | unit |\n|---|---|---|---|`);
-  for (const r of rows) console.log(`| ${r.workload} | ${r.impl} | ${r.sample ? fmtSample(r.sample) : r.note ?? "—"} | ${r.unit} |`);
+  console.log(`\n| workload | impl | median [min–max] | per CPU-second | unit |\n|---|---|---|---|---|`);
+  for (const r of rows) {
+    const cpu = r.sample?.perCpuSecond !== undefined ? fmt(r.sample.perCpuSecond) : "—";
+    console.log(`| ${r.workload} | ${r.impl} | ${r.sample ? fmtSample(r.sample) : r.note ?? "—"} | ${cpu} | ${r.unit} |`);
+  }
   console.log(`\n| ratio (medians) | value |\n|---|---|`);
   for (const [k, v] of Object.entries(ratios)) if (v !== null) console.log(`| ${k} | ${fmt(v, 2)}× |`);
 
   const out = fileURLToPath(new URL("./results.json", import.meta.url));
-  writeFileSync(out, JSON.stringify({ machine: info, tfjsWasmThreads: "off (tfjs-backend-wasm disables threads under Node)", rows, ratios, torch }, null, 2));
+  console.error(`load average (1 min): ${loadBefore!.toFixed(1)} at start, ${os.loadavg()[0]!.toFixed(1)} at end, on ${info.cores} cores`);
+  writeFileSync(out, JSON.stringify({ machine: { ...info, loadEnd: os.loadavg() }, tfjsWasmThreads: "off (tfjs-backend-wasm disables threads under Node)", rows, ratios, torch }, null, 2));
   console.error(`\nwrote ${out}`);
 }
 
