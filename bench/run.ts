@@ -187,8 +187,19 @@ async function main(): Promise<void> {
   ratios["B4a: wasm / tfjs-wasm"] = ratio("B4a tiny ops", "fluxion-wasm-1t", "tfjs-wasm");
   ratios["B4a: wasm / tfjs-cpu"] = ratio("B4a tiny ops", "fluxion-wasm-1t", "tfjs-cpu");
 
+  // PyTorch / NumPy figures from bench/torch_bench.py, run beside this one (same machine, minutes apart).
   const torchFile = fileURLToPath(new URL("./torch-results.json", import.meta.url));
-  const torch = existsSync(torchFile) ? JSON.parse(readFileSync(torchFile, "utf8")) : null;
+  const torch = existsSync(torchFile) ? (JSON.parse(readFileSync(torchFile, "utf8")) as { machine: { date: string }; rows: Row[] }) : null;
+  if (torch) {
+    console.error(`including ${torchFile} (${torch.machine.date})`);
+    for (const r of torch.rows) if (!only || r.workload.startsWith(only)) rows.push({ ...r, impl: `${r.impl} (python)` });
+  }
+  for (const n of sizes) {
+    const w = `B1 matmul ${n}`;
+    ratios[`${w}: wasm-2t / numpy-openblas`] = ratio(w, "fluxion-wasm-2t", "numpy-openblas (python)");
+    ratios[`${w}: wasm-1t / torch-1t`] = ratio(w, "fluxion-wasm-1t", "torch-1t (python)");
+  }
+  ratios["B4a: wasm / torch"] = ratio("B4a tiny ops", "fluxion-wasm-1t", "torch (python)");
 
   console.log(`\n| workload | impl | median [min–max] | per CPU-second | unit |\n|---|---|---|---|---|`);
   for (const r of rows) {

@@ -22,13 +22,16 @@ BUDGET = 0.8 if QUICK else 3.0
 def measure(fn, work, warmup=1, min_runs=3, max_runs=50):
     for _ in range(warmup):
         fn()
-    values = []
+    values, per_cpu = [], []
     start = time.perf_counter()
     while len(values) < max_runs and (len(values) < min_runs or time.perf_counter() - start < BUDGET):
+        c = time.process_time()  # CPU time of all this process's threads
         t = time.perf_counter()
         fn()
         values.append(work / (time.perf_counter() - t))
-    return {"median": statistics.median(values), "min": min(values), "max": max(values), "values": values}
+        per_cpu.append(work / max(time.process_time() - c, 1e-9))
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "values": values,
+            "perCpuSecond": statistics.median(per_cpu)}
 
 
 def b1(rows):
@@ -41,10 +44,16 @@ def b1(rows):
             torch.set_num_threads(threads)
             rows.append({"workload": f"B1 matmul {n}", "impl": f"torch-{threads}t", "unit": "GFLOP/s",
                          "sample": measure(lambda: torch.mm(ta, tb), flops, warmup=2)})
-            print(rows[-1]["workload"], rows[-1]["impl"], round(rows[-1]["sample"]["median"], 1), file=sys.stderr)
+            log(rows[-1])
         rows.append({"workload": f"B1 matmul {n}", "impl": "numpy-openblas", "unit": "GFLOP/s",
                      "sample": measure(lambda: a @ b, flops, warmup=2)})
-        print(rows[-1]["workload"], rows[-1]["impl"], round(rows[-1]["sample"]["median"], 1), file=sys.stderr)
+        log(rows[-1])
+
+
+def log(row):
+    s = row["sample"]
+    print(f'{row["workload"]:16} {row["impl"]:16} {s["median"]:.1f} [{s["min"]:.1f}-{s["max"]:.1f}] {row["unit"]}, '
+          f'{s["perCpuSecond"]:.1f} per CPU-s', file=sys.stderr)
 
 
 def b4a(rows):
@@ -65,7 +74,7 @@ def b4a(rows):
 
     for name, fn in (("torch", torch_loop), ("numpy", numpy_loop)):
         rows.append({"workload": "B4a tiny ops", "impl": name, "unit": "ops/s", "sample": measure(fn, ops, warmup=2, min_runs=5)})
-        print(rows[-1]["workload"], rows[-1]["impl"], round(rows[-1]["sample"]["median"]), file=sys.stderr)
+        log(rows[-1])
 
 
 def main():
