@@ -20,3 +20,5 @@ export * as metrics from "./metrics/index.js";
 export * as viz from "./viz/index.js";
 export * from "./control/index.js";
 export * as random from "./random/index.js";
+export * as io from "./io/index.js";
+export * as data from "./data/index.js";
