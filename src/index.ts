@@ -22,3 +22,4 @@ export * from "./control/index.js";
 export * as random from "./random/index.js";
 export * as io from "./io/index.js";
 export * as data from "./data/index.js";
+export * as ml from "./ml/index.js";
