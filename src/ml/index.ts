@@ -21,4 +21,5 @@ export { GaussianNB, type GaussianNBOptions } from "./naive-bayes.js";
 export { KNeighborsClassifier, type KNeighborsOptions } from "./knn.js";
 export { PCA, type PCAOptions } from "./pca.js";
 export { TSNE, type TSNEOptions } from "./tsne/tsne.js";
+export { oneNnAgreement2d as oneNnAgreement } from "./tsne/agreement.js";
 export { type KeyLike } from "./internal/keyed.js";

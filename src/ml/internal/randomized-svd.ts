@@ -8,7 +8,7 @@
 import { tensor } from "../../ops/creation.js";
 import { svd } from "../../ops/linalg.js";
 import type { Key } from "../../random/keys.js";
-import { matmulNN, matmulTN } from "./blas.js";
+import { matmulNT, matmulTN } from "./blas.js";
 import { normals } from "./keyed.js";
 
 /** Orthonormalises the columns of Y [n, l] in place (modified Gram–Schmidt, twice for stability). */
@@ -31,14 +31,37 @@ export function orthonormalizeColumns(y: Float64Array, n: number, l: number): Fl
   return y;
 }
 
-/** The top `k` singular values S [k] and right singular vectors Vt [k, d] of A [n, d]. */
+/** Orthonormalises the rows of Z [l, d] in place (modified Gram–Schmidt, twice). */
+export function orthonormalizeRows(z: Float64Array, l: number, d: number): Float64Array {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let c = 0; c < l; c++) {
+      const co = c * d;
+      for (let p = 0; p < c; p++) {
+        const po = p * d;
+        let dot = 0;
+        for (let j = 0; j < d; j++) dot += z[po + j]! * z[co + j]!;
+        for (let j = 0; j < d; j++) z[co + j]! -= dot * z[po + j]!;
+      }
+      let norm = 0;
+      for (let j = 0; j < d; j++) norm += z[co + j]! * z[co + j]!;
+      norm = Math.sqrt(norm);
+      for (let j = 0; j < d; j++) z[co + j] = norm > 1e-300 ? z[co + j]! / norm : 0;
+    }
+  }
+  return z;
+}
+
+/**
+ * The top `k` singular values S [k] and right singular vectors Vt [k, d] of A [n, d].
+ * Products are arranged so every inner loop runs along a row of A (length d).
+ */
 export function randomizedSvd(a: Float64Array, n: number, d: number, k: number, key: Key, powerIterations: number, oversample = 10): { s: Float64Array; vt: Float64Array } {
   const l = Math.min(k + oversample, n, d);
-  const omega = normals(key, d * l); // [d, l]
-  let y = orthonormalizeColumns(matmulNN(a, omega, n, d, l), n, l); // [n, l]
+  const omegaT = normals(key, l * d); // Ωᵀ [l, d]
+  let y = orthonormalizeColumns(matmulNT(a, omegaT, n, d, l), n, l); // Q = orth(A Ω): [n, l]
   for (let q = 0; q < powerIterations; q++) {
-    const z = orthonormalizeColumns(matmulTN(a, y, n, d, l), d, l); // Aᵀ Q: [d, l]
-    y = orthonormalizeColumns(matmulNN(a, z, n, d, l), n, l);
+    const zt = orthonormalizeRows(matmulTN(y, a, n, l, d), l, d); // orth(Aᵀ Q)ᵀ: [l, d]
+    y = orthonormalizeColumns(matmulNT(a, zt, n, d, l), n, l);
   }
   const b = matmulTN(y, a, n, l, d); // Qᵀ A: [l, d]
   const [, s, vt] = svd(tensor(b, { shape: [l, d], dtype: "float64" }));

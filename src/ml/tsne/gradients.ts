@@ -51,36 +51,45 @@ export function barnesHutGradient(p: SparseP, y: Float64Array, n: number, exagge
   const rep = new Float64Array(2 * n);
   const stack = new Int32Array(4 * 64 + 16);
   let z = 0;
-  for (let i = 0; i < n; i++) {
+  // Visit points in tree order, so that consecutive points walk mostly the same cells (cache locality).
+  for (let t0 = 0; t0 < n; t0++) {
+    const i = order[t0]!;
     const xi = y[2 * i]!, yi = y[2 * i + 1]!;
     let rx = 0, ry = 0, zi = 0;
     let top = 0;
     stack[top++] = 0;
     while (top > 0) {
       const c = stack[--top]!;
-      const cnt = count[c]!;
-      if (cnt === 0) continue;
-      const dx = xi - comX[c]!, dy = yi - comY[c]!;
-      const d2 = dx * dx + dy * dy;
-      const leaf = child[c]! < 0;
-      if (!leaf && side[c]! * side[c]! < theta2 * d2) {
-        // Far enough: the whole cell acts as `cnt` points at its centre of mass.
-        const w = 1 / (1 + d2);
-        zi += cnt * w;
-        const f = cnt * w * w;
-        rx += f * dx; ry += f * dy;
-      } else if (leaf) {
-        for (let t = start[c]!; t < end[c]!; t++) {
+      const first = child[c]!;
+      if (first < 0) {
+        // A leaf: its point(s) exactly (skipping i itself).
+        for (let t = start[c]!, e = end[c]!; t < e; t++) {
           const j = order[t]!;
           if (j === i) continue;
           const ex = xi - y[2 * j]!, ey = yi - y[2 * j + 1]!;
           const w = 1 / (1 + ex * ex + ey * ey);
           zi += w;
-          rx += w * w * ex; ry += w * w * ey;
+          const w2 = w * w;
+          rx += w2 * ex; ry += w2 * ey;
         }
+        continue;
+      }
+      const dx = xi - comX[c]!, dy = yi - comY[c]!;
+      const d2 = dx * dx + dy * dy;
+      const sd = side[c]!;
+      if (sd * sd < theta2 * d2) {
+        // Far enough: the whole cell acts as `cnt` points at its centre of mass.
+        const cnt = count[c]!;
+        const w = 1 / (1 + d2);
+        zi += cnt * w;
+        const f = cnt * w * w;
+        rx += f * dx; ry += f * dy;
       } else {
-        const f = child[c]!;
-        stack[top++] = f; stack[top++] = f + 1; stack[top++] = f + 2; stack[top++] = f + 3;
+        // Open the cell; empty children are never pushed.
+        if (count[first]! > 0) stack[top++] = first;
+        if (count[first + 1]! > 0) stack[top++] = first + 1;
+        if (count[first + 2]! > 0) stack[top++] = first + 2;
+        if (count[first + 3]! > 0) stack[top++] = first + 3;
       }
     }
     rep[2 * i] = rx; rep[2 * i + 1] = ry;

@@ -51,9 +51,9 @@ export class QuadTree {
     this.comY[slot] = count > 0 ? sy / count : cy;
     this.count[slot] = count; this.side[slot] = side; this.start[slot] = lo; this.end[slot] = hi; this.child[slot] = -1;
     if (count <= 1 || depth >= 48) return;
-    const mid = partition(order, lo, hi, (i) => y[2 * i]! < cx);
-    const q1 = partition(order, lo, mid, (i) => y[2 * i + 1]! < cy);
-    const q3 = partition(order, mid, hi, (i) => y[2 * i + 1]! < cy);
+    const mid = partition(order, y, 0, lo, hi, cx);
+    const q1 = partition(order, y, 1, lo, mid, cy);
+    const q3 = partition(order, y, 1, mid, hi, cy);
     const h = side / 4;
     if (this.cells + 8 > this.comX.length) this.grow();
     const first = this.cells;
@@ -66,11 +66,11 @@ export class QuadTree {
   }
 }
 
-/** Moves the indices satisfying `left` to the front of [lo, hi); returns the boundary. */
-function partition(order: Int32Array, lo: number, hi: number, left: (i: number) => boolean): number {
+/** Moves the points whose coordinate `axis` (0: x, 1: y) is below `split` to the front of order[lo, hi); returns the boundary. */
+function partition(order: Int32Array, y: Float64Array, axis: number, lo: number, hi: number, split: number): number {
   let a = lo, b = hi - 1;
   while (a <= b) {
-    if (left(order[a]!)) a++;
+    if (y[2 * order[a]! + axis]! < split) a++;
     else { const t = order[a]!; order[a] = order[b]!; order[b] = t; b--; }
   }
   return a;

@@ -64,6 +64,8 @@ export class TSNE {
   private readonly callbackEvery: number;
   /** "exact" or "barnesHut", as chosen by the last fit. */
   methodUsed?: "exact" | "barnesHut";
+  /** Wall-clock milliseconds of the last fit's phases: PCA reduction, affinities, optimisation. */
+  timings = { pca: 0, affinities: 0, optimize: 0 };
   private state?: { y: Float64Array; n: number; kl: number; dtype: "float32" | "float64" };
 
   constructor(opts: TSNEOptions = {}) {
@@ -91,16 +93,20 @@ export class TSNE {
     if (n < 2) throw new ValueError(`TSNE.fit: needs at least 2 samples, got ${n}`);
     if (this.perplexity >= n) throw new ValueError(`TSNE.fit: perplexity (${this.perplexity}) must be less than the number of samples (${n})`);
     const [initKey, pcaKey] = split(toKey("TSNE", this.keyOpt));
+    let clock = performance.now();
+    const lap = () => { const now = performance.now(), dt = now - clock; clock = now; return dt; };
     if (this.pcaComponents !== null && m.cols > this.pcaComponents && n > this.pcaComponents) {
-      const z = new PCA({ nComponents: this.pcaComponents, key: pcaKey, iteratedPower: 3 }).fitTransform(matrixToTensor(m.data, [n, m.cols], "float64"));
+      const z = new PCA({ nComponents: this.pcaComponents, key: pcaKey, iteratedPower: 2 }).fitTransform(matrixToTensor(m.data, [n, m.cols], "float64"));
       m = { data: z.data() as Float64Array, rows: n, cols: this.pcaComponents };
     }
+    this.timings.pca = lap();
     const method = this.method === "auto" ? (n < 5000 ? "exact" : "barnesHut") : this.method;
     this.methodUsed = method;
     const y = this.initialEmbedding(m, initKey!);
     const lr = this.learningRate === "auto" ? Math.max(n / this.earlyExaggeration / 4, 50) : this.learningRate;
     const k = Math.min(n - 1, Math.floor(3 * this.perplexity));
     const P = method === "exact" ? denseP(m.data, n, m.cols, this.perplexity) : sparseP(m.data, n, m.cols, this.perplexity, k);
+    this.timings.affinities = lap();
     const grad = new Float64Array(2 * n), update = new Float64Array(2 * n), gains = new Float64Array(2 * n).fill(1);
     let kl = NaN;
     for (let it = 0; it < this.nIter; it++) {
@@ -122,6 +128,7 @@ export class TSNE {
       for (let i = 0; i < n; i++) { y[2 * i]! -= mx; y[2 * i + 1]! -= my; }
       if (this.onIteration && (it + 1) % this.callbackEvery === 0) this.onIteration(it + 1, kl);
     }
+    this.timings.optimize = lap();
     this.state = { y, n, kl, dtype: outDType(x) };
     return this;
   }
