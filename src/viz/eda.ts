@@ -174,7 +174,7 @@ export function embeddingScatter(points: Tensor, opts: EmbeddingScatterOptions =
   if (points.ndim !== 2 || points.shape[1]! < 2) throw new ShapeError(`embeddingScatter: expected points [n, 2], got ${fmtShape(points.shape)}`);
   const raw = opts.labels instanceof Tensor ? Array.from(opts.labels.data(), Number) : opts.labels ? [...opts.labels] : undefined;
   const labels = raw?.map((k) => (typeof k === "number" && opts.classNames?.[k] !== undefined ? opts.classNames[k]! : String(k)));
-  const pts = points.shape[1] === 2 ? points : asTensor(points).slice(null, [0, 2]);
+  const pts = points.shape[1] === 2 ? points : asTensor(points).slice([null, null], [0, 2]);
   // Round coordinates: the chart does not need 17 digits, and the HTML stays small.
   const rows = (pts.toArray() as number[][]).map((r) => r.map((v) => Math.round(v * 1000) / 1000));
   return scatter(rows, { ...opts, ...(labels ? { labels } : {}), size: opts.size ?? (rows.length > 2000 ? 4 : 14) });
