@@ -26,5 +26,6 @@ export * as nn from "./nn/index.js";
 export * as io from "./io/index.js";
 export * as data from "./data/index.js";
 export * as train from "./train/index.js";
+export * as ml from "./ml/index.js";
 import "./backend/wasm/index.js";
 export { setThreads, getThreads } from "./backend/wasm/runtime.js";
