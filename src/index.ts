@@ -23,3 +23,4 @@ export * as viz from "./viz/index.js";
 export * from "./control/index.js";
 export * as random from "./random/index.js";
 export * as nn from "./nn/index.js";
+export * as text from "./text/index.js";
