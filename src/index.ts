@@ -24,3 +24,4 @@ export * from "./control/index.js";
 export * as random from "./random/index.js";
 export * as nn from "./nn/index.js";
 export * as text from "./text/index.js";
+export * as graph from "./graph/index.js";
