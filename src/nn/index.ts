@@ -14,3 +14,4 @@ export { BatchNorm, LayerNorm, type BatchNormOptions, type LayerNormOptions } fr
 export { Dropout } from "./layers/dropout.js";
 export { Embedding, type EmbeddingOptions } from "./layers/embedding.js";
 export { Lambda, Sequential, MLP, Flatten, type MLPOptions } from "./layers/containers.js";
+export { RNN, LSTM, GRU, RecurrentBase, recurrentParamNames, type RecurrentOptions, type RNNOptions, type RecurrentForwardOptions } from "./layers/recurrent.js";
