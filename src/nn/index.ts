@@ -20,3 +20,6 @@ export { scaledDotProductAttention, scaledDotProductAttentionWithWeights, attent
 export { MultiHeadAttention, type MultiHeadAttentionOptions, type MultiHeadAttentionCallOptions } from "./layers/attention.js";
 export { sinusoidalPositions, SinusoidalPositionalEncoding, LearnedPositionalEmbedding } from "./layers/positional.js";
 export { TransformerBlock, type TransformerBlockOptions, type TransformerBlockCallOptions } from "./layers/transformer.js";
+export { GraphConv, type GraphConvOptions, type GraphConvCallOptions, type Aggregation } from "./layers/graph-conv.js";
+export { GraphAttention, type GraphAttentionOptions } from "./layers/graph-attention.js";
+export { GravNet, type GravNetOptions } from "./layers/gravnet.js";
