@@ -23,5 +23,7 @@ export * as viz from "./viz/index.js";
 export * from "./control/index.js";
 export * as random from "./random/index.js";
 export * as nn from "./nn/index.js";
+export * as io from "./io/index.js";
+export * as data from "./data/index.js";
 export * as text from "./text/index.js";
 export * as graph from "./graph/index.js";

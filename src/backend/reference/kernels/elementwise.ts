@@ -8,7 +8,7 @@ import { erf } from "./erf.js";
 type Fn1 = (x: number) => number;
 type Fn2 = (x: number, y: number) => number;
 
-const UNARY: Record<UnaryName, Fn1> = {
+export const UNARY: Record<UnaryName, Fn1> = {
   neg: (x) => -x,
   exp: Math.exp,
   log: Math.log,
@@ -38,7 +38,7 @@ const UNARY: Record<UnaryName, Fn1> = {
   },
 };
 
-const BINARY: Record<BinaryName, Fn2> = {
+export const BINARY: Record<BinaryName, Fn2> = {
   add: (x, y) => x + y,
   sub: (x, y) => x - y,
   mul: (x, y) => x * y,
@@ -54,13 +54,13 @@ const BINARY: Record<BinaryName, Fn2> = {
   },
 };
 
-const INT_BINARY: Partial<Record<BinaryName, Fn2>> = {
+export const INT_BINARY: Partial<Record<BinaryName, Fn2>> = {
   div: (x, y) => (y === 0 ? 0 : Math.floor(x / y)),
   rem: (x, y) => (y === 0 ? 0 : BINARY.rem(x, y)),
   mul: (x, y) => Math.imul(x, y),
 };
 
-const COMPARE: Record<CompareName, (x: number, y: number) => boolean> = {
+export const COMPARE: Record<CompareName, (x: number, y: number) => boolean> = {
   eq: (x, y) => x === y,
   ne: (x, y) => x !== y,
   lt: (x, y) => x < y,
@@ -69,7 +69,7 @@ const COMPARE: Record<CompareName, (x: number, y: number) => boolean> = {
   ge: (x, y) => x >= y,
 };
 
-const LOGICAL: Record<LogicalName, (x: boolean, y: boolean) => boolean> = {
+export const LOGICAL: Record<LogicalName, (x: boolean, y: boolean) => boolean> = {
   and: (x, y) => x && y,
   or: (x, y) => x || y,
   xor: (x, y) => x !== y,
