@@ -23,6 +23,8 @@ describe("GraphBatch", () => {
     expect(b.graphIds.toArray()).toEqual([0, 0, 0, 1, 1]);
     expect(b.edgeFeatures!.toArray()).toEqual([[0.5], [0.25], [1], [2]]);
     expect(b.sources.toArray()).toEqual([0, 1, 2, 4]);
+    expect(b.maxInDegree).toBe(1);
+    expect(graph.batch([{ nodes: [[1], [2]], edgeIndex: [[0, 1, 0], [1, 1, 1]] }]).maxInDegree).toBe(3);
     expect(b.targets.toArray()).toEqual([1, 2, 0, 3]);
   });
 
@@ -121,6 +123,27 @@ describe("segment reductions", () => {
       expectAllClose(v.data(), loop.data(), 1e-14, 1e-15);
       expectAllClose(fx.jit((d: fx.Tensor) => fn(d, idsT, S))(data).data(), fn(data, idsT, S).data(), 1e-14, 1e-15);
     }
+  });
+
+  it("traced ids (under jit): the doubling path, and the padded path with a size bound, equal eager", () => {
+    for (const fn of [graph.segmentMax, graph.segmentMin, graph.segmentSoftmax]) {
+      const eager = fn(data, idsT, S);
+      const doubling = fx.jit((d: fx.Tensor, i: fx.Tensor) => fn(d, i, S));
+      const padded = fx.jit((d: fx.Tensor, i: fx.Tensor) => fn(d, i, S, { maxSegmentSize: 8 }));
+      expect(Math.max(...refSegments(ids.map(() => [1]), ids, S, "sum").map((r) => r[0]!))).toBeLessThanOrEqual(8);
+      expectAllClose(doubling(data, idsT).data(), eager.data(), 1e-14, 1e-15);
+      expectAllClose(padded(data, idsT).data(), eager.data(), 1e-14, 1e-15);
+      expect(doubling.trace(data, idsT).eqns.length).toBeGreaterThan(padded.trace(data, idsT).eqns.length);
+      const R = randn64([...eager.shape], 7);
+      const gEager = fx.grad((d: fx.Tensor) => fn(d, idsT, S).mul(R).sum())(data);
+      const gTraced = fx.jit(fx.grad((d: fx.Tensor, i: fx.Tensor) => fn(d, i, S).mul(R).sum()))(data, idsT);
+      expectAllClose(gTraced.data(), gEager.data(), 1e-13, 1e-14);
+    }
+    // One segment of 1000 rows: ten doubling steps.
+    const long = randn64([1000], 4);
+    expect(fx.jit((d: fx.Tensor, i: fx.Tensor) => graph.segmentMax(d, i, 1))(long, i32(Array(1000).fill(0))).item()).toBe(Math.max(...Array.from(long.data())));
+    expect(() => graph.segmentMax(data, idsT, S, { maxSegmentSize: 0 })).toThrow(/maxSegmentSize must be a positive integer, got 0/);
+    expect(() => fx.jit((d: fx.Tensor, i: fx.Tensor) => graph.segmentMax(d, i, S, { maxSegmentSize: 1.5 }))(data, idsT)).toThrow(/maxSegmentSize must be a positive integer/);
   });
 
   it("rejects ids of the wrong type or length", () => {

@@ -50,14 +50,20 @@ export class GraphBatch implements PytreeNode {
   readonly nodeCounts: readonly number[];
   /** Edges per graph (static). */
   readonly edgeCounts: readonly number[];
+  /**
+   * The most edges any node receives (static; null when the batch was built
+   * from traced edges). Segment max over targets uses it under `jit`.
+   */
+  readonly maxInDegree: number | null;
 
-  constructor(f: { nodes: Tensor; edgeIndex: Tensor; edgeFeatures?: Tensor | null; graphIds: Tensor; nodeCounts: readonly number[]; edgeCounts: readonly number[] }) {
+  constructor(f: { nodes: Tensor; edgeIndex: Tensor; edgeFeatures?: Tensor | null; graphIds: Tensor; nodeCounts: readonly number[]; edgeCounts: readonly number[]; maxInDegree?: number | null }) {
     this.nodes = f.nodes;
     this.edgeIndex = f.edgeIndex;
     this.edgeFeatures = f.edgeFeatures ?? null;
     this.graphIds = f.graphIds;
     this.nodeCounts = [...f.nodeCounts];
     this.edgeCounts = [...f.edgeCounts];
+    this.maxInDegree = f.maxInDegree ?? (f.edgeIndex instanceof ConcreteTensor ? maxInDegreeOf(f.edgeIndex) : null);
   }
 
   get numGraphs(): number {
@@ -107,14 +113,27 @@ export class GraphBatch implements PytreeNode {
   }
 
   [PYTREE]() {
-    const { nodeCounts, edgeCounts } = this;
+    const { nodeCounts, edgeCounts, maxInDegree } = this;
     return {
       children: [this.nodes, this.edgeIndex, this.edgeFeatures, this.graphIds],
-      aux: { nodeCounts, edgeCounts },
+      aux: { nodeCounts, edgeCounts, maxInDegree },
       rebuild: ([nodes, edgeIndex, edgeFeatures, graphIds]: unknown[]) =>
-        new GraphBatch({ nodes: nodes as Tensor, edgeIndex: edgeIndex as Tensor, edgeFeatures: edgeFeatures as Tensor | null, graphIds: graphIds as Tensor, nodeCounts, edgeCounts }),
+        new GraphBatch({ nodes: nodes as Tensor, edgeIndex: edgeIndex as Tensor, edgeFeatures: edgeFeatures as Tensor | null, graphIds: graphIds as Tensor, nodeCounts, edgeCounts, maxInDegree }),
     };
   }
+}
+
+/** The largest number of edges with the same target (row 1). */
+function maxInDegreeOf(edgeIndex: ConcreteTensor): number {
+  const d = edgeIndex.data(), E = edgeIndex.shape[1]!;
+  const counts = new Map<number, number>();
+  let most = 0;
+  for (let e = 0; e < E; e++) {
+    const c = (counts.get(d[E + e]!) ?? 0) + 1;
+    counts.set(d[E + e]!, c);
+    if (c > most) most = c;
+  }
+  return most;
 }
 
 function offsets(counts: readonly number[]): number[] {

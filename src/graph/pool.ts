@@ -10,4 +10,4 @@ import { segmentMax, segmentMean, segmentSum } from "./segment.js";
 
 export const sumPool = (x: Tensor, g: GraphBatch): Tensor => segmentSum(x, g.graphIds, g.numGraphs);
 export const meanPool = (x: Tensor, g: GraphBatch): Tensor => segmentMean(x, g.graphIds, g.numGraphs);
-export const maxPool = (x: Tensor, g: GraphBatch): Tensor => segmentMax(x, g.graphIds, g.numGraphs);
+export const maxPool = (x: Tensor, g: GraphBatch): Tensor => segmentMax(x, g.graphIds, g.numGraphs, { maxSegmentSize: Math.max(1, ...g.nodeCounts) });

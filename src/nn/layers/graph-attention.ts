@@ -93,7 +93,7 @@ export class GraphAttention extends Module {
     // Per-node halves of the score, then one gather per edge.
     const sSrc = sum(mul(h, this.att_src), -1), sDst = sum(mul(h, this.att_dst), -1); // [N, H]
     const scores = leakyRelu(add(take(sSrc, src, 0), take(sDst, dst, 0)), this.negativeSlope); // [E', H]
-    const alpha = segmentSoftmax(scores, dst, N);
+    const alpha = segmentSoftmax(scores, dst, N, { maxSegmentSize: e.maxInDegree === undefined ? undefined : e.maxInDegree + (this.selfLoops ? 1 : 0) });
     const out3 = segmentSum(mul(take(h, src, 0), expandDims(alpha, -1)), dst, N); // [N, H, C]
     let out = this.concat ? reshape(out3, [N, H * C]) : mean(out3, 1);
     if (this.bias) out = add(out, this.bias);

@@ -10,6 +10,8 @@ export interface Edges {
   targets: Tensor;
   edgeFeatures: Tensor | null;
   edgeIndex: Tensor;
+  /** The most edges any node receives, when known statically (see GraphBatch.maxInDegree). */
+  maxInDegree: number | undefined;
 }
 
 /** The edges of `graph` (a GraphBatch or an edge index [2, E]) for node features x [N, F]. */
@@ -27,5 +29,6 @@ export function edgesOf(op: string, x: Tensor, graph: GraphBatch | Tensor): Edge
     targets: edgeIndex.slice(1),
     edgeFeatures: graph instanceof GraphBatch ? graph.edgeFeatures : null,
     edgeIndex,
+    maxInDegree: graph instanceof GraphBatch ? graph.maxInDegree ?? undefined : undefined,
   };
 }

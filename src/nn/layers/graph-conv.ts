@@ -81,7 +81,7 @@ export class GraphConv extends Module {
     switch (this.aggregation) {
       case "sum": agg = this.lin_rel.forward(segmentSum(msg, e.targets, N)); break;
       case "mean": agg = this.lin_rel.forward(segmentMean(msg, e.targets, N)); break;
-      case "max": agg = segmentMax(this.lin_rel.forward(msg), e.targets, N); break;
+      case "max": agg = segmentMax(this.lin_rel.forward(msg), e.targets, N, { maxSegmentSize: e.maxInDegree }); break;
       default: agg = this.aggregation satisfies never;
     }
     return add(this.lin_root.forward(x), agg);
