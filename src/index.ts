@@ -29,3 +29,5 @@ export * as train from "./train/index.js";
 export * as ml from "./ml/index.js";
 import "./backend/wasm/index.js";
 export { setThreads, getThreads } from "./backend/wasm/runtime.js";
+export * as text from "./text/index.js";
+export * as graph from "./graph/index.js";
