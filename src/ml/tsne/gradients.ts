@@ -14,8 +14,8 @@
 import type { SparseP } from "./affinities.js";
 import { QuadTree } from "./quadtree.js";
 
-/** Exact gradient into `grad`; returns KL(P ‖ Q). */
-export function exactGradient(p: Float64Array, y: Float64Array, n: number, exaggeration: number, grad: Float64Array): number {
+/** Exact gradient into `grad`; returns KL(P ‖ Q) (NaN unless `withKl`: the logs cost as much as the gradient). */
+export function exactGradient(p: Float64Array, y: Float64Array, n: number, exaggeration: number, grad: Float64Array, withKl = true): number {
   const w = new Float64Array(n * n);
   let z = 0;
   for (let i = 0; i < n; i++) {
@@ -36,15 +36,15 @@ export function exactGradient(p: Float64Array, y: Float64Array, n: number, exagg
       const m = (exaggeration * pij - wij / z) * wij;
       gx += m * (y[2 * i]! - y[2 * j]!);
       gy += m * (y[2 * i + 1]! - y[2 * j + 1]!);
-      if (pij > 0) kl += pij * Math.log(pij / Math.max(wij / z, 1e-300));
+      if (withKl && pij > 0) kl += pij * Math.log(pij / Math.max(wij / z, 1e-300));
     }
     grad[2 * i] = 4 * gx; grad[2 * i + 1] = 4 * gy;
   }
-  return kl;
+  return withKl ? kl : NaN;
 }
 
-/** Barnes–Hut gradient into `grad`; returns the (approximate) KL(P ‖ Q). */
-export function barnesHutGradient(p: SparseP, y: Float64Array, n: number, exaggeration: number, theta: number, grad: Float64Array): number {
+/** Barnes–Hut gradient into `grad`; returns the (approximate) KL(P ‖ Q), or NaN unless `withKl`. */
+export function barnesHutGradient(p: SparseP, y: Float64Array, n: number, exaggeration: number, theta: number, grad: Float64Array, withKl = true): number {
   const tree = new QuadTree(y, n);
   const { comX, comY, count, side, child, start, end, order } = tree;
   const theta2 = theta * theta;
@@ -106,10 +106,10 @@ export function barnesHutGradient(p: SparseP, y: Float64Array, n: number, exagge
       const w = 1 / (1 + dx * dx + dy * dy);
       const pij = vals[t]!;
       ax += pij * w * dx; ay += pij * w * dy;
-      kl += pij * Math.log(pij / Math.max(w / z, 1e-300));
+      if (withKl) kl += pij * Math.log(pij / Math.max(w / z, 1e-300));
     }
     grad[2 * i] = 4 * (exaggeration * ax - rep[2 * i]! / z);
     grad[2 * i + 1] = 4 * (exaggeration * ay - rep[2 * i + 1]! / z);
   }
-  return kl;
+  return withKl ? kl : NaN;
 }

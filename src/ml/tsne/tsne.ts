@@ -113,9 +113,11 @@ export class TSNE {
       const exaggerating = it < this.exaggerationIter;
       const alpha = exaggerating ? this.earlyExaggeration : 1;
       const momentum = exaggerating ? 0.5 : 0.8;
-      kl = method === "exact"
-        ? exactGradient(P as Float64Array, y, n, alpha, grad)
-        : barnesHutGradient(P as Exclude<typeof P, Float64Array>, y, n, alpha, this.theta, grad);
+      const withKl = it === this.nIter - 1 || (this.onIteration !== undefined && (it + 1) % this.callbackEvery === 0);
+      const value = method === "exact"
+        ? exactGradient(P as Float64Array, y, n, alpha, grad, withKl)
+        : barnesHutGradient(P as Exclude<typeof P, Float64Array>, y, n, alpha, this.theta, grad, withKl);
+      if (withKl) kl = value;
       for (let t = 0; t < 2 * n; t++) {
         // Delta-bar-delta gains: grow where the gradient keeps pushing the same way as the last step.
         gains[t] = grad[t]! * update[t]! < 0 ? gains[t]! + 0.2 : Math.max(gains[t]! * 0.8, 0.01);
