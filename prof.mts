@@ -1,6 +1,6 @@
 import * as fx from "./src/index.js";
 const { nn, optim, losses } = fx as any;
-const key = fx.random.key(0);
+fx.setBackend(process.env.B ?? "reference"); const key = fx.random.key(0);
 const [k1, k2] = fx.random.split(key);
 const model = new nn.MLP({ inSize: 784, outSize: 10, widths: [512, 256], activation: nn.relu, key: k1 });
 const opt = optim.adam(1e-3);

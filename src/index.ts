@@ -25,5 +25,8 @@ export * as random from "./random/index.js";
 export * as nn from "./nn/index.js";
 export * as io from "./io/index.js";
 export * as data from "./data/index.js";
+export * as train from "./train/index.js";
+import "./backend/wasm/index.js";
+export { setThreads, getThreads } from "./backend/wasm/runtime.js";
 export * as text from "./text/index.js";
 export * as graph from "./graph/index.js";

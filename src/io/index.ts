@@ -4,3 +4,4 @@ export { loadInto } from "./load-into.js";
 export { saveNpy, loadNpy, encodeNpy, decodeNpy } from "./npy.js";
 export { writeFileAtomic } from "./atomic-write.js";
 export { MAX_HEADER_BYTES } from "./safetensors-header.js";
+export { decodePng, loadPng, pngToGray, type DecodedPng } from "./png.js";
