@@ -13,11 +13,13 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as fx from "../src/index.js";
 import { CharTransformer, type CharTransformerConfig } from "./lib/char-transformer.js";
 import { loadFortunes, shuffled } from "./lib/fortunes.js";
+import { useBackend } from "./lib/backend.js";
 import { isMain } from "./is-main.js";
 
 const RUN = "runs/char-lm", FIGURES = "docs/figures";
 
 export async function main(): Promise<void> {
+  useBackend();
   const cfg = JSON.parse(readFileSync(`${RUN}/config.json`, "utf8")) as CharTransformerConfig;
   const tok = fx.text.loadTokenizer(`${RUN}/tokenizer.json`);
   const model = fx.io.loadInto(new CharTransformer(cfg, fx.random.key(0)), `${RUN}/model.safetensors`);

@@ -16,6 +16,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as fx from "../src/index.js";
 import { CharTransformer, type CharTransformerConfig } from "./lib/char-transformer.js";
 import { loadFortunes, seededRandom, shuffled } from "./lib/fortunes.js";
+import { useBackend } from "./lib/backend.js";
 import { isMain } from "./is-main.js";
 
 const { nn, optim, losses, text } = fx;
@@ -24,6 +25,7 @@ const OUT = "runs/char-lm";
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
 export interface CharLmResult {
+  backend: string;
   trainChars: number;
   validationChars: number;
   vocabSize: number;
@@ -56,6 +58,7 @@ function batchOf(ids: Int32Array, starts: number[], T: number): [fx.Tensor, fx.T
 }
 
 export function main(): CharLmResult {
+  const backend = useBackend();
   const steps = env("STEPS", 400), batchSize = env("BATCH", 16);
   const cfg: CharTransformerConfig = { vocabSize: 0, context: env("CONTEXT", 48), width: env("WIDTH", 48), heads: 4, layers: env("LAYERS", 2) };
 
@@ -136,7 +139,7 @@ export function main(): CharLmResult {
   fx.io.saveSafetensors(`${OUT}/model.safetensors`, model);
   text.saveTokenizer(`${OUT}/tokenizer.json`, tok);
   const result: CharLmResult = {
-    trainChars: trainIds.length, validationChars: validIds.length, vocabSize: tok.vocabSize, params: nn.countParams(model),
+    backend, trainChars: trainIds.length, validationChars: validIds.length, vocabSize: tok.vocabSize, params: nn.countParams(model),
     steps, seconds, unigramBits: baseline, validationBits, samples,
   };
   writeFileSync(`${OUT}/config.json`, JSON.stringify(cfg, null, 2));

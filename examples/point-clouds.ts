@@ -16,6 +16,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as fx from "../src/index.js";
 import { makeClouds, nearest, SHAPES, type Point } from "./lib/shapes.js";
 import { trainClassifier, type ClassifierRun } from "./lib/train-classifier.js";
+import { useBackend } from "./lib/backend.js";
 import { isMain } from "./is-main.js";
 
 const { nn, graph } = fx;
@@ -80,6 +81,7 @@ class GravNetNet extends nn.Module {
 }
 
 export function main(): ClassifierRun[] {
+  const backend = useBackend();
   const steps = env("STEPS", 500), batchSize = 32;
   const train = makeClouds(env("TRAIN", 2000), POINTS, 1), test = makeClouds(500, POINTS, 2);
   console.log(`${train.clouds.length} training and ${test.clouds.length} test clouds of ${POINTS} points; classes ${SHAPES.join(", ")}`);
@@ -112,7 +114,7 @@ export function main(): ClassifierRun[] {
   console.log("\n| model | parameters | steps | training time | train accuracy | test accuracy |\n|---|---:|---:|---:|---:|---:|");
   for (const r of runs) console.log(`| ${r.name} | ${r.params} | ${r.steps} | ${r.seconds.toFixed(0)} s | ${(100 * r.trainAccuracy).toFixed(1)}% | ${(100 * r.testAccuracy).toFixed(1)}% |`);
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(`${OUT}/metrics.json`, JSON.stringify(runs, null, 2));
+  writeFileSync(`${OUT}/metrics.json`, JSON.stringify({ backend, runs }, null, 2));
   return runs;
 }
 

@@ -16,6 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as fx from "../src/index.js";
 import { shuffled, seededRandom } from "./lib/fortunes.js";
 import { trainClassifier, type ClassifierRun } from "./lib/train-classifier.js";
+import { useBackend } from "./lib/backend.js";
 import { isMain } from "./is-main.js";
 
 const { nn } = fx;
@@ -78,6 +79,7 @@ class SequenceClassifier extends nn.Module {
 }
 
 export function main(): ClassifierRun[] {
+  const backend = useBackend();
   const steps = env("STEPS", 600);
   const { train, test } = loadWordTask();
   console.log(`${train.length} training and ${test.length} test words (half of them reversed)`);
@@ -111,7 +113,7 @@ export function main(): ClassifierRun[] {
   console.log("\n| model | parameters | steps | training time | train accuracy | test accuracy |\n|---|---:|---:|---:|---:|---:|");
   for (const r of runs) console.log(`| ${r.name} | ${r.params} | ${r.steps} | ${r.seconds.toFixed(0)} s | ${(100 * r.trainAccuracy).toFixed(1)}% | ${(100 * r.testAccuracy).toFixed(1)}% |`);
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(`${OUT}/metrics.json`, JSON.stringify(runs, null, 2));
+  writeFileSync(`${OUT}/metrics.json`, JSON.stringify({ backend, runs }, null, 2));
   return runs;
 }
 
