@@ -28,6 +28,8 @@ export * as data from "./data/index.js";
 export * as train from "./train/index.js";
 export * as ml from "./ml/index.js";
 import "./backend/wasm/index.js";
+import { backendFromEnv } from "./backend/registry.js";
+backendFromEnv();
 export { setThreads, getThreads } from "./backend/wasm/runtime.js";
 export * as text from "./text/index.js";
 export * as graph from "./graph/index.js";

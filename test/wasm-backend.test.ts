@@ -184,6 +184,18 @@ describe("wasm backend", () => {
     expect(() => fx.setThreads(1.5)).toThrow(fx.ValueError);
   });
 
+  it("FLUXION_BACKEND picks the backend of a whole process at import, and a typo fails loudly", () => {
+    const script = fileURLToPath(new URL("./fixtures/backend-from-env.ts", import.meta.url));
+    const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
+    const run = (name: string) => spawnSync(process.execPath, [tsx, script], { encoding: "utf8", timeout: 60_000, env: { ...process.env, FLUXION_BACKEND: name } });
+    const ok = run("wasm");
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain("backend wasm");
+    const bad = run("wsam");
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('unknown backend "wsam"');
+  });
+
   it("a script that used the worker threads exits by itself", () => {
     const script = fileURLToPath(new URL("./fixtures/wasm-threads-exit.ts", import.meta.url));
     const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));

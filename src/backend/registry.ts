@@ -23,3 +23,14 @@ export function setBackend(name: string): void {
 export function backendNames(): string[] {
   return [...known.keys()];
 }
+
+/**
+ * `FLUXION_BACKEND=<name>` in the environment picks the default backend, so a
+ * whole run (tests, and any child process they spawn) can use one backend.
+ * Called once by the package root after every backend has registered.
+ */
+export function backendFromEnv(): void {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const name = env?.FLUXION_BACKEND;
+  if (name) setBackend(name);
+}
