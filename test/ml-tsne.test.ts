@@ -106,6 +106,20 @@ describe("TSNE", () => {
     expect(vals(a)).toEqual(vals(b));
   });
 
+  it("the cosine metric ignores the length of each row", () => {
+    const d = blobs(79, centres, 15, 1);
+    const r = rng(80);
+    const scales = Array.from({ length: 60 }, () => 0.5 + 3 * r());
+    const scaled = fx.mul(d.x, fx.tensor(scales, { dtype: "float64" }).reshape([60, 1]));
+    // Few iterations: the same affinities give the same steps (later, rounding differences grow chaotically).
+    const opts = { perplexity: 10, nIter: 10, metric: "cosine" as const, key: 2 };
+    const a = vals(new ml.TSNE(opts).fitTransform(d.x)), b = vals(new ml.TSNE(opts).fitTransform(scaled));
+    expect(maxDiff(a, b)).toBeLessThan(1e-6 * Math.max(...a.map(Math.abs)));
+    // ... which the Euclidean metric does not.
+    const e = vals(new ml.TSNE({ ...opts, metric: "euclidean" }).fitTransform(scaled));
+    expect(maxDiff(e, b)).toBeGreaterThan(1e-3);
+  });
+
   it("rejects a perplexity as large as the data", () => {
     const d = blobs(78, centres, 3, 1);
     expect(() => new ml.TSNE({ perplexity: 12 }).fit(d.x)).toThrow(/perplexity/);

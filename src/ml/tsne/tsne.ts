@@ -41,6 +41,11 @@ export interface TSNEOptions {
   /** Barnes–Hut opening angle (default 0.5; 0 is exact but slow). */
   theta?: number;
   init?: "pca" | "random";
+  /**
+   * "euclidean" (default) or "cosine": rows are scaled to unit length first, so that
+   * ‖x − z‖² = 2 − 2 cos(x, z) and neighbours are those of the cosine distance.
+   */
+  metric?: "euclidean" | "cosine";
   /** Reduce inputs with more features than this by PCA first (default 50; null: never). */
   pcaComponents?: number | null;
   key?: KeyLike;
@@ -59,6 +64,7 @@ export class TSNE {
   readonly theta: number;
   readonly init: "pca" | "random";
   readonly pcaComponents: number | null;
+  readonly metric: "euclidean" | "cosine";
   private readonly keyOpt: KeyLike | undefined;
   private readonly onIteration?: (iteration: number, kl: number) => void;
   private readonly callbackEvery: number;
@@ -82,6 +88,8 @@ export class TSNE {
     this.init = opts.init ?? "pca";
     if (this.init !== "pca" && this.init !== "random") throw new ValueError(`TSNE: init must be "pca" or "random", got ${JSON.stringify(opts.init)}`);
     this.pcaComponents = opts.pcaComponents === undefined ? 50 : opts.pcaComponents;
+    this.metric = opts.metric ?? "euclidean";
+    if (this.metric !== "euclidean" && this.metric !== "cosine") throw new ValueError(`TSNE: metric must be "euclidean" or "cosine", got ${JSON.stringify(opts.metric)}`);
     this.keyOpt = opts.key;
     this.onIteration = opts.onIteration;
     this.callbackEvery = opts.callbackEvery ?? 50;
@@ -93,6 +101,7 @@ export class TSNE {
     if (n < 2) throw new ValueError(`TSNE.fit: needs at least 2 samples, got ${n}`);
     if (this.perplexity >= n) throw new ValueError(`TSNE.fit: perplexity (${this.perplexity}) must be less than the number of samples (${n})`);
     const [initKey, pcaKey] = split(toKey("TSNE", this.keyOpt));
+    if (this.metric === "cosine") m = unitRows(m);
     let clock = performance.now();
     const lap = () => { const now = performance.now(), dt = now - clock; clock = now; return dt; };
     if (this.pcaComponents !== null && m.cols > this.pcaComponents && n > this.pcaComponents) {
@@ -166,4 +175,16 @@ export class TSNE {
   fitTransform(x: ArrayLike): Tensor {
     return this.fit(x).embedding;
   }
+}
+
+/** Each row scaled to unit Euclidean length (all-zero rows stay zero). */
+function unitRows(m: Matrix): Matrix {
+  const data = new Float64Array(m.data.length);
+  for (let i = 0; i < m.rows; i++) {
+    let s = 0;
+    for (let j = 0; j < m.cols; j++) s += m.data[i * m.cols + j]! ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = 0; j < m.cols; j++) data[i * m.cols + j] = m.data[i * m.cols + j]! * inv;
+  }
+  return { data, rows: m.rows, cols: m.cols };
 }
