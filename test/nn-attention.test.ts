@@ -89,6 +89,13 @@ describe("scaledDotProductAttention", () => {
     expectAllClose(flat(out.slice(0).toArray()), flat(ref.out), 1e-12, 1e-13);
   });
 
+  it("gives a row whose keys are all masked uniform weights, not NaN", () => {
+    const none = fx.tensor([[false, false, false, false, false], [true, true, true, true, true]]).reshape([2, 1, T]);
+    const w = nn.attentionWeights(q, k, { mask: none });
+    expectAllClose(flat(w.slice(0).toArray()), Array(T * T).fill(1 / T), 1e-12, 1e-14);
+    expect(Array.from(fx.grad((qq: fx.Tensor) => nn.scaledDotProductAttention(qq, k, v, { mask: none }).sum())(q).data()).every(Number.isFinite)).toBe(true);
+  });
+
   it("stays finite for huge scores and in float32", () => {
     const big = nn.scaledDotProductAttention(q.mul(1e4), k.mul(1e4), v, { mask: nn.masks.causal(T) });
     expect(Array.from(big.data()).every(Number.isFinite)).toBe(true);

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { expectAllClose, flat } from "./support/numeric.js";
@@ -145,6 +148,22 @@ describe("recurrent layers: PyTorch parameter layout", () => {
     expect(gru.weight_ih_l0!.shape).toEqual([60, 10]);
     expect("bias_ih_l0" in gru).toBe(false);
     expect(nn.countParams(new nn.RNN(10, 20, { key }))).toBe(20 * 10 + 20 * 20 + 20 + 20);
+  });
+
+  it("saves to safetensors under PyTorch's state-dict names and loads back into a fresh layer", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fluxion-rnn-"));
+    const gru = new nn.GRU(3, 4, { key, numLayers: 2, bidirectional: true });
+    fx.io.saveSafetensors(join(dir, "gru.safetensors"), gru);
+    const names = Object.keys(fx.io.loadSafetensors(join(dir, "gru.safetensors")).tensors).sort();
+    const expected: string[] = [];
+    for (const l of [0, 1]) for (const sfx of ["", "_reverse"]) expected.push(...["weight_ih", "weight_hh", "bias_ih", "bias_hh"].map((n) => `${n}_l${l}${sfx}`));
+    expect(names).toEqual(expected.sort());
+    const fresh = fx.io.loadInto(new nn.GRU(3, 4, { key: fx.random.key(99), numLayers: 2, bidirectional: true }), join(dir, "gru.safetensors"));
+    const x = fx.random.normal(fx.random.key(1), [2, 5, 3]);
+    expect(Array.from(fresh.forward(x).data())).toEqual(Array.from(gru.forward(x).data()));
+    const mha = new nn.MultiHeadAttention(8, 2, { key });
+    fx.io.saveSafetensors(join(dir, "mha.safetensors"), mha);
+    expect(Object.keys(fx.io.loadSafetensors(join(dir, "mha.safetensors")).tensors).sort()).toEqual(["in_proj_bias", "in_proj_weight", "out_proj.bias", "out_proj.weight"]);
   });
 
   it("initializes every parameter in U(-1/sqrt(H), 1/sqrt(H))", () => {
