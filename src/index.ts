@@ -29,7 +29,7 @@ export * as train from "./train/index.js";
 export * as ml from "./ml/index.js";
 import "./backend/wasm/index.js";
 import { backendFromEnv } from "./backend/registry.js";
-backendFromEnv();
+backendFromEnv("wasm");
 export { setThreads, getThreads } from "./backend/wasm/runtime.js";
 export * as text from "./text/index.js";
 export * as graph from "./graph/index.js";
