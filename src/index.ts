@@ -26,3 +26,8 @@ export * as nn from "./nn/index.js";
 export * as io from "./io/index.js";
 export * as data from "./data/index.js";
 export * as train from "./train/index.js";
+export * as ml from "./ml/index.js";
+import "./backend/wasm/index.js";
+export { setThreads, getThreads } from "./backend/wasm/runtime.js";
+export * as text from "./text/index.js";
+export * as graph from "./graph/index.js";

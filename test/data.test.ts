@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
+import { docSnippets, runSnippet } from "./doc-snippets.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "fluxion-data-test-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -66,6 +67,9 @@ describe("Dataset", () => {
     expect(a).not.toEqual(c);
     expect(a).not.toEqual(order(ds));
     for (const [x, y] of ds.shuffle(3).batch(7)) expectPaired(x, y);
+    // The order is fx.random.permutation's; an integer seed s means fx.random.key(s).
+    expect(a).toEqual([...fx.random.permutation(fx.random.key(1), 50).data()]);
+    expect(order(ds.shuffle(fx.random.key(7)))).toEqual([...fx.random.permutation(fx.random.key(7), 50).data()]);
     // A key tensor works as a key, and two different key tensors give different orders.
     const k1 = order(ds.shuffle(fx.tensor([0, 1], { dtype: "int32" })));
     const k2 = order(ds.shuffle(fx.tensor([0, 2], { dtype: "int32" })));
@@ -445,4 +449,24 @@ describe("CSV", () => {
     }
     expect(() => fx.data.parseCsv("a", { delimiter: '"' })).toThrow(fx.ValueError);
   });
+});
+
+describe("docs/data.md", () => {
+  it("its snippets run and print what the page says", async () => {
+    const [mnistSnippet, loop, splits, fashion, csv] = docSnippets("data.md");
+    const a = await runSnippet(mnistSnippet!);
+    expect(a).toEqual([[[128, 784], [128]], [[128, 784], [128]], [[2000, 784], "int32"]]);
+    const b = await runSnippet(loop!);
+    expect(b.map((l) => l.slice(0, 2))).toEqual([[0, [2, 2]], [0, [2, 2]], [0, [1, 2]], [1, [2, 2]], [1, [2, 2]], [1, [1, 2]], [[5, 2]]]);
+    expect(b.slice(0, 3).flatMap((l) => l[2] as number[]).sort()).toEqual([0, 0, 1, 1, 1]);
+    const c = await runSnippet(splits!);
+    expect(c).toEqual([[[7, 2], [3, 2], [7, 3]]]);
+    const d = await runSnippet(fashion!);
+    expect(d[0]!.length === 2 ? d[0] : String(d[0]![0])).toSatisfy((v: unknown) =>
+      Array.isArray(v) ? v[0] === 60000 && v[1] === 10000 : /apt-get install dataset-fashion-mnist/.test(String(v)),
+    );
+    const e = await runSnippet(csv!);
+    expect(e[0]).toEqual([["height", "weight, kg"]]);
+    expect(e[1]).toEqual([[[1.8, 72], [1.65, NaN]]]);
+  }, 60_000);
 });

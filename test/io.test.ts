@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { PYTREE } from "../src/core/tree.js";
+import { docSnippets, runSnippet } from "./doc-snippets.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures", "io");
 const tmp = mkdtempSync(join(tmpdir(), "fluxion-io-test-"));
@@ -384,5 +385,46 @@ describe(".npy", () => {
       expect(() => fx.io.decodeNpy(bytes)).toThrow(fx.FileFormatError);
     }
     expect(existsSync(tmp)).toBe(true);
+  });
+});
+
+describe("docs/io.md", () => {
+  it("its snippets run and print what the page says", async () => {
+    const [save, mismatch, npy] = docSnippets("io.md");
+    const a = await runSnippet(save!);
+    expect(a[0]![0]).toEqual(["step", "layers.0.bias", "layers.0.weight", "layers.1.bias", "layers.1.weight"]);
+    expect(a[1]).toEqual(["3"]);
+    expect(a[2]).toEqual([[0.5, 0.5, 0.5, 0.5]]);
+    const b = await runSnippet(mismatch!);
+    expect(String(b[0]![0])).toMatch(/missing 1 \("b"\)$/);
+    const c = await runSnippet(npy!);
+    expect(c).toEqual([[[[1.5, -2], [3, 4]]], [[6]]]);
+  });
+});
+
+describe("safetensors with fx.nn modules", () => {
+  it("names parameters as PyTorch's state_dict does and loads them back into a fresh model", () => {
+    const model = new fx.nn.Sequential([
+      new fx.nn.Linear(4, 3, { key: fx.random.key(1) }),
+      fx.relu,
+      new fx.nn.MLP({ inSize: 3, outSize: 2, widths: [5], key: fx.random.key(2) }),
+    ]);
+    const path = join(tmp, "seq.safetensors");
+    fx.io.saveSafetensors(path, model, { format: "pt" });
+    const { tensors } = fx.io.loadSafetensors(path);
+    expect(Object.keys(tensors).sort()).toEqual([
+      "layers.0.bias", "layers.0.weight",
+      "layers.2.layers.0.bias", "layers.2.layers.0.weight", "layers.2.layers.1.bias", "layers.2.layers.1.weight",
+    ]);
+    expect(tensors["layers.0.weight"]!.shape).toEqual([3, 4]); // [out, in], PyTorch's layout
+    const fresh = new fx.nn.Sequential([
+      new fx.nn.Linear(4, 3, { key: fx.random.key(9) }),
+      fx.relu,
+      new fx.nn.MLP({ inSize: 3, outSize: 2, widths: [5], key: fx.random.key(9) }),
+    ]);
+    const restored = fx.io.loadInto(fresh, path);
+    const x = fx.tensor([[0.5, -1, 2, 0.25]]);
+    expect(restored.forward(x).toArray()).toEqual(model.forward(x).toArray());
+    expect(fresh.forward(x).toArray()).not.toEqual(model.forward(x).toArray());
   });
 });

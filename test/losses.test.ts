@@ -221,3 +221,10 @@ describe("losses reject bad input clearly", () => {
     expect(perRow.mean().item()).toBeCloseTo(eager, 6);
   });
 });
+
+describe("label arrays", () => {
+  it("rejects non-integer JS labels instead of truncating them", () => {
+    expect(() => fx.losses.nll(fx.zeros([2, 3]), [0, 1.5])).toThrow(/labels must be integers, got 1.5/);
+    expect(fx.losses.nll(fx.tensor([[-1, -2]]), [1]).item()).toBe(2);
+  });
+});

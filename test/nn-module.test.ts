@@ -63,6 +63,19 @@ describe("modules are pytrees", () => {
     expect(g.bias!.toArray()).toEqual([2, 2]);
   });
 
+  it("vmap of grad gives per-example gradients as a model with a batch axis", () => {
+    const lin = new nn.Linear(3, 2, { key, dtype: "float64" });
+    const x = fx.random.normal(fx.random.key(1), [5, 3], { dtype: "float64" });
+    const lossAt = (m: fx.nn.Linear, xi: fx.Tensor) => m.forward(xi).square().sum();
+    const per = fx.vmap((xi: fx.Tensor) => fx.grad(lossAt)(lin, xi))(x) as fx.nn.Linear;
+    expect(per).toBeInstanceOf(nn.Linear);
+    expect(per.weight.shape).toEqual([5, 2, 3]);
+    const total = fx.grad(lossAt)(lin, x) as fx.nn.Linear;
+    expectAllClose(flat(per.weight.sum(0).toArray()), flat(total.weight.toArray()), 1e-12);
+    const one = fx.grad(lossAt)(lin, x.slice(2)) as fx.nn.Linear;
+    expectAllClose(flat(per.bias!.slice(2).toArray()), flat(one.bias!.toArray()), 1e-12);
+  });
+
   it("jit takes models as arguments and retraces for a new static config", () => {
     const f = fx.jit((m: fx.nn.Module, x: fx.Tensor) => m.forward(x));
     const a = new nn.Linear(3, 2, { key }), b = new nn.Linear(3, 2, { key: fx.random.key(3) });

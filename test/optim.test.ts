@@ -269,3 +269,11 @@ describe("schedules", () => {
     expect(typeof v === "number" ? v : v.item()).toBeCloseTo(0.5, 12);
   });
 });
+
+describe("schedules at large steps", () => {
+  it("take JS step numbers exactly beyond float32's 2^24", () => {
+    const lin = optim.schedules.linear({ init: 0, end: 2 ** 25, transitionSteps: 2 ** 25 });
+    const v = lin(2 ** 24 + 1);
+    expect(typeof v === "number" ? v : v.item()).toBe(2 ** 24 + 1);
+  });
+});

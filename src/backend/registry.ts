@@ -1,4 +1,5 @@
 /** Which backend eager operations run on. */
+import { ValueError } from "../core/errors.js";
 import type { Backend } from "./spec.js";
 import { referenceBackend } from "./reference/index.js";
 
@@ -15,7 +16,7 @@ export function getBackend(): Backend {
 
 export function setBackend(name: string): void {
   const b = known.get(name);
-  if (!b) throw new Error(`setBackend: unknown backend "${name}" (known: ${[...known.keys()].join(", ")})`);
+  if (!b) throw new ValueError(`setBackend: unknown backend "${name}" (known: ${[...known.keys()].join(", ")})`);
   current = b;
 }
 

@@ -76,17 +76,16 @@ export function setEvaluator(e: Evaluator): void {
 /** Applies a primitive: to the top trace among its inputs, or eagerly. */
 export function bind(prim: Primitive, args: Tensor[], params: unknown): Tensor[] {
   let top: Trace | null = null;
-  if (stack.length > 0) {
-    for (const a of args) {
-      if (a instanceof Tracer) {
-        const t = a.trace;
-        if (!t.active) {
-          throw new TransformError(
-            `${prim.name}: got a tracer from a ${t.kind} transform that has already returned (a traced value escaped, e.g. stored in an outer variable)`,
-          );
-        }
-        if (top === null || t.level > top.level) top = t;
+  // Checked even with no transform active: an escaped tracer used at top level must not reach a kernel.
+  for (const a of args) {
+    if (a instanceof Tracer) {
+      const t = a.trace;
+      if (!t.active) {
+        throw new TransformError(
+          `${prim.name}: got a tracer from a ${t.kind} transform that has already returned (a traced value escaped, e.g. stored in an outer variable)`,
+        );
       }
+      if (top === null || t.level > top.level) top = t;
     }
   }
   if (top === null) {

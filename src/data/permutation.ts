@@ -1,42 +1,29 @@
 /**
- * Keyed permutations for shuffling data.
- *
- * SEAM: `fx.random.permutation(key, n)` is being added on another branch. When it
- * lands, `keyedPermutation` should call it, so that shuffles draw from the same
- * keys and streams as the rest of Fluxion (same key → same order on every backend).
- * Until then it uses the small self-contained generator below, which is already
- * deterministic: the same key always gives the same order.
+ * Keyed permutations for shuffling data: `fx.random.permutation`, so data
+ * shuffles draw from the same keys and streams as the rest of Fluxion (the
+ * same key gives the same order on every backend and every run).
  */
 import { ValueError } from "../core/errors.js";
 import { Tensor } from "../core/tensor.js";
+import { key as randomKey } from "../random/keys.js";
+import { permutation } from "../random/permutation.js";
 
-/** A PRNG key tensor (as `fx.random.key(seed)` makes) or a plain integer seed. */
+/** A PRNG key tensor (as `fx.random.key(seed)` makes) or a plain integer seed, taken as `fx.random.key(seed)`. */
 export type ShuffleKey = Tensor | number;
 
-/** A permutation of 0..n-1 chosen by `key`. */
+/** A permutation of 0..n-1 chosen by `key`: `fx.random.permutation(key, n)`. */
 export function keyedPermutation(key: ShuffleKey, n: number): Int32Array {
-  return seededPermutation(keyWords(key), n);
-}
-
-/** The key's bits as 32-bit words: an integer seed, or a key tensor's bytes. */
-function keyWords(key: ShuffleKey): number[] {
-  if (typeof key === "number") {
-    if (!Number.isSafeInteger(key)) throw new ValueError(`shuffle: a numeric key must be a safe integer, got ${key}`);
-    return [key >>> 0, Math.floor(key / 2 ** 32) >>> 0];
+  if (typeof key !== "number" && !(key instanceof Tensor)) {
+    throw new ValueError(`shuffle: key must be a key from fx.random.key(seed) or an integer seed, got ${key === null ? "null" : typeof key}`);
   }
-  if (!(key instanceof Tensor)) throw new ValueError(`shuffle: key must be a key tensor or an integer seed, got ${typeof key}`);
-  const data = key.data();
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const words: number[] = [bytes.length];
-  for (let i = 0; i < bytes.length; i += 4) {
-    words.push((bytes[i]! | ((bytes[i + 1] ?? 0) << 8) | ((bytes[i + 2] ?? 0) << 16) | ((bytes[i + 3] ?? 0) << 24)) >>> 0);
-  }
-  return words;
+  const k = typeof key === "number" ? randomKey(key) : key;
+  return permutation(k, n).data() as Int32Array;
 }
 
 /**
  * A Fisher–Yates shuffle driven by xoshiro128** seeded through splitmix32 from
- * `words`. Stable forever: built-in data sets use it for their fixed order.
+ * `words`. Independent of fx.random and stable forever: built-in data sets use
+ * it for their fixed example order, which must not change between releases.
  */
 export function seededPermutation(words: readonly number[], n: number): Int32Array {
   if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new ValueError(`permutation: size must be an integer in [0, 2^31), got ${n}`);

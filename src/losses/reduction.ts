@@ -54,6 +54,10 @@ export function pairOf(op: string, pred: ArrayLike, target: ArrayLike): [Tensor,
  * are concrete (not traced under jit) their values are checked to be in range.
  */
 export function checkLabels(op: string, scores: Tensor, labels: ArrayLike, axis: number): Tensor {
+  if (Array.isArray(labels) || typeof labels === "number") {
+    const bad = [labels].flat(Infinity as 1).find((v) => typeof v !== "number" || !Number.isInteger(v));
+    if (bad !== undefined) throw new DTypeError(`${op}: labels must be integers, got ${String(bad)}`);
+  }
   const l = asTensor(labels, Array.isArray(labels) || typeof labels === "number" ? "int32" : undefined);
   if (!isInteger(l.dtype)) {
     throw new DTypeError(`${op}: labels must be an integer tensor (int32 or uint8), got ${l.dtype}${fmtShape(l.shape)}; for one-hot or probability targets use softmaxCrossEntropy`);

@@ -46,12 +46,12 @@ export abstract class Module implements PytreeNode {
   }
 }
 
-/** True for the tree nodes a module field can hold as a child. */
-function isNodeValue(v: unknown): boolean {
+/** True for registered pytree nodes (modules and other classes implementing PYTREE). */
+export function isNode(v: unknown): v is PytreeNode {
   return v !== null && typeof v === "object" && typeof (v as { [PYTREE]?: unknown })[PYTREE] === "function";
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== "object") return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
@@ -59,7 +59,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** A field is a child if it is (or contains) a tensor, a pytree node (module), or null/undefined. */
 export function isChildValue(v: unknown): boolean {
-  if (v === null || v === undefined || v instanceof Tensor || isNodeValue(v)) return true;
+  if (v === null || v === undefined || v instanceof Tensor || isNode(v)) return true;
   if (Array.isArray(v)) return v.some(isChildValue);
   if (isPlainObject(v)) return Object.values(v).some(isChildValue);
   return false;

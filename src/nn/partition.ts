@@ -12,7 +12,7 @@ import { isFloat } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import { Tensor } from "../core/tensor.js";
 import { PYTREE, isLeaf, type Leaf, type PytreeNode } from "../core/tree.js";
-import { Module, moduleFields } from "./module.js";
+import { Module, isNode, isPlainObject, moduleFields } from "./module.js";
 import { forEachLeaf, mapLeavesWithInfo, type LeafInfo } from "./walk.js";
 
 /** Decides, per leaf, which part it goes to. */
@@ -41,16 +41,6 @@ export function partition<T>(tree: T, filter: Filter): [T, T] {
 /** `tree` with every leaf for which `filter` is false replaced by null (the first half of `partition`). */
 export function filter<T>(tree: T, f: Filter): T {
   return mapLeavesWithInfo(tree, (leaf, info) => (f(leaf, info) ? leaf : null)) as T;
-}
-
-function isNode(x: unknown): x is PytreeNode {
-  return x !== null && typeof x === "object" && typeof (x as { [PYTREE]?: unknown })[PYTREE] === "function";
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== "object") return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 /**

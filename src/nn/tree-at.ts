@@ -7,22 +7,12 @@
  *   const m3 = nn.treeAt(model, (m) => m.layers[1].bias, (b) => b.mul(0));
  */
 import { ValueError } from "../core/errors.js";
-import { PYTREE, isLeaf, type PytreeNode } from "../core/tree.js";
-import { Module, moduleFields } from "./module.js";
+import { PYTREE, isLeaf } from "../core/tree.js";
+import { Module, isNode, isPlainObject, moduleFields } from "./module.js";
 
 /** A unique stand-in for a leaf, so the selected position can be found by identity. */
 class Marker {
   constructor(readonly index: number) {}
-}
-
-function isNode(x: unknown): x is PytreeNode {
-  return x !== null && typeof x === "object" && typeof (x as { [PYTREE]?: unknown })[PYTREE] === "function";
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== "object") return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 /** The children of a container node as [key, value] pairs plus a rebuild, or null for leaves. */

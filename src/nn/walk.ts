@@ -4,8 +4,8 @@
  * other pytree nodes are descended through their PYTREE children.
  */
 import { ValueError } from "../core/errors.js";
-import { PYTREE, isLeaf, type Leaf, type PytreeNode } from "../core/tree.js";
-import { Module, bufferNames, moduleFields } from "./module.js";
+import { PYTREE, isLeaf, type Leaf } from "../core/tree.js";
+import { Module, bufferNames, isNode, isPlainObject, moduleFields } from "./module.js";
 
 /** Where a leaf sits in a model tree. */
 export interface LeafInfo {
@@ -17,16 +17,6 @@ export interface LeafInfo {
   field: string | null;
   /** True if the field is one of the module class's declared `buffers`. */
   isBuffer: boolean;
-}
-
-function isNode(x: unknown): x is PytreeNode {
-  return x !== null && typeof x === "object" && typeof (x as { [PYTREE]?: unknown })[PYTREE] === "function";
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== "object") return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 const join = (path: string, key: string) => (path === "" ? key : `${path}.${key}`);

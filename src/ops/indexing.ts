@@ -9,10 +9,11 @@
  * - `null` (a new axis of size 1), or `"..."` (as many full axes as needed).
  */
 import { isInteger } from "../core/dtype.js";
-import { DTypeError, IndexError, ValueError, fmtShape } from "../core/errors.js";
+import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from "../core/errors.js";
 import { normalizeAxis } from "../core/shape.js";
-import { Tensor } from "../core/tensor.js";
+import { ConcreteTensor, Tensor } from "../core/tensor.js";
 import * as lax from "../primitives/lax.js";
+import { fromTypedArray } from "../primitives/constant.js";
 import { asTensor, type ArrayLike } from "./convert.js";
 import { checkIndexInRange } from "./shape.js";
 
@@ -152,6 +153,10 @@ export function scatterAdd(x: ArrayLike, indices: ArrayLike, updates: ArrayLike,
   const idx = indexTensor("scatterAdd", indices);
   const u = lax.cast(asTensor(updates), t.dtype);
   const shape = [...t.shape.slice(0, a), ...idx.shape, ...t.shape.slice(a + 1)];
+  const fits = u.shape.length <= shape.length && u.shape.every((d, i) => d === 1 || d === shape[shape.length - u.shape.length + i]);
+  if (!fits) {
+    throw new ShapeError(`scatterAdd: updates of shape ${fmtShape(u.shape)} do not broadcast to the indexed region ${fmtShape(shape)} (operand ${fmtShape(t.shape)}, indices ${fmtShape(idx.shape)}, axis ${a})`);
+  }
   return lax.scatterAdd(t, idx, lax.broadcastTo(u, shape), a);
 }
 
@@ -174,8 +179,12 @@ export class IndexUpdate {
     const tIdx = this.tensorIndex();
     const x = this.x;
     if (tIdx) {
+      // A repeated index keeps its last update (as NumPy's assignment), not the sum of them.
+      const rest = x.shape.slice(1);
+      const u = lax.broadcastTo(lax.cast(asTensor(v), x.dtype), [...tIdx.shape, ...rest]);
+      const keep = lax.reshape(lastWrites(tIdx, x.shape[0]!), [...tIdx.shape, ...rest.map(() => 1)]);
       const hit = scatterAdd(lax.broadcastTo(lax.cst(0, x), x.shape), tIdx, lax.cst(1, x), 0);
-      const vals = scatterAdd(lax.broadcastTo(lax.cst(0, x), x.shape), tIdx, v, 0);
+      const vals = scatterAdd(lax.broadcastTo(lax.cst(0, x), x.shape), tIdx, lax.select(keep, u, lax.cst(0, u)), 0);
       return lax.select(lax.gt(hit, lax.cst(0, hit)), vals, x);
     }
     const mask = this.spread(true, true);
@@ -210,6 +219,34 @@ export class IndexUpdate {
     if (flipAxes.length) placed = lax.rev(placed, flipAxes);
     return placed;
   }
+}
+
+/**
+ * For each index (any shape, into an axis of size n): true unless a later
+ * index hits the same position. Concrete indices are checked in JS; traced
+ * ones (under jit or vmap) compare every pair.
+ */
+function lastWrites(idx: Tensor, n: number): Tensor {
+  const m = idx.size;
+  if (idx instanceof ConcreteTensor) {
+    const ids = idx.data();
+    const seen = new Set<number>();
+    const keep = new Uint8Array(m);
+    for (let j = m - 1; j >= 0; j--) {
+      const k = ids[j]! < 0 ? ids[j]! + n : ids[j]!;
+      if (!seen.has(k)) keep[j] = 1;
+      seen.add(k);
+    }
+    return fromTypedArray(keep, idx.shape, "bool");
+  }
+  const flat = lax.reshape(idx, [m]);
+  const wrapped = lax.select(lax.lt(flat, lax.cst(0, flat)), lax.add(flat, lax.cst(n, flat)), flat);
+  const same = lax.eq(lax.reshape(wrapped, [m, 1]), lax.reshape(wrapped, [1, m]));
+  const laterMask = new Uint8Array(m * m);
+  for (let j = 0; j < m; j++) for (let k = j + 1; k < m; k++) laterMask[j * m + k] = 1;
+  const laterHit = lax.and(same, fromTypedArray(laterMask, [m, m], "bool"));
+  const overwritten = lax.reduceSum(lax.cast(laterHit, "int32"), [1]);
+  return lax.reshape(lax.eq(overwritten, lax.cst(0, overwritten)), idx.shape);
 }
 
 export function at(x: ArrayLike, ...specs: (IndexSpec | Tensor)[]): IndexUpdate {

@@ -1,5 +1,6 @@
 /** Reductions with NumPy's `axis` (number, list, negative, or all) and `keepdims`. */
 import { isFloat } from "../core/dtype.js";
+import { ValueError, fmtShape } from "../core/errors.js";
 import { normalizeAxes, normalizeAxis } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import * as lax from "../primitives/lax.js";
@@ -50,30 +51,45 @@ export function variance(x: ArrayLike, axis?: Axis, keepdims = false, ddof = 0):
   return lax.div(ss, lax.cst(Math.max(0, countOf(t, axes) - ddof), ss));
 }
 
+/**
+ * √var. Where the variance is 0 (one element, or all equal) the gradient is
+ * taken as 0, not NaN (√ has an infinite slope at 0; a constant has none).
+ */
 export function std(x: ArrayLike, axis?: Axis, keepdims = false, ddof = 0): Tensor {
-  return lax.sqrt(variance(x, axis, keepdims, ddof));
+  const v = variance(x, axis, keepdims, ddof);
+  const zero = lax.eq(v, lax.cst(0, v));
+  return lax.select(zero, lax.cst(0, v), lax.sqrt(lax.select(zero, lax.cst(1, v), v)));
+}
+
+/**
+ * The max over `axes` (kept as size-1 axes), treated as a constant, to subtract
+ * before exponentiating. 0 where the max is ±∞ (so ∞ − ∞ never happens) and on
+ * an empty axis (max has no identity there).
+ */
+export function maxShift(t: Tensor, axes: number[]): Tensor {
+  const keptShape = t.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  if (axes.some((a) => t.shape[a] === 0)) return lax.broadcastTo(lax.cst(0, t), keptShape);
+  const mk = lax.reshape(lax.stopGradient(lax.unaryReduce("reduce_max", t, axes)), keptShape);
+  const finite = lax.lt(lax.abs(mk), lax.cst(Infinity, mk));
+  return lax.select(finite, mk, lax.cst(0, mk));
 }
 
 /**
  * log Σ exp(x), stable for any magnitude: the max is subtracted first (and
  * treated as a constant, so the gradient is exactly softmax). A slice of all
- * −∞ gives −∞ with a zero gradient, not NaN.
+ * −∞ (or an empty one) gives −∞ with a zero gradient, not NaN.
  */
 export function logsumexp(x: ArrayLike, axis?: Axis, keepdims = false): Tensor {
   let t = asTensor(x);
   if (!isFloat(t.dtype)) t = lax.cast(t, "float32");
   const axes = normalizeAxes("logsumexp", axis, t.ndim);
-  const m = lax.stopGradient(lax.unaryReduce("reduce_max", t, axes));
-  const mk = lax.reshape(m, t.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
-  // Where the max is ±∞ (all −∞, or an +∞ present), shift by 0 instead to avoid ∞ − ∞.
-  const finite = lax.lt(lax.abs(mk), lax.cst(Infinity, mk));
-  const shift = lax.select(finite, mk, lax.cst(0, mk));
+  const shift = maxShift(t, axes);
   const s = lax.unaryReduce("reduce_sum", lax.exp(lax.sub(t, shift)), axes);
   // An empty sum (every element −∞) gives −∞; log is taken of 1 there so no ∞·0 reaches the gradient.
   const empty = lax.eq(s, lax.cst(0, s));
   const logS = lax.log(lax.select(empty, lax.cst(1, s), s));
   const out = lax.select(empty, lax.cst(-Infinity, s), lax.add(logS, lax.reshape(shift, s.shape)));
-  return keepdims ? lax.reshape(out, mk.shape) : out;
+  return keepdims ? lax.reshape(out, shift.shape) : out;
 }
 
 function argReducer(name: "argmax" | "argmin") {
@@ -81,6 +97,7 @@ function argReducer(name: "argmax" | "argmin") {
     let t = asTensor(x);
     if (t.dtype === "bool") t = lax.cast(t, "uint8");
     if (axis === undefined || axis === null) {
+      if (t.size === 0) throw new ValueError(`${name}: cannot take ${name} of an empty tensor of shape ${fmtShape(t.shape)}`);
       const flat = lax.reshape(t, [t.size]);
       const r = name === "argmax" ? lax.argmax(flat, 0) : lax.argmin(flat, 0);
       return keepdims ? lax.reshape(r, t.shape.map(() => 1)) : r;

@@ -9,8 +9,9 @@ import { asTensor } from "../ops/convert.js";
 import { add, astype, cos, div, floor, greaterEqual, maximum, minimum, mul, pow, sub, where } from "../ops/elementwise.js";
 import type { Schedule } from "./types.js";
 
+/** The step as a float64 scalar (a JS number goes straight to float64, exact up to 2^53). */
 function stepF64(step: Tensor | number): Tensor {
-  return astype(asTensor(step), "float64");
+  return typeof step === "number" ? asTensor(step, "float64") : astype(step, "float64");
 }
 
 function finite(op: string, name: string, v: number): number {

@@ -3,7 +3,7 @@
  * one dtype; the ops layer promotes), and their cotangents come back at the
  * broadcast shape: the reverse-mode driver sums them to each input's shape.
  */
-import { isFloat, type DType } from "../core/dtype.js";
+import { isDType, isFloat, type DType } from "../core/dtype.js";
 import { DTypeError, fmtShape } from "../core/errors.js";
 import type { MaybeTensor, Primitive } from "../core/primitive.js";
 import { broadcastShapes } from "../core/shape.js";
@@ -160,8 +160,11 @@ const BINARY_RULES: Record<BinaryName, BinaryRule> = {
   },
 };
 
-/** d(x^y)/dx = y·x^(y−1). */
-const powDx = (x: Tensor, y: Tensor) => lax.mul(y, lax.pow(x, lax.sub(y, cst(1, y))));
+/** d(x^y)/dx = y·x^(y−1), taken as 0 where y = 0 (x⁰ is constant; 0·0^(−1) would be NaN at x = 0), as JAX does. */
+const powDx = (x: Tensor, y: Tensor) => {
+  const zero = lax.eq(y, cst(0, y));
+  return lax.select(zero, cst(0, y), lax.mul(y, lax.pow(x, lax.sub(y, cst(1, y)))));
+};
 /** d(x^y)/dy = log(x)·x^y, taken as 0 where x ≤ 0 (where log is undefined), as JAX does at x = 0. */
 const powDy = (x: Tensor, out: Tensor) => {
   const positive = lax.gt(x, cst(0, x));
@@ -235,6 +238,7 @@ export const select: Primitive<None> = {
 export const cast: Primitive<PrimParams["cast"]> = {
   name: "cast",
   abstractEval([x], { dtype }) {
+    if (!isDType(dtype)) throw new DTypeError(`astype: unknown dtype ${JSON.stringify(dtype)} for a ${x!.dtype}${fmtShape(x!.shape)} tensor (use float32, float64, int32, uint8 or bool)`);
     return [{ shape: x!.shape, dtype }];
   },
   jvp: ([x], [t], { dtype }) => (isFloat(x!.dtype) && isFloat(dtype) && t ? [lax.cast(t, dtype)] : [null]),

@@ -9,6 +9,8 @@ import { ConcreteTensor, Tensor, type Aval } from "../core/tensor.js";
 import { Trace, Tracer, concretizationError, withTrace } from "../core/trace.js";
 import { defToString, flatten, unflatten, type TreeDef } from "../core/tree.js";
 import { Program, type Equation } from "./program.js";
+import { allConcrete, compileProgram, type Executable } from "./compile/executable.js";
+import { config } from "../core/config.js";
 import { toTensor } from "./args.js";
 
 export class JitTracer extends Tracer {
@@ -54,6 +56,8 @@ export class JitTrace extends Trace {
   }
 }
 
+const LEAF: TreeDef = { kind: "leaf" };
+
 export interface JitOptions {
   /** Positions of arguments that are compile-time constants (any JSON-able value); a new value retraces. */
   staticArgnums?: number[];
@@ -61,6 +65,8 @@ export interface JitOptions {
 
 interface Compiled {
   program: Program;
+  /** The program compiled for concrete inputs (built on first use). */
+  executable?: Executable;
   outDef: TreeDef;
   /** False when the program captured a tracer of an outer transform: valid for one call only. */
   reusable: boolean;
@@ -79,6 +85,13 @@ export function jit<F extends (...a: any[]) => any>(f: F, opts: JitOptions = {})
   const cache = new Map<string, Compiled>();
 
   const prepare = (args: unknown[]) => {
+    // Fast path: every argument a tensor, none static (the common hot-loop call).
+    if (statics.size === 0 && args.every((a) => a instanceof Tensor)) {
+      const ts = args as Tensor[];
+      let key = "t";
+      for (const t of ts) key += `|${t.dtype}[${t.shape.join(",")}]`;
+      return { dynamic: ts, defs: ts.map(() => LEAF), key };
+    }
     const dynamic: Tensor[] = [];
     const defs: (TreeDef | null)[] = [];
     const keyParts: string[] = [];
@@ -137,6 +150,12 @@ export function jit<F extends (...a: any[]) => any>(f: F, opts: JitOptions = {})
 
   const jitted = ((...args: unknown[]) => {
     const { compiled, dynamic } = lookup(args);
+    // Concrete inputs take the compiled path; under an outer transform (or with
+    // debugNans on) the program is replayed primitive by primitive instead.
+    if (compiled.reusable && !config.debugNans && allConcrete(dynamic)) {
+      compiled.executable ??= compileProgram(compiled.program);
+      return unflatten(compiled.outDef, compiled.executable(dynamic));
+    }
     return unflatten(compiled.outDef, compiled.program.run(dynamic));
   }) as unknown as Jitted<F>;
   Object.defineProperty(jitted, "trace", { value: (...args: unknown[]) => lookup(args).compiled.program });

@@ -9,7 +9,7 @@ import { binaryRow, compareRow, hasFastBinary } from "./rows.js";
 type Fn1 = (x: number) => number;
 type Fn2 = (x: number, y: number) => number;
 
-const UNARY: Record<UnaryName, Fn1> = {
+export const UNARY: Record<UnaryName, Fn1> = {
   neg: (x) => -x,
   exp: Math.exp,
   log: Math.log,
@@ -39,7 +39,7 @@ const UNARY: Record<UnaryName, Fn1> = {
   },
 };
 
-const BINARY: Record<BinaryName, Fn2> = {
+export const BINARY: Record<BinaryName, Fn2> = {
   add: (x, y) => x + y,
   sub: (x, y) => x - y,
   mul: (x, y) => x * y,
@@ -55,24 +55,39 @@ const BINARY: Record<BinaryName, Fn2> = {
   },
 };
 
-const INT_BINARY: Partial<Record<BinaryName, Fn2>> = {
+export const INT_BINARY: Partial<Record<BinaryName, Fn2>> = {
   div: (x, y) => (y === 0 ? 0 : Math.floor(x / y)),
   rem: (x, y) => (y === 0 ? 0 : BINARY.rem(x, y)),
   mul: (x, y) => Math.imul(x, y),
 };
 
-const LOGICAL: Record<LogicalName, (x: boolean, y: boolean) => boolean> = {
+export const LOGICAL: Record<LogicalName, (x: boolean, y: boolean) => boolean> = {
   and: (x, y) => x && y,
   or: (x, y) => x || y,
   xor: (x, y) => x !== y,
 };
 
+/** Inline forms of unary ops whose JS built-in has exactly the kernel's semantics. */
+const UNARY_EXPR: Partial<Record<UnaryName, string>> = {
+  neg: "-a", exp: "Math.exp(a)", log: "Math.log(a)", log1p: "Math.log1p(a)", expm1: "Math.expm1(a)", sqrt: "Math.sqrt(a)",
+  sin: "Math.sin(a)", cos: "Math.cos(a)", tan: "Math.tan(a)", tanh: "Math.tanh(a)", abs: "Math.abs(a)",
+  floor: "Math.floor(a)", ceil: "Math.ceil(a)",
+};
+
+/** One loop per unary op with the arithmetic inline (a call through a shared table per element is several times slower). */
 export function unaryKernel(name: UnaryName) {
   const f = UNARY[name];
+  const expr = UNARY_EXPR[name];
+  // Built only from the fixed templates above, never from user data.
+  const loop = (expr
+    ? new Function("src", "dst", `for (let i = 0; i < src.length; i++) { const a = src[i]; dst[i] = ${expr}; }`)
+    : (src: TypedArray, dst: TypedArray) => {
+        for (let i = 0; i < src.length; i++) dst[i] = f(src[i]!);
+      }) as (src: TypedArray, dst: TypedArray) => void;
   return ([x]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => {
     const src = x!.data;
     const dst = allocate(out!.dtype, src.length);
-    for (let i = 0; i < src.length; i++) dst[i] = f(src[i]!);
+    loop(src, dst);
     return [dst];
   };
 }

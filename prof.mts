@@ -1,0 +1,22 @@
+import * as fx from "./src/index.js";
+const { nn, optim, losses } = fx as any;
+fx.setBackend(process.env.B ?? "reference"); const key = fx.random.key(0);
+const [k1, k2] = fx.random.split(key);
+const model = new nn.MLP({ inSize: 784, outSize: 10, widths: [512, 256], activation: nn.relu, key: k1 });
+const opt = optim.adam(1e-3);
+let params = model;
+let state = opt.init(params);
+const x = fx.random.normal(k2, [128, 784]);
+const y = fx.tensor(Int32Array.from({ length: 128 }, (_, i) => i % 10));
+const step = fx.jit((p: any, s: any, x: fx.Tensor, y: fx.Tensor) => {
+  const [loss, g] = fx.valueAndGrad((m: any) => losses.softmaxCrossEntropyWithIntegerLabels(m.forward(x), y))(p);
+  const [u, s2] = opt.update(g, s, p);
+  return [optim.applyUpdates(p, u), s2, loss];
+});
+for (let i = 0; i < 3; i++) [params, state] = step(params, state, x, y);
+const t0 = performance.now();
+const n = 10;
+let loss: any;
+for (let i = 0; i < n; i++) [params, state, loss] = step(params, state, x, y);
+const dt = (performance.now() - t0) / n;
+console.log("ms/step", dt.toFixed(1), "samples/s", (128 / dt * 1000).toFixed(0), "loss", loss.item());
