@@ -15,7 +15,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as fx from "../src/index.js";
 import { makeClouds, nearest, SHAPES, type Point } from "./lib/shapes.js";
-import { trainClassifier, type ClassifierRun } from "./lib/train-classifier.js";
+import { saveAccuracyChart, trainClassifier, type ClassifierRun } from "./lib/train-classifier.js";
 import { useBackend } from "./lib/backend.js";
 import { isMain } from "./is-main.js";
 
@@ -80,7 +80,7 @@ class GravNetNet extends nn.Module {
   }
 }
 
-export function main(): ClassifierRun[] {
+export async function main(): Promise<ClassifierRun[]> {
   const backend = useBackend();
   const steps = env("STEPS", 500), batchSize = 32;
   const train = makeClouds(env("TRAIN", 2000), POINTS, 1), test = makeClouds(500, POINTS, 2);
@@ -115,7 +115,8 @@ export function main(): ClassifierRun[] {
   for (const r of runs) console.log(`| ${r.name} | ${r.params} | ${r.steps} | ${r.seconds.toFixed(0)} s | ${(100 * r.trainAccuracy).toFixed(1)}% | ${(100 * r.testAccuracy).toFixed(1)}% |`);
   mkdirSync(OUT, { recursive: true });
   writeFileSync(`${OUT}/metrics.json`, JSON.stringify({ backend, runs }, null, 2));
+  await saveAccuracyChart(runs, "Which shape? (test clouds)", "docs/figures/point-clouds-accuracy.svg");
   return runs;
 }
 
-if (isMain(import.meta.url)) main();
+if (isMain(import.meta.url)) await main();

@@ -15,7 +15,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as fx from "../src/index.js";
 import { shuffled, seededRandom } from "./lib/fortunes.js";
-import { trainClassifier, type ClassifierRun } from "./lib/train-classifier.js";
+import { saveAccuracyChart, trainClassifier, type ClassifierRun } from "./lib/train-classifier.js";
 import { useBackend } from "./lib/backend.js";
 import { isMain } from "./is-main.js";
 
@@ -78,7 +78,7 @@ class SequenceClassifier extends nn.Module {
   }
 }
 
-export function main(): ClassifierRun[] {
+export async function main(): Promise<ClassifierRun[]> {
   const backend = useBackend();
   const steps = env("STEPS", 600);
   const { train, test } = loadWordTask();
@@ -114,7 +114,8 @@ export function main(): ClassifierRun[] {
   for (const r of runs) console.log(`| ${r.name} | ${r.params} | ${r.steps} | ${r.seconds.toFixed(0)} s | ${(100 * r.trainAccuracy).toFixed(1)}% | ${(100 * r.testAccuracy).toFixed(1)}% |`);
   mkdirSync(OUT, { recursive: true });
   writeFileSync(`${OUT}/metrics.json`, JSON.stringify({ backend, runs }, null, 2));
+  await saveAccuracyChart(runs, "Forwards or reversed? (test words)", "docs/figures/words-order-accuracy.svg");
   return runs;
 }
 
-if (isMain(import.meta.url)) main();
+if (isMain(import.meta.url)) await main();

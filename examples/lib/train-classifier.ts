@@ -88,3 +88,15 @@ export function trainClassifier<M, X>(spec: TrainSpec<M, X>): ClassifierRun {
     curve,
   };
 }
+
+/** Test accuracy against training steps, one line per run, written as an SVG. */
+export async function saveAccuracyChart(runs: ClassifierRun[], title: string, path: string): Promise<void> {
+  const { mkdirSync, writeFileSync } = await import("node:fs");
+  const { dirname } = await import("node:path");
+  const series: Record<string, number[]> = {};
+  for (const r of runs) series[r.name] = r.curve.map((c) => 100 * c.accuracy);
+  const chart = fx.viz.line(series, { title, x: runs[0]!.curve.map((c) => c.step), xTitle: "training step", yTitle: "test accuracy (%)", width: 520, height: 300 });
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, await chart.toSVG());
+  console.log(`wrote ${path}`);
+}
