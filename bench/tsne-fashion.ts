@@ -3,7 +3,7 @@
  * neighbour class agreement in the embedding (the fraction of points whose
  * nearest other point has the same label). Writes the embedding as JSON.
  *
- *   npx tsx bench/tsne-fashion.ts [--n 10000] [--perplexity 30] [--iter 1000] [--metric euclidean|cosine] [--out runs/tsne-fashion.json]
+ *   npx tsx bench/tsne-fashion.ts [--n 10000] [--perplexity 20] [--iter 1000] [--metric cosine|euclidean] [--out runs/tsne-fashion.json]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -17,9 +17,9 @@ const arg = (name: string, fallback: string) => {
 };
 const n = Number(arg("n", "10000"));
 const out = arg("out", "runs/tsne-fashion.json");
-const perplexity = Number(arg("perplexity", "30"));
+const perplexity = Number(arg("perplexity", "20"));
 const nIter = Number(arg("iter", "1000"));
-const metric = arg("metric", "euclidean") as "euclidean" | "cosine";
+const metric = arg("metric", "cosine") as "euclidean" | "cosine";
 
 const { test } = fx.data.fashionMnist({ layout: "flat" });
 const [images, labels] = test.take(n).collect();
