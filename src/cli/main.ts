@@ -5,6 +5,7 @@
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
 import { FluxionError } from "../core/errors.js";
+import "../index.js";
 import { register as registerEda } from "./eda.js";
 import { register as registerFit } from "./fit.js";
 
