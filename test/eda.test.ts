@@ -58,6 +58,8 @@ group("EDA charts", () => {
     const emb = new fx.ml.PCA({ nComponents: 2 }).fitTransform(d.x);
     const sc = await fx.viz.embeddingScatter(emb, { labels: d.y, classNames: ["red", "green", "blue"] }).toSVG();
     expect((sc.match(/<path/g) ?? []).length).toBeGreaterThanOrEqual(120);
+    const legend = fx.viz.embeddingScatter(emb, { labels: d.y, classNames: ["red", "green", "blue"] }).spec.encoding as { color: { sort: string[] } };
+    expect(legend.color.sort).toEqual(["red", "green", "blue"]);
     const images = fx.reshape(fx.arange(0, 6 * 16, 1, "float32").div(96), [6, 4, 4]);
     const grid = fx.viz.imagesByClass(images, [0, 1, 0, 1, 2, 2], { perClass: 2, classNames: ["a", "b", "c"] });
     const values = (grid.spec.data as { values: { caption: string }[] }).values;

@@ -177,7 +177,17 @@ export function embeddingScatter(points: Tensor, opts: EmbeddingScatterOptions =
   const pts = points.shape[1] === 2 ? points : asTensor(points).slice([null, null], [0, 2]);
   // Round coordinates: the chart does not need 17 digits, and the HTML stays small.
   const rows = (pts.toArray() as number[][]).map((r) => r.map((v) => Math.round(v * 1000) / 1000));
-  return scatter(rows, { ...opts, ...(labels ? { labels } : {}), size: opts.size ?? (rows.length > 2000 ? 4 : 14) });
+  const chart = scatter(rows, { ...opts, ...(labels ? { labels } : {}), size: opts.size ?? (rows.length > 2000 ? 4 : 14) });
+  if (raw && labels) {
+    // Legend in label order (0, 1, 2, ...), not alphabetical.
+    const order: string[] = [];
+    const seen = new Set<string>();
+    raw.map((k, i) => [k, labels[i]!] as const)
+      .sort((a, b) => (typeof a[0] === "number" && typeof b[0] === "number" ? a[0] - b[0] : String(a[0]).localeCompare(String(b[0]))))
+      .forEach(([, name]) => { if (!seen.has(name)) { seen.add(name); order.push(name); } });
+    ((chart.spec.encoding as Record<string, Record<string, unknown>>).color!).sort = order;
+  }
+  return chart;
 }
 
 export interface ImagesByClassOptions extends ChartOptions {
