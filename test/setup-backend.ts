@@ -1,6 +1,7 @@
 /**
  * Runs any test file on a chosen backend: `FLUXION_BACKEND=wasm npx vitest run`.
- * Tests that name a backend themselves still set it explicitly.
+ * The package root already reads FLUXION_BACKEND (so child processes spawned by
+ * tests follow it too); this makes the choice explicit and fails fast on a typo.
  */
 import * as fx from "../src/index.js";
 

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { gemmConfig } from "../src/backend/wasm/gemm.js";
 import { getRuntime } from "../src/backend/wasm/runtime.js";
+import { MatrixView } from "../src/backend/wasm/lazy.js";
 
 const wasmMemoryBytes = () => getRuntime().memory.buffer.byteLength;
 
@@ -86,6 +87,44 @@ describe("wasm backend", () => {
     expectClose(got, want, 1e-5);
   });
 
+  it("[B, T, C] @ [C, D] (weight broadcast over the batch) and its gradients match the reference", () => {
+    gemmConfig.parallelMinFlops = 0;
+    const f = (x: fx.Tensor, w: fx.Tensor) => fx.matmul(x, w).tanh().sum();
+    for (const dtype of ["float32", "float64"] as const) {
+      const [want, got] = both(() => {
+        const x = random([3, 5, 7], 31, dtype), w = random([7, 4], 32, dtype);
+        const [gx, gw] = fx.grad(f, { argnums: [0, 1] })(x, w) as fx.Tensor[];
+        return [fx.matmul(x, w), fx.matmul(fx.transpose(w.reshape([1, 7, 4]), [0, 2, 1]), x.reshape([3, 7, 5])), gx!, gw!];
+      });
+      expectClose(got, want, dtype === "float32" ? 1e-5 : 1e-12);
+    }
+  });
+
+  it("deferred broadcasts and transposes compose and materialize for other kernels", () => {
+    const [want, got] = both(() => {
+      const w = random([4, 3], 41), v = random([1, 4, 3], 42);
+      const b = fx.broadcastTo(w, [2, 4, 3]);
+      const bt = fx.transpose(b, [0, 2, 1]);
+      const tb = fx.broadcastTo(fx.transpose(w), [2, 3, 4]);
+      const b5 = fx.broadcastTo(v, [5, 4, 3]);
+      return [b, bt, tb, b.add(1), bt.sum(0), fx.matmul(bt, b), fx.matmul(tb, fx.transpose(tb, [0, 2, 1])), b5, fx.transpose(fx.transpose(b5, [0, 2, 1]), [0, 2, 1])];
+    });
+    expectClose(got, want, 1e-6);
+  });
+
+  it("matrix transposes and batch broadcasts of floats are deferred views", () => {
+    fx.setBackend("wasm");
+    const w = random([4, 3], 1);
+    const b = fx.broadcastTo(w, [2, 4, 3]) as fx.ConcreteTensor;
+    expect(b.buffer).toBeInstanceOf(MatrixView);
+    expect((b.buffer as MatrixView).shared).toBe(true);
+    const t = fx.transpose(b, [0, 2, 1]) as fx.ConcreteTensor;
+    expect((t.buffer as MatrixView).transposed).toBe(true);
+    expect((t.buffer as MatrixView).matrices().length).toBe(12);
+    const i = fx.broadcastTo(fx.tensor([[1, 2]], { dtype: "int32" }), [3, 1, 2]) as fx.ConcreteTensor;
+    expect(i.buffer).not.toBeInstanceOf(MatrixView);
+  });
+
   it("a transposed tensor outlives its disposed source", () => {
     fx.setBackend("wasm");
     const x = random([3, 4], 5) as fx.ConcreteTensor;
@@ -143,6 +182,18 @@ describe("wasm backend", () => {
   it("setThreads rejects a bad count", () => {
     expect(() => fx.setThreads(0)).toThrow(fx.ValueError);
     expect(() => fx.setThreads(1.5)).toThrow(fx.ValueError);
+  });
+
+  it("FLUXION_BACKEND picks the backend of a whole process at import, and a typo fails loudly", () => {
+    const script = fileURLToPath(new URL("./fixtures/backend-from-env.ts", import.meta.url));
+    const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
+    const run = (name: string) => spawnSync(process.execPath, [tsx, script], { encoding: "utf8", timeout: 60_000, env: { ...process.env, FLUXION_BACKEND: name } });
+    const ok = run("wasm");
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain("backend wasm");
+    const bad = run("wsam");
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('unknown backend "wsam"');
   });
 
   it("a script that used the worker threads exits by itself", () => {

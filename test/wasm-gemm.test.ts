@@ -22,12 +22,23 @@ function untranspose(data: Float32Array | Float64Array, batch: number, rows: num
   return transposeKernel([{ data, shape: [batch, cols, rows], dtype }], { perm: [0, 2, 1] }, [{ shape: [batch, rows, cols], dtype }])[0]!;
 }
 
-function check(dtype: "float32" | "float64", batch: number, M: number, N: number, K: number, ta: boolean, tb: boolean, seed: number): void {
+/** Repeats one matrix `batch` times (what a shared operand stands for). */
+function repeat(x: Float32Array | Float64Array, batch: number): Float32Array | Float64Array {
+  const out = new (x.constructor as Float32ArrayConstructor)(x.length * batch);
+  for (let i = 0; i < batch; i++) out.set(x, i * x.length);
+  return out;
+}
+
+function check(
+  dtype: "float32" | "float64", batch: number, M: number, N: number, K: number, ta: boolean, tb: boolean, seed: number,
+  sharedA = false, sharedB = false,
+): void {
   const Type = dtype === "float32" ? Float32Array : Float64Array;
-  const a = random(batch * M * K, seed, Type), b = random(batch * K * N, seed + 7, Type);
-  const got = gemm(dtype, { data: a, transposed: ta }, { data: b, transposed: tb }, batch, M, N, K)!;
-  const la = ta ? untranspose(a, batch, M, K, dtype) : a;
-  const lb = tb ? untranspose(b, batch, K, N, dtype) : b;
+  const a = random((sharedA ? 1 : batch) * M * K, seed, Type), b = random((sharedB ? 1 : batch) * K * N, seed + 7, Type);
+  const got = gemm(dtype, { data: a, transposed: ta, shared: sharedA }, { data: b, transposed: tb, shared: sharedB }, batch, M, N, K)!;
+  const fa = sharedA ? repeat(a, batch) : a, fb = sharedB ? repeat(b, batch) : b;
+  const la = ta ? untranspose(fa, batch, M, K, dtype) : fa;
+  const lb = tb ? untranspose(fb, batch, K, N, dtype) : fb;
   const want = dotKernel(
     [{ data: la, shape: [batch, M, K], dtype }, { data: lb, shape: [batch, K, N], dtype }],
     undefined,
@@ -39,7 +50,7 @@ function check(dtype: "float32" | "float64", batch: number, M: number, N: number
   const tol = (dtype === "float32" ? 3e-7 : 1e-15) * Math.max(1, K) * 4;
   let worst = 0;
   for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
-  expect(worst, `${dtype} batch=${batch} M=${M} N=${N} K=${K} ta=${ta} tb=${tb}`).toBeLessThanOrEqual(tol);
+  expect(worst, `${dtype} batch=${batch} M=${M} N=${N} K=${K} ta=${ta} tb=${tb} shared=${sharedA},${sharedB}`).toBeLessThanOrEqual(tol);
 }
 
 const f32 = gemmShapes(false).f32, f64 = gemmShapes(false).f64;
@@ -69,6 +80,18 @@ describe.each([1, 2])("wasm GEMM vs reference, %i thread(s)", (threads) => {
       });
     }
   }
+  it("operands shared across the batch (batch stride 0), plain and transposed", () => {
+    setThreads(threads);
+    for (const dtype of ["float32", "float64"] as const) {
+      let i = 0;
+      for (const [batch, M, N, K] of [[3, 5, 6, 7], [4, 33, 17, 65], [2, 1, 1, 1], [5, 13, 9, 0], [7, 8, 8, 8]] as const) {
+        for (const [sa, sb] of [[false, true], [true, false], [true, true]] as const) {
+          for (const [ta, tb] of [[false, false], [true, true], [false, true]] as const) check(dtype, batch, M, N, K, ta, tb, 31 * ++i, sa, sb);
+        }
+      }
+    }
+  });
+
   it("random shapes", () => {
     setThreads(threads);
     let s = 12345;

@@ -1,6 +1,7 @@
 /** `--backend` and `--threads`, shared by the subcommands. */
 import { backendNames, getBackend, setBackend } from "../backend/registry.js";
 import { ValueError } from "../core/errors.js";
+import { getThreads, setThreads } from "../backend/wasm/runtime.js";
 
 export interface BackendChoice {
   backend?: string;
@@ -16,7 +17,10 @@ export function applyBackend(opts: BackendChoice): { backend: string; threads: n
     if (!backendNames().includes(opts.backend)) throw new ValueError(`--backend ${opts.backend}: unknown backend (known: ${backendNames().join(", ")})`);
     setBackend(opts.backend);
   }
-  if (opts.threads !== undefined) process.env.FLUXION_THREADS = String(opts.threads);
+  if (opts.threads !== undefined) {
+    process.env.FLUXION_THREADS = String(opts.threads);
+    setThreads(opts.threads);
+  }
   const name = getBackend().name;
-  return { backend: name, threads: name === "reference" ? 1 : opts.threads ?? Number(process.env.FLUXION_THREADS ?? 0) };
+  return { backend: name, threads: name === "reference" ? 1 : getThreads() };
 }

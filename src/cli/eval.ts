@@ -8,12 +8,14 @@ import { loadData } from "./datasets.js";
 import { layoutOf } from "./models.js";
 import { loadModelDir } from "./model-dir.js";
 import type { Output } from "./output.js";
+import { positiveInt } from "./options.js";
 
 export interface EvalArgs {
   modelDir: string;
   dataset?: string;
   json?: boolean;
   backend?: string;
+  limit?: number;
 }
 
 export interface EvalResult {
@@ -28,7 +30,7 @@ export function runEval(args: EvalArgs, out: Output): EvalResult {
   applyBackend(args);
   const { model, config } = loadModelDir(args.modelDir);
   const dataset = args.dataset ?? config.dataset;
-  const data = loadData(dataset, { layout: layoutOf(config.model), validationSplit: config.training.validationSplit, normalization: config.normalization });
+  const data = loadData(dataset, { layout: layoutOf(config.model), validationSplit: config.training.validationSplit, normalization: config.normalization, limit: args.limit });
   const ev = evaluate(model, data.test);
   const labels = tensor(Int32Array.from(data.test[1].data()), { dtype: "int32" });
   const confusion = confusionMatrix(tensor(ev.predictions, { dtype: "int32" }), labels, config.classes.length);
@@ -56,6 +58,7 @@ export function registerEval(program: Command, out: Output): void {
     .option("--dataset <name>", "mnist, fashion-mnist or a directory of IDX files (default: the one it was trained on)")
     .option("--backend <name>", "backend to run on (default: reference)")
     .option("--json", "print the result as JSON")
+    .option("--limit <n>", "evaluate at most N test examples", positiveInt("--limit"))
     .action((opts: EvalArgs) => {
       runEval(opts, out);
     });

@@ -1,5 +1,5 @@
 /**
- * The `fluxion` command: train, eval, predict, info. Run it with
+ * The `fluxion` command: train, eval, predict, info, eda, fit. Run it with
  * `npx fluxion ...` (after `npm run build`) or `npx tsx src/cli/main.ts ...`.
  */
 import { pathToFileURL } from "node:url";
@@ -11,6 +11,8 @@ import { registerInfo } from "./info.js";
 import { processOutput, type Output } from "./output.js";
 import { registerPredict } from "./predict.js";
 import { registerTrain } from "./train.js";
+import { register as registerEda } from "./eda.js";
+import { register as registerFit } from "./fit.js";
 import { packageVersion } from "./version.js";
 
 export function buildProgram(out: Output = processOutput): Command {
@@ -24,6 +26,8 @@ export function buildProgram(out: Output = processOutput): Command {
   registerEval(program, out);
   registerPredict(program, out);
   registerInfo(program, out);
+  registerEda(program);
+  registerFit(program);
   return program;
 }
 

@@ -10,3 +10,4 @@ export { mnist, type MnistOptions } from "./mnist.js";
 export { fashionMnist, FASHION_MNIST_CLASSES, FASHION_MNIST_SYSTEM_DIR, type FashionMnistOptions } from "./fashion-mnist.js";
 export { type ImageLayout, type ImageSplits } from "./image-sets.js";
 export { loadNpy } from "../io/npy.js";
+export { describe, type Description, type DescribeOptions, type FeatureSummary, type ClassCount } from "./describe.js";

@@ -4,7 +4,8 @@
  *
  *   C[b] = op(A[b])·op(B[b]),  op(X) = X or Xᵀ,  C[b] of shape M×N.
  *
- * A transposed operand is read through swapped strides: no copy is made.
+ * A transposed operand is read through swapped strides and a shared one
+ * (broadcast over the batch) with a batch stride of 0: neither is copied.
  */
 import { allocate, type TypedArray } from "../../core/dtype.js";
 import { balancedBlocks, gemmScratchBytes } from "./gemm-kernel.js";
@@ -19,6 +20,8 @@ export interface GemmOperand {
   data: Float32Array | Float64Array;
   /** Stored as [batch, cols, rows] and read as its transpose. */
   transposed: boolean;
+  /** One stored matrix serves every batch item (read with a batch stride of 0). */
+  shared?: boolean;
 }
 
 /**
@@ -30,8 +33,9 @@ export function gemm(dtype: "float32" | "float64", a: GemmOperand, b: GemmOperan
   if (out.length === 0 || K === 0) return out;
   const rt = getRuntime();
   const es = dtype === "float32" ? 4 : 8;
-  const perBatch = align(M * K * es) + align(K * N * es) + align(M * N * es);
-  const room = rt.maxBytes - rt.operandBase();
+  const fixed = (a.shared ? align(M * K * es) : 0) + (b.shared ? align(K * N * es) : 0);
+  const perBatch = (a.shared ? 0 : align(M * K * es)) + (b.shared ? 0 : align(K * N * es)) + align(M * N * es);
+  const room = rt.maxBytes - rt.operandBase() - fixed;
   if (perBatch > room) return null;
   const chunk = Math.max(1, Math.min(batch, Math.floor(room / perBatch)));
   for (let b0 = 0; b0 < batch; b0 += chunk) {
@@ -46,14 +50,17 @@ function runChunk(
   out: Float32Array | Float64Array, b0: number, count: number, M: number, N: number, K: number,
 ): void {
   const sizeA = M * K, sizeB = K * N, sizeC = M * N;
+  // Elements between consecutive batch items' operands (0 for a shared one).
+  const strideA = a.shared ? 0 : sizeA, strideB = b.shared ? 0 : sizeB;
+  const nA = a.shared ? sizeA : count * sizeA, nB = b.shared ? sizeB : count * sizeB;
   const base = rt.operandBase();
-  const addrA = base, addrB = addrA + align(count * sizeA * es), addrC = addrB + align(count * sizeB * es);
+  const addrA = base, addrB = addrA + align(nA * es), addrC = addrB + align(nB * es);
   const end = addrC + align(count * sizeC * es);
   if (!rt.ensure(end)) throw new RangeError(`gemm: ${end} bytes exceed the Wasm memory`);
   const View = dtype === "float32" ? Float32Array : Float64Array;
   const buf = rt.memory.buffer;
-  new View(buf, addrA, count * sizeA).set(a.data.subarray(b0 * sizeA, (b0 + count) * sizeA));
-  new View(buf, addrB, count * sizeB).set(b.data.subarray(b0 * sizeB, (b0 + count) * sizeB));
+  new View(buf, addrA, nA).set(a.data.subarray(b0 * strideA, b0 * strideA + nA));
+  new View(buf, addrB, nB).set(b.data.subarray(b0 * strideB, b0 * strideB + nB));
 
   // Strides of the logical M×K and K×N operands within one batch item.
   const [rsA, csA] = a.transposed ? [1, M] : [K, 1];
@@ -66,10 +73,10 @@ function runChunk(
     return {
       fn,
       args: [
-        bCount, sizeA * es, sizeB * es, sizeC * es,
+        bCount, strideA * es, strideB * es, sizeC * es,
         rows, cols, K,
-        addrA + (bStart * sizeA + r0 * rsA) * es, rsA, csA,
-        addrB + (bStart * sizeB + c0 * csB) * es, rsB, csB,
+        addrA + (bStart * strideA + r0 * rsA) * es, rsA, csA,
+        addrB + (bStart * strideB + c0 * csB) * es, rsB, csB,
         addrC + (bStart * sizeC + r0 * N + c0) * es, N,
         packA, packB, tile,
         ...(({ kcb, mcb }) => [kcb, mcb])(balancedBlocks(shape, rows, K)),

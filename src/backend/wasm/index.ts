@@ -18,20 +18,22 @@ import { wasmFeatures } from "./features.js";
 import { convGemm } from "./conv.js";
 import { gemm, type GemmOperand } from "./gemm.js";
 import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
-import { isMatrixTranspose, TransposedBuffer } from "./lazy.js";
+import { isBatchBroadcast, isMatrixTranspose, MatrixView } from "./lazy.js";
 
 type Input = { buffer: Buffer; shape: readonly number[]; dtype: Aval["dtype"] };
 /** A fast path: returns null to fall back to the reference kernel. */
 type Fast<K extends PrimName> = (inputs: Input[], params: PrimParams[K], outs: Aval[]) => Buffer[] | null;
 
 function operand(b: Buffer): GemmOperand {
-  if (b instanceof TransposedBuffer) return { data: b.sourceView() as Float32Array | Float64Array, transposed: true };
-  return { data: b.view() as Float32Array | Float64Array, transposed: false };
+  if (b instanceof MatrixView) return { data: b.matrices() as Float32Array | Float64Array, transposed: b.transposed, shared: b.shared };
+  return { data: b.view() as Float32Array | Float64Array, transposed: false, shared: false };
 }
+
+const isFloatDType = (d: Aval["dtype"]) => d === "float32" || d === "float64";
 
 const dot: Fast<"dot"> = ([a, b], _p, [out]) => {
   const dtype = out!.dtype;
-  if ((dtype !== "float32" && dtype !== "float64") || !wasmFeatures().simd) return null;
+  if (!isFloatDType(dtype) || !wasmFeatures().simd) return null;
   const r = a!.shape.length;
   const M = a!.shape[r - 2]!, K = a!.shape[r - 1]!, N = b!.shape[r - 1]!;
   let batch = 1;
@@ -40,18 +42,22 @@ const dot: Fast<"dot"> = ([a, b], _p, [out]) => {
   return c ? [new ArrayBuffer_(c)] : null;
 };
 
-/** Swapping the last two axes of a float matrix is deferred: `dot` reads it through strides. */
+/** Swapping the last two axes of float matrices is deferred: `dot` reads them through strides. */
 const transpose: Fast<"transpose"> = ([x], { perm }, [out]) => {
-  if ((x!.dtype !== "float32" && x!.dtype !== "float64") || !isMatrixTranspose(perm)) {
-    return [new ArrayBuffer_(transposeFast(view(x!), perm, out!))];
+  if (!isFloatDType(x!.dtype) || !isMatrixTranspose(perm)) return wrap(transposeFast(view(x!), perm, out!));
+  const b = x!.buffer;
+  if (b instanceof MatrixView) return [b.transpose(out!.shape)];
+  return [new MatrixView(b.view().slice(), out!.shape, x!.dtype, true, false)];
+};
+
+/** Broadcasting one float matrix over leading axes is deferred: `dot` reads it with a batch stride of 0. */
+const broadcastTo: Fast<"broadcast_to"> = ([x], _p, [out]) => {
+  if (isFloatDType(x!.dtype) && isBatchBroadcast(x!.shape, out!.shape)) {
+    const b = x!.buffer;
+    const deferred = b instanceof MatrixView ? b.broadcast(out!.shape) : new MatrixView(b.view().slice(), out!.shape, x!.dtype, false, true);
+    if (deferred) return [deferred];
   }
-  if (x!.buffer instanceof TransposedBuffer) {
-    // (xᵀ)ᵀ = x: hand back a copy of the untransposed storage.
-    return [new ArrayBuffer_(x!.buffer.sourceView().slice())];
-  }
-  // A flat copy (memcpy speed), not the source itself: a compiled jit program may reuse a dead
-  // input's storage for a later output, and this buffer can outlive its source's last use.
-  return [new TransposedBuffer(x!.buffer.view().slice(), x!.shape, x!.dtype)];
+  return wrap(broadcastToFast(view(x!), out!));
 };
 
 const view = (x: Input): KernelInput => ({ data: x.buffer.view(), shape: x.shape, dtype: x.dtype });
@@ -66,7 +72,7 @@ const FAST: { [K in PrimName]?: Fast<K> } = {
   dot,
   conv: ([x, w], p, [out]) => (wasmFeatures().simd ? wrap(convGemm([view(x!), view(w!)], p, out!)) : null),
   transpose,
-  broadcast_to: ([x], _p, [out]) => wrap(broadcastToFast(view(x!), out!)),
+  broadcast_to: broadcastTo,
   select: ([c, a, b], _p, [out]) => wrap(selectFast(view(c!), view(a!), view(b!), out!)),
   add: binary("add"), sub: binary("sub"), mul: binary("mul"), div: binary("div"), max: binary("max"), min: binary("min"),
   eq: compare("eq"), ne: compare("ne"), lt: compare("lt"), le: compare("le"), gt: compare("gt"), ge: compare("ge"),
