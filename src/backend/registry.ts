@@ -1,4 +1,5 @@
 /** Which backend eager operations run on. */
+import { ValueError } from "../core/errors.js";
 import type { Backend } from "./spec.js";
 import { referenceBackend } from "./reference/index.js";
 
@@ -15,10 +16,24 @@ export function getBackend(): Backend {
 
 export function setBackend(name: string): void {
   const b = known.get(name);
-  if (!b) throw new Error(`setBackend: unknown backend "${name}" (known: ${[...known.keys()].join(", ")})`);
+  if (!b) throw new ValueError(`setBackend: unknown backend "${name}" (known: ${[...known.keys()].join(", ")})`);
   current = b;
 }
 
 export function backendNames(): string[] {
   return [...known.keys()];
+}
+
+/**
+ * `FLUXION_BACKEND=<name>` in the environment picks the default backend, so a
+ * whole run (tests, and any child process they spawn) can use one backend;
+ * otherwise `preferred` (the package root prefers "wasm", which falls back to
+ * the reference kernels for whatever it does not accelerate).
+ * Called once by the package root after every backend has registered.
+ */
+export function backendFromEnv(preferred?: string): void {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const name = env?.FLUXION_BACKEND;
+  if (name) setBackend(name);
+  else if (preferred && known.has(preferred)) setBackend(preferred);
 }

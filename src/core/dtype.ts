@@ -28,13 +28,48 @@ export function itemSize(dtype: DType): number {
   }
 }
 
+/**
+ * Small arrays are carved out of shared 64 KiB slabs: a fresh small
+ * ArrayBuffer costs microseconds (its own zeroed backing store), a view into a
+ * slab tens of nanoseconds, and small-tensor code allocates at every op. A slab
+ * is freed by the garbage collector once no view into it is alive, so memory
+ * stays managed; the cost is that one long-lived small tensor keeps its
+ * 64 KiB slab alive. Large arrays get their own buffer.
+ */
+const SLAB_BYTES = 64 * 1024;
+const SMALL_BYTES = 2048;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabOffset = 0;
+
+function slabBytes(bytes: number): [ArrayBuffer, number] {
+  const aligned = (bytes + 7) & ~7;
+  if (slabOffset + aligned > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabOffset = 0;
+  }
+  const at = slabOffset;
+  slabOffset += aligned;
+  return [slab, at];
+}
+
 /** Allocate zeroed storage for `size` elements; bool is stored as 0/1 bytes. */
 export function allocate(dtype: DType, size: number): TypedArray {
+  const bytes = size * itemSize(dtype);
+  if (bytes > SMALL_BYTES || bytes === 0) {
+    switch (dtype) {
+      case "float32": return new Float32Array(size);
+      case "float64": return new Float64Array(size);
+      case "int32": return new Int32Array(size);
+      case "uint8": case "bool": return new Uint8Array(size);
+      default: return dtype satisfies never;
+    }
+  }
+  const [buf, at] = slabBytes(bytes);
   switch (dtype) {
-    case "float32": return new Float32Array(size);
-    case "float64": return new Float64Array(size);
-    case "int32": return new Int32Array(size);
-    case "uint8": case "bool": return new Uint8Array(size);
+    case "float32": return new Float32Array(buf, at, size);
+    case "float64": return new Float64Array(buf, at, size);
+    case "int32": return new Int32Array(buf, at, size);
+    case "uint8": case "bool": return new Uint8Array(buf, at, size);
     default: return dtype satisfies never;
   }
 }

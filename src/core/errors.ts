@@ -39,3 +39,6 @@ export class FileFormatError extends FluxionError {}
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
+
+/** A data set or file that should be on disk is not there; the message says how to get it. */
+export class DataNotFoundError extends FluxionError {}

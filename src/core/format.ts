@@ -7,14 +7,13 @@ export function formatTensor(shape: Shape, dtype: DType, data: TypedArray): stri
   const limit = 1000;
   const summarize = data.length > limit;
   const isFloat = dtype === "float32" || dtype === "float64";
-  let allInt = true;
-  for (let i = 0; i < data.length; i++) if (!Number.isInteger(data[i])) { allInt = false; break; }
   const fmt = (v: number): string => {
     if (dtype === "bool") return v ? "true" : "false";
     if (!isFloat) return String(v);
     if (Number.isNaN(v)) return "nan";
     if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-    if ((allInt && Math.abs(v) < 1e16) || v === 0) return `${v}.`;
+    // Whole floats keep their point, as NumPy prints them ("1." next to "0.25").
+    if ((Number.isInteger(v) && Math.abs(v) < 1e16) || v === 0) return `${v}.`;
     const a = Math.abs(v);
     if (a !== 0 && (a < 1e-4 || a >= 1e8)) return v.toExponential(4);
     return String(Number(v.toPrecision(dtype === "float32" ? 6 : 8)));

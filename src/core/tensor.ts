@@ -80,6 +80,11 @@ export abstract class Tensor implements Aval {
   toString(): string {
     return formatTensor(this.shape, this.dtype, this.data());
   }
+
+  /** console.log(t) in Node prints the values, as toString does (tracers print their shape and dtype). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this instanceof ConcreteTensor ? this.toString() : `${this.constructor.name}(${this.dtype}[${this.shape.join(", ")}])`;
+  }
 }
 
 /** A tensor whose values exist, held by a backend buffer. */

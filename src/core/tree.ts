@@ -10,7 +10,8 @@ import { Tensor } from "./tensor.js";
 export const PYTREE = Symbol.for("fluxion.pytree");
 
 export interface PytreeNode {
-  [PYTREE](): { children: unknown[]; aux: unknown; rebuild(children: unknown[]): unknown };
+  /** `keys` (optional) names the children, one per child, for paths such as "layers.0.weight" in saved files. */
+  [PYTREE](): { children: unknown[]; aux: unknown; rebuild(children: unknown[]): unknown; keys?: readonly string[] };
 }
 
 export type Leaf = Tensor | number;

@@ -14,3 +14,12 @@ export { BatchNorm, LayerNorm, type BatchNormOptions, type LayerNormOptions } fr
 export { Dropout } from "./layers/dropout.js";
 export { Embedding, type EmbeddingOptions } from "./layers/embedding.js";
 export { Lambda, Sequential, MLP, Flatten, type MLPOptions } from "./layers/containers.js";
+export { RNN, LSTM, GRU, RecurrentBase, recurrentParamNames, type RecurrentOptions, type RNNOptions, type RecurrentForwardOptions } from "./layers/recurrent.js";
+export * as masks from "./masks.js";
+export { scaledDotProductAttention, scaledDotProductAttentionWithWeights, attentionWeights, type AttentionOptions } from "./attention.js";
+export { MultiHeadAttention, type MultiHeadAttentionOptions, type MultiHeadAttentionCallOptions } from "./layers/attention.js";
+export { sinusoidalPositions, SinusoidalPositionalEncoding, LearnedPositionalEmbedding } from "./layers/positional.js";
+export { TransformerBlock, type TransformerBlockOptions, type TransformerBlockCallOptions } from "./layers/transformer.js";
+export { GraphConv, type GraphConvOptions, type GraphConvCallOptions, type Aggregation } from "./layers/graph-conv.js";
+export { GraphAttention, type GraphAttentionOptions } from "./layers/graph-attention.js";
+export { GravNet, type GravNetOptions } from "./layers/gravnet.js";

@@ -42,7 +42,7 @@ export abstract class Module implements PytreeNode {
 
   [PYTREE]() {
     const { childKeys, aux, rebuild } = moduleFields(this);
-    return { children: childKeys.map((k) => (this as unknown as Record<string, unknown>)[k]), aux, rebuild };
+    return { children: childKeys.map((k) => (this as unknown as Record<string, unknown>)[k]), aux, rebuild, keys: childKeys };
   }
 }
 

@@ -3,7 +3,7 @@
  * a primitive or a short composite of primitives, so every transform applies.
  */
 import { isFloat } from "../core/dtype.js";
-import { DTypeError } from "../core/errors.js";
+import { DTypeError, fmtShape } from "../core/errors.js";
 import type { Tensor } from "../core/tensor.js";
 import type { BinaryName, CompareName, UnaryName } from "../backend/spec.js";
 import * as lax from "../primitives/lax.js";
@@ -14,6 +14,9 @@ const FLOAT_UNARY = new Set<UnaryName>(["exp", "log", "log1p", "expm1", "sqrt", 
 function unaryOp(name: UnaryName) {
   return (x: ArrayLike): Tensor => {
     let t = asTensor(x);
+    if (FLOAT_UNARY.has(name) && t.dtype === "bool") {
+      throw new DTypeError(`${name}: does not take bool tensors, got bool${fmtShape(t.shape)} (cast it with astype("float32") first)`);
+    }
     // Integer inputs to transcendental functions compute in float32, as NumPy/JAX promote.
     if (FLOAT_UNARY.has(name) && !isFloat(t.dtype)) t = lax.cast(t, "float32");
     return lax.unary(name, t);

@@ -9,7 +9,7 @@
  * - `null` (a new axis of size 1), or `"..."` (as many full axes as needed).
  */
 import { isInteger } from "../core/dtype.js";
-import { DTypeError, IndexError, ValueError, fmtShape } from "../core/errors.js";
+import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from "../core/errors.js";
 import { normalizeAxis } from "../core/shape.js";
 import { ConcreteTensor, Tensor } from "../core/tensor.js";
 import * as lax from "../primitives/lax.js";
@@ -153,6 +153,10 @@ export function scatterAdd(x: ArrayLike, indices: ArrayLike, updates: ArrayLike,
   const idx = indexTensor("scatterAdd", indices);
   const u = lax.cast(asTensor(updates), t.dtype);
   const shape = [...t.shape.slice(0, a), ...idx.shape, ...t.shape.slice(a + 1)];
+  const fits = u.shape.length <= shape.length && u.shape.every((d, i) => d === 1 || d === shape[shape.length - u.shape.length + i]);
+  if (!fits) {
+    throw new ShapeError(`scatterAdd: updates of shape ${fmtShape(u.shape)} do not broadcast to the indexed region ${fmtShape(shape)} (operand ${fmtShape(t.shape)}, indices ${fmtShape(idx.shape)}, axis ${a})`);
+  }
   return lax.scatterAdd(t, idx, lax.broadcastTo(u, shape), a);
 }
 

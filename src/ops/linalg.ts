@@ -11,7 +11,7 @@
  *   fx.grad((m) => fx.linalg.det(m))(a); // det(a)·a⁻ᵀ
  */
 import { isFloat } from "../core/dtype.js";
-import { ConcretizationError, ShapeError, ValueError, fmtShape } from "../core/errors.js";
+import { ShapeError, TransformError, ValueError, fmtShape } from "../core/errors.js";
 import { broadcastShapes } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import * as lax from "../primitives/lax.js";
@@ -37,7 +37,7 @@ function valuesNow(t: Tensor): Float64Array | null {
   try {
     return Float64Array.from(t.concrete().data());
   } catch (e) {
-    if (e instanceof ConcretizationError || e instanceof ValueError) return null;
+    if (e instanceof TransformError) return null; // no values under jit (ConcretizationError) or vmap
     throw e;
   }
 }

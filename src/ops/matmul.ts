@@ -18,7 +18,13 @@ export function matmul(x: ArrayLike, y: ArrayLike): Tensor {
       `matmul: inner sizes differ: ${fmtShape(x instanceof Object && "shape" in x ? (x as Tensor).shape : a.shape)} @ ${fmtShape((y as Tensor).shape ?? b.shape)}: axis -1 of the first is ${K}, axis -2 of the second is ${b.shape[b.ndim - 2]}`,
     );
   }
-  const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
+  let batch: number[];
+  try {
+    batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
+  } catch (e) {
+    if (!(e instanceof ShapeError)) throw e;
+    throw new ShapeError(`matmul: the batch axes of ${fmtShape(a.shape)} @ ${fmtShape(b.shape)} do not broadcast (${e.message.replace(/^matmul: /, "")})`);
+  }
   a = lax.broadcastTo(a, [...batch, ...a.shape.slice(-2)]);
   b = lax.broadcastTo(b, [...batch, ...b.shape.slice(-2)]);
   let out = lax.dot(a, b);

@@ -156,6 +156,7 @@ export function pad(x: ArrayLike, width: PadWidth, value = 0): Tensor {
 export function tile(x: ArrayLike, reps: number | number[]): Tensor {
   let t = asTensor(x);
   const r = typeof reps === "number" ? [reps] : reps;
+  if (r.some((n) => !Number.isInteger(n) || n < 0)) throw new ValueError(`tile: reps must be non-negative integers, got ${fmtShape(r)} for shape ${fmtShape(t.shape)}`);
   const rank = Math.max(t.ndim, r.length);
   t = lax.reshape(t, [...new Array(rank - t.ndim).fill(1), ...t.shape]);
   const rr = [...new Array(rank - r.length).fill(1), ...r];

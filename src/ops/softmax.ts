@@ -24,5 +24,7 @@ export function logSoftmax(x: ArrayLike, axis = -1): Tensor {
 
 /** softmax(x)_i = e^(x_i − max x) / Σ_j e^(x_j − max x). */
 export function softmax(x: ArrayLike, axis = -1): Tensor {
-  return lax.exp(logSoftmax(x, axis));
+  const t = asTensor(x);
+  normalizeAxis("softmax", axis, t.ndim);
+  return lax.exp(logSoftmax(t, axis));
 }

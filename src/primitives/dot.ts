@@ -44,6 +44,13 @@ export const dot: Primitive<None> = {
       const out = lax.dot(lax.reshape(af, [B * M, K]), bf);
       return [[lax.reshape(out, [B, M, bf.shape[1]!])], [0]];
     }
+    if (da === null && af.shape.length === 2 && bf.shape.length === 3) {
+      // [M, K] @ [B, K, N]: put the batch beside N so the shared matrix multiplies once, uncopied.
+      const [B, K, N] = bf.shape as [number, number, number];
+      const wide = lax.reshape(lax.moveAxis(bf, 0, 1), [K, B * N]);
+      const out = lax.reshape(lax.dot(af, wide), [af.shape[0]!, B, N]);
+      return [[lax.moveAxis(out, 1, 0)], [0]];
+    }
     if (da === null) af = broadcastBatch(af, size);
     if (db === null) bf = broadcastBatch(bf, size);
     return [[lax.dot(af, bf)], [0]];

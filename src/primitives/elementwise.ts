@@ -3,7 +3,7 @@
  * one dtype; the ops layer promotes), and their cotangents come back at the
  * broadcast shape: the reverse-mode driver sums them to each input's shape.
  */
-import { isFloat, type DType } from "../core/dtype.js";
+import { isDType, isFloat, type DType } from "../core/dtype.js";
 import { DTypeError, fmtShape } from "../core/errors.js";
 import type { MaybeTensor, Primitive } from "../core/primitive.js";
 import { broadcastShapes } from "../core/shape.js";
@@ -238,6 +238,7 @@ export const select: Primitive<None> = {
 export const cast: Primitive<PrimParams["cast"]> = {
   name: "cast",
   abstractEval([x], { dtype }) {
+    if (!isDType(dtype)) throw new DTypeError(`astype: unknown dtype ${JSON.stringify(dtype)} for a ${x!.dtype}${fmtShape(x!.shape)} tensor (use float32, float64, int32, uint8 or bool)`);
     return [{ shape: x!.shape, dtype }];
   },
   jvp: ([x], [t], { dtype }) => (isFloat(x!.dtype) && isFloat(dtype) && t ? [lax.cast(t, dtype)] : [null]),

@@ -43,8 +43,12 @@ function checkFinite(prim: Primitive, args: ConcreteTensor[], outs: ConcreteTens
 }
 
 /** The first stack frame outside Fluxion's own source: where the user called the op. */
-function userFrame(): string {
+export function userFrame(): string {
+  // Transforms nest deeply: look past V8's default of 10 frames to reach the user's code.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 200;
   const stack = new Error().stack?.split("\n").slice(1) ?? [];
+  Error.stackTraceLimit = limit;
   const own = /[/\\](src|dist)[/\\](core|primitives|transforms|ops|backend)[/\\]/;
   const frame = stack.find((l) => !own.test(l) && !l.includes("node:internal")) ?? stack[0] ?? "(unknown)";
   return frame.trim();

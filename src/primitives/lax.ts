@@ -64,7 +64,7 @@ export const reshape = (x: Tensor, shape: readonly number[]) =>
 export const broadcastTo = (x: Tensor, shape: readonly number[]) =>
   sameShape(x.shape, shape) ? x : b1("broadcast_to", [x], { shape: [...shape] });
 export const transpose = (x: Tensor, perm: readonly number[]) =>
-  perm.every((p, i) => p === i) ? x : b1("transpose", [x], { perm: [...perm] });
+  perm.length === x.shape.length && perm.every((p, i) => p === i) ? x : b1("transpose", [x], { perm: [...perm] });
 export const slice = (x: Tensor, starts: number[], limits: number[], strides?: number[]) =>
   b1("slice", [x], { starts, limits, strides: strides ?? starts.map(() => 1) });
 export const pad = (x: Tensor, lo: number[], hi: number[], interior?: number[]) =>

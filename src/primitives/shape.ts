@@ -1,6 +1,6 @@
 /** Primitives that rearrange elements without arithmetic. All are linear. */
 import { isFloat } from "../core/dtype.js";
-import { IndexError, ShapeError, ValueError, fmtShape } from "../core/errors.js";
+import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from "../core/errors.js";
 import type { MaybeTensor, Primitive } from "../core/primitive.js";
 import { broadcastShapes, sizeOf } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
@@ -144,7 +144,7 @@ export const concatenate: Primitive<PrimParams["concatenate"]> = {
     }
     let total = 0;
     for (const [k, x] of xs.entries()) {
-      if (x.dtype !== first.dtype) throw new ShapeError(`concatenate: tensor ${k} has dtype ${x.dtype}, expected ${first.dtype}`);
+      if (x.dtype !== first.dtype) throw new DTypeError(`concatenate: tensor ${k} has dtype ${x.dtype}, expected ${first.dtype}`);
       if (x.shape.length !== first.shape.length || x.shape.some((d, i) => i !== axis && d !== first.shape[i])) {
         throw new ShapeError(
           `concatenate: tensor ${k} has shape ${fmtShape(x.shape)}, which does not match ${fmtShape(first.shape)} except on axis ${axis}`,

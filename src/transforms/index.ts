@@ -5,3 +5,4 @@ export { jit, type JitOptions, type Jitted } from "./jit.js";
 export { Program } from "./program.js";
 export { jacfwd, jacrev, hessian, type JacOptions } from "./jacobian.js";
 export { customVjp, checkpoint, stopGradient, type CustomVjpRules } from "./custom.js";
+export { traceTable, type TraceTable, type TraceRow, type TraceTableOptions, type TraceMode } from "./trace-table.js";

@@ -10,7 +10,8 @@ import type { MaybeTensor, Primitive } from "../core/primitive.js";
 import { ConcreteTensor, Tensor, type Aval } from "../core/tensor.js";
 import { Trace, Tracer, bind } from "../core/trace.js";
 import * as lax from "../primitives/lax.js";
-import { phase } from "../primitives/evaluate.js";
+import { phase, userFrame } from "../primitives/evaluate.js";
+import { config } from "../core/config.js";
 
 export class GradTracer extends Tracer {
   /** `id` < 0: a constant, no gradient flows to it. */
@@ -31,6 +32,8 @@ interface TapeNode {
   inAvals: Aval[];
   outIds: number[];
   vjp(cts: MaybeTensor[]): MaybeTensor[];
+  /** With config.debugNans: where the user called the op, so a NaN in its VJP can point there. */
+  site?: string;
 }
 
 export class GradTrace extends Trace {
@@ -60,7 +63,8 @@ export class GradTrace extends Trace {
     if (inIds.every((id) => id < 0)) return outs.map((o) => new GradTracer(this, o, -1));
     const outIds = outs.map((o) => (isFloat(o.dtype) ? this.nextId++ : -1));
     if (outIds.some((id) => id >= 0)) {
-      this.tape.push({ name, inIds, inAvals: ins.map((a) => ({ shape: a.primal.shape, dtype: a.primal.dtype })), outIds, vjp });
+      const site = config.debugNans ? userFrame() : undefined;
+      this.tape.push({ name, inIds, inAvals: ins.map((a) => ({ shape: a.primal.shape, dtype: a.primal.dtype })), outIds, vjp, site });
     }
     return outs.map((o, i) => new GradTracer(this, o, outIds[i]!));
   }
@@ -84,7 +88,7 @@ export class GradTrace extends Trace {
         const outCts = node.outIds.map((id) => (id >= 0 ? cts.get(id) ?? null : null));
         if (outCts.every((c) => c === null)) continue;
         for (const id of node.outIds) if (!keep.has(id)) cts.delete(id);
-        phase.label = `the backward pass (VJP of ${node.name})`;
+        phase.label = `the backward pass (VJP of ${node.name}${node.site ? `, the ${node.name} called ${node.site}` : ""})`;
         const inCts = node.vjp(outCts);
         node.inIds.forEach((id, i) => {
           const ct = inCts[i];

@@ -3,7 +3,7 @@
  * axis, or null when the value does not vary across the batch); each
  * primitive's batching rule says how to apply it to such values.
  */
-import { ShapeError, ValueError, fmtShape } from "../core/errors.js";
+import { ShapeError, TransformError, ValueError, fmtShape } from "../core/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { normalizeAxis } from "../core/shape.js";
 import { ConcreteTensor, Tensor, type Aval } from "../core/tensor.js";
@@ -21,7 +21,7 @@ export class BatchTracer extends Tracer {
     return { shape: this.val.shape.filter((_, i) => i !== this.bdim), dtype: this.val.dtype };
   }
   concrete(): ConcreteTensor {
-    throw new ValueError(
+    throw new TransformError(
       `vmap: cannot read the values of a batched tensor inside the vmapped function (it stands for ${this.trace.axisSize} different examples); return it instead`,
     );
   }

@@ -3,9 +3,11 @@ import type { DType } from "../../core/dtype.js";
 import type { Tensor } from "../../core/tensor.js";
 import type { Key } from "../../random/index.js";
 import { take } from "../../ops/indexing.js";
+import { matmul } from "../../ops/matmul.js";
+import { transpose } from "../../ops/shape.js";
 import { Module } from "../module.js";
 import { normal, type Initializer } from "../init.js";
-import { positiveInt, requireKey } from "./common.js";
+import { expectAxis, positiveInt, requireKey } from "./common.js";
 
 export interface EmbeddingOptions {
   key: Key;
@@ -37,5 +39,18 @@ export class Embedding extends Module {
   /** Out-of-range or non-integer indices throw (an IndexError / DTypeError from `take`). */
   override forward(indices: Tensor): Tensor {
     return take(this.weight, indices, 0);
+  }
+
+  /**
+   * Tied output weights (Press & Wolf, 2017): scores over the vocabulary
+   * from vectors, logits = h · weightᵀ, [..., numEmbeddings] from [..., dim].
+   * A language model that reads and writes tokens with one table uses
+   * `forward` at its input and `attend` at its output.
+   *
+   *   const logits = emb.attend(hidden); // [B, T, numEmbeddings]
+   */
+  attend(h: Tensor): Tensor {
+    expectAxis("Embedding.attend", h, -1, this.embeddingDim, "features");
+    return matmul(h, transpose(this.weight));
   }
 }

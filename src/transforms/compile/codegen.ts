@@ -7,7 +7,10 @@
 import type { DType } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import { sizeOf } from "../../core/shape.js";
-import { BINARY, COMPARE, INT_BINARY, LOGICAL, UNARY } from "../../backend/reference/kernels/elementwise.js";
+import { BINARY, INT_BINARY, LOGICAL, UNARY } from "../../backend/reference/kernels/elementwise.js";
+import type { CompareName } from "../../backend/spec.js";
+
+const COMPARE_OP: Record<CompareName, string> = { eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=" };
 import type { Equation } from "../program.js";
 
 /** (inputs, outputs, n) → void, over the group's TypedArrays. */
@@ -23,6 +26,15 @@ function round(expr: string, dtype: DType): string {
     default: return dtype satisfies never;
   }
 }
+
+/** Ops written inline (the same arithmetic as the kernels' functions); others call the kernel's function. */
+const UNARY_INLINE: Record<string, string> = {
+  neg: "(-$a)", exp: "Math.exp($a)", log: "Math.log($a)", log1p: "Math.log1p($a)", expm1: "Math.expm1($a)",
+  sqrt: "Math.sqrt($a)", sin: "Math.sin($a)", cos: "Math.cos($a)", tan: "Math.tan($a)", tanh: "Math.tanh($a)",
+  abs: "Math.abs($a)", floor: "Math.floor($a)", ceil: "Math.ceil($a)",
+};
+const BINARY_INLINE: Record<string, string> = { add: "($a + $b)", sub: "($a - $b)", mul: "($a * $b)", div: "($a / $b)", pow: "Math.pow($a, $b)" };
+const INT_BINARY_INLINE: Record<string, string> = { add: "($a + $b)", sub: "($a - $b)" };
 
 const isIntDType = (d: DType) => d === "int32" || d === "uint8";
 
@@ -45,11 +57,14 @@ export function generateLoop(eqns: Equation[], inputs: number[], outputs: number
     const dtype = avals[out]!.dtype;
     const [a, b, c] = eq.inputs.map(n);
     let expr: string;
-    if (name in UNARY) expr = `${fnRef(UNARY[name as keyof typeof UNARY])}(${a})`;
-    else if (name in BINARY) {
+    if (name in UNARY) {
+      const inline = UNARY_INLINE[name];
+      expr = inline ? inline.replace(/\$a/g, a!) : `${fnRef(UNARY[name as keyof typeof UNARY])}(${a})`;
+    } else if (name in BINARY) {
+      const inline = isIntDType(dtype) ? INT_BINARY_INLINE[name] : BINARY_INLINE[name];
       const f = isIntDType(dtype) ? INT_BINARY[name as keyof typeof INT_BINARY] ?? BINARY[name as keyof typeof BINARY] : BINARY[name as keyof typeof BINARY];
-      expr = `${fnRef(f)}(${a}, ${b})`;
-    } else if (name in COMPARE) expr = `${fnRef(COMPARE[name as keyof typeof COMPARE])}(${a}, ${b})`;
+      expr = inline ? inline.replace(/\$a/g, a!).replace(/\$b/g, b!) : `${fnRef(f)}(${a}, ${b})`;
+    } else if (name in COMPARE_OP) expr = `(${a} ${COMPARE_OP[name as CompareName]} ${b})`;
     else if (name in LOGICAL) expr = `${fnRef(LOGICAL[name as keyof typeof LOGICAL])}(${a} !== 0, ${b} !== 0)`;
     else if (name === "not") expr = `(${a} ? 0 : 1)`;
     else if (name === "select") expr = `(${a} ? ${b} : ${c})`;

@@ -2,29 +2,65 @@
  * A compiled Program: fused elementwise loops plus direct backend kernel
  * calls, with shapes and dtypes settled at trace time (no shape rules, no
  * tracing, no dispatch per call). Used by `jit` when its inputs are concrete.
+ *
+ * Constant folding needs no pass: while tracing, a primitive whose inputs are
+ * all concrete runs eagerly, so the program holds only work that depends on
+ * the inputs. Then fusion (see fusion.ts) and buffer reuse: a fused loop
+ * writes into the storage of an intermediate it reads for the last time, when
+ * size and dtype match, instead of allocating.
  */
-import { allocate } from "../../core/dtype.js";
+import { allocate, type TypedArray } from "../../core/dtype.js";
 import { sizeOf } from "../../core/shape.js";
 import { ConcreteTensor, type Tensor } from "../../core/tensor.js";
 import { getBackend } from "../../backend/registry.js";
 import type { PrimName } from "../../backend/spec.js";
 import type { Program } from "../program.js";
-import { planSteps } from "./fusion.js";
+import { planSteps, type Step } from "./fusion.js";
 import { generateLoop } from "./codegen.js";
 
 export type Executable = (args: ConcreteTensor[]) => ConcreteTensor[];
 
+/** For each fused step's outputs: the intermediate whose buffer it may take over (or -1). */
+function planReuse(steps: Step[], program: Program): Map<Step, number[]> {
+  const lastUse = new Map<number, number>();
+  steps.forEach((s, i) => {
+    const ins = s.kind === "fused" ? s.inputs : s.eqn.inputs;
+    for (const v of ins) lastUse.set(v, i);
+  });
+  // Only buffers this executable allocated itself are safe to overwrite.
+  const owned = new Set<number>();
+  const pinned = new Set([...program.outputs, ...program.inputs, ...program.consts.keys()]);
+  const plan = new Map<Step, number[]>();
+  steps.forEach((s, i) => {
+    if (s.kind === "fused") {
+      const free = s.inputs.filter((v) => owned.has(v) && !pinned.has(v) && lastUse.get(v) === i);
+      plan.set(s, s.outputs.map((out) => {
+        const a = program.avals[out]!;
+        const k = free.findIndex((v) => program.avals[v]!.dtype === a.dtype && sizeOf(program.avals[v]!.shape) === sizeOf(a.shape));
+        return k < 0 ? -1 : free.splice(k, 1)[0]!;
+      }));
+      for (const v of s.outputs) owned.add(v);
+    } else if (!s.eqn.prim.impl) {
+      for (const v of s.eqn.outputs) owned.add(v);
+    }
+  });
+  return plan;
+}
+
 export function compileProgram(program: Program): Executable {
   const { avals } = program;
   const backend = getBackend();
-  const run: ((env: ConcreteTensor[]) => void)[] = planSteps(program).map((step) => {
+  const steps = planSteps(program);
+  const reuse = planReuse(steps, program);
+  const run: ((env: ConcreteTensor[]) => void)[] = steps.map((step) => {
     if (step.kind === "fused") {
       const loop = generateLoop(step.eqns, step.inputs, step.outputs, avals);
       const n = sizeOf(step.shape);
       const outAvals = step.outputs.map((v) => avals[v]!);
+      const donors = reuse.get(step)!;
       return (env) => {
         const ins = step.inputs.map((v) => env[v]!.buffer.view());
-        const outs = outAvals.map((a) => allocate(a.dtype, n));
+        const outs: TypedArray[] = outAvals.map((a, k) => (donors[k]! >= 0 ? env[donors[k]!]!.buffer.view() : allocate(a.dtype, n)));
         loop(ins, outs, n);
         step.outputs.forEach((v, k) => (env[v] = new ConcreteTensor(backend.fromArray(outs[k]!), outAvals[k]!.shape, outAvals[k]!.dtype)));
       };

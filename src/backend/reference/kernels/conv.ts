@@ -10,7 +10,7 @@ import type { KernelInput, PrimParams } from "../../spec.js";
 
 const product = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
-function rowMajorStrides(shape: readonly number[]): number[] {
+export function rowMajorStrides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -26,7 +26,7 @@ function rowMajorStrides(shape: readonly number[]): number[] {
  * entry kf·outSize + yf is the flat spatial input offset, or −1 if any axis
  * falls in padding or a dilation hole.
  */
-function combineAxes(maps: Int32Array[], kSizes: readonly number[], outSizes: readonly number[], inStrides: readonly number[]): Int32Array {
+export function combineAxes(maps: Int32Array[], kSizes: readonly number[], outSizes: readonly number[], inStrides: readonly number[]): Int32Array {
   let table = Int32Array.of(0);
   let kPrev = 1, oPrev = 1;
   maps.forEach((map, a) => {
@@ -52,7 +52,7 @@ function combineAxes(maps: Int32Array[], kSizes: readonly number[], outSizes: re
 }
 
 /** For each kernel tap and output position on one axis: the input index read, or −1. */
-function axisSources(I: number, K: number, O: number, stride: number, lo: number, ld: number, rd: number): Int32Array {
+export function axisSources(I: number, K: number, O: number, stride: number, lo: number, ld: number, rd: number): Int32Array {
   const map = new Int32Array(K * O);
   const dilated = I === 0 ? 0 : (I - 1) * ld + 1;
   for (let k = 0; k < K; k++) {

@@ -2,8 +2,9 @@
 import { allocate, type TypedArray } from "../../../core/dtype.js";
 import type { Aval } from "../../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, LogicalName, UnaryName } from "../../spec.js";
-import { broadcastStrides, forEachStrided } from "../strided.js";
+import { broadcastStrides, forEachRow } from "../strided.js";
 import { erf } from "./erf.js";
+import { binaryRow, compareRow, hasFastBinary } from "./rows.js";
 
 type Fn1 = (x: number) => number;
 type Fn2 = (x: number, y: number) => number;
@@ -60,52 +61,62 @@ export const INT_BINARY: Partial<Record<BinaryName, Fn2>> = {
   mul: (x, y) => Math.imul(x, y),
 };
 
-export const COMPARE: Record<CompareName, (x: number, y: number) => boolean> = {
-  eq: (x, y) => x === y,
-  ne: (x, y) => x !== y,
-  lt: (x, y) => x < y,
-  le: (x, y) => x <= y,
-  gt: (x, y) => x > y,
-  ge: (x, y) => x >= y,
-};
-
 export const LOGICAL: Record<LogicalName, (x: boolean, y: boolean) => boolean> = {
   and: (x, y) => x && y,
   or: (x, y) => x || y,
   xor: (x, y) => x !== y,
 };
 
+/** Inline forms of unary ops whose JS built-in has exactly the kernel's semantics. */
+const UNARY_EXPR: Partial<Record<UnaryName, string>> = {
+  neg: "-a", exp: "Math.exp(a)", log: "Math.log(a)", log1p: "Math.log1p(a)", expm1: "Math.expm1(a)", sqrt: "Math.sqrt(a)",
+  sin: "Math.sin(a)", cos: "Math.cos(a)", tan: "Math.tan(a)", tanh: "Math.tanh(a)", abs: "Math.abs(a)",
+  floor: "Math.floor(a)", ceil: "Math.ceil(a)",
+};
+
+/** One loop per unary op with the arithmetic inline (a call through a shared table per element is several times slower). */
 export function unaryKernel(name: UnaryName) {
   const f = UNARY[name];
+  const expr = UNARY_EXPR[name];
+  // Built only from the fixed templates above, never from user data.
+  const loop = (expr
+    ? new Function("src", "dst", `for (let i = 0; i < src.length; i++) { const a = src[i]; dst[i] = ${expr}; }`)
+    : (src: TypedArray, dst: TypedArray) => {
+        for (let i = 0; i < src.length; i++) dst[i] = f(src[i]!);
+      }) as (src: TypedArray, dst: TypedArray) => void;
   return ([x]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => {
     const src = x!.data;
     const dst = allocate(out!.dtype, src.length);
-    for (let i = 0; i < src.length; i++) dst[i] = f(src[i]!);
+    loop(src, dst);
     return [dst];
   };
 }
 
-/** Applies `f` over two broadcast inputs, with fast paths for equal shapes and scalars. */
-function map2(a: KernelInput, b: KernelInput, out: Aval, f: Fn2): TypedArray {
+/** A loop over one run of elements: dst[start + j] = op(x[px + j·ix], y[py + j·iy]) for j < n. */
+type RowFn = (dst: TypedArray, start: number, x: TypedArray, px: number, ix: number, y: TypedArray, py: number, iy: number, n: number) => void;
+
+/** `row` over two broadcast inputs: one run when the shapes match or one side is a scalar, else run by run. */
+function map2(a: KernelInput, b: KernelInput, out: Aval, row: RowFn): TypedArray {
   const dst = allocate(out.dtype, sizeOfAval(out));
   const x = a.data;
   const y = b.data;
-  if (x.length === dst.length && y.length === dst.length) {
-    for (let i = 0; i < dst.length; i++) dst[i] = f(x[i]!, y[i]!);
-  } else if (y.length === 1 && x.length === dst.length) {
-    const c = y[0]!;
-    for (let i = 0; i < dst.length; i++) dst[i] = f(x[i]!, c);
-  } else if (x.length === 1 && y.length === dst.length) {
-    const c = x[0]!;
-    for (let i = 0; i < dst.length; i++) dst[i] = f(c, y[i]!);
-  } else {
+  const n = dst.length;
+  if (x.length === n && y.length === n) row(dst, 0, x, 0, 1, y, 0, 1, n);
+  else if (y.length === 1 && x.length === n) row(dst, 0, x, 0, 1, y, 0, 0, n);
+  else if (x.length === 1 && y.length === n) row(dst, 0, x, 0, 0, y, 0, 1, n);
+  else {
     const sa = broadcastStrides(a.shape, out.shape);
     const sb = broadcastStrides(b.shape, out.shape);
-    forEachStrided(out.shape, [sa, sb], (i, [oa, ob]) => {
-      dst[i] = f(x[oa!]!, y[ob!]!);
-    });
+    forEachRow(out.shape, [sa, sb], (start, [oa, ob], len, [ia, ib]) => row(dst, start, x, oa!, ia!, y, ob!, ib!, len));
   }
   return dst;
+}
+
+/** A row loop that calls `f` per element (for operations without a tight loop). */
+function rowOf(f: Fn2): RowFn {
+  return (dst, start, x, px, ix, y, py, iy, n) => {
+    for (let j = 0; j < n; j++, px += ix, py += iy) dst[start + j] = f(x[px]!, y[py]!);
+  };
 }
 
 function sizeOfAval(a: Aval): number {
@@ -115,26 +126,24 @@ function sizeOfAval(a: Aval): number {
 }
 
 export function binaryKernel(name: BinaryName) {
-  const f = BINARY[name];
-  const fi = INT_BINARY[name] ?? f;
+  const generic = rowOf(BINARY[name]);
+  const genericInt = rowOf(INT_BINARY[name] ?? BINARY[name]);
+  const fast: RowFn = (dst, start, x, px, ix, y, py, iy, n) => binaryRow(name, dst, start, x, px, ix, y, py, iy, n);
   return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => {
     const isInt = out!.dtype === "int32" || out!.dtype === "uint8";
-    return [map2(a!, b!, out!, isInt ? fi : f)];
+    return [map2(a!, b!, out!, hasFastBinary(name, isInt) ? fast : isInt ? genericInt : generic)];
   };
 }
 
 export function compareKernel(name: CompareName) {
-  const f = COMPARE[name];
-  return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => [
-    map2(a!, b!, out!, (x, y) => (f(x, y) ? 1 : 0)),
-  ];
+  const fast: RowFn = (dst, start, x, px, ix, y, py, iy, n) => compareRow(name, dst, start, x, px, ix, y, py, iy, n);
+  return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => [map2(a!, b!, out!, fast)];
 }
 
 export function logicalKernel(name: LogicalName) {
   const f = LOGICAL[name];
-  return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => [
-    map2(a!, b!, out!, (x, y) => (f(x !== 0, y !== 0) ? 1 : 0)),
-  ];
+  const row = rowOf((x, y) => (f(x !== 0, y !== 0) ? 1 : 0));
+  return ([a, b]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] => [map2(a!, b!, out!, row)];
 }
 
 export function notKernel([x]: KernelInput[], _p: unknown, [out]: Aval[]): TypedArray[] {
@@ -150,8 +159,8 @@ export function selectKernel([c, a, b]: KernelInput[], _p: unknown, [out]: Aval[
   const as = broadcastStrides(a!.shape, out!.shape);
   const bs = broadcastStrides(b!.shape, out!.shape);
   const cd = c!.data, ad = a!.data, bd = b!.data;
-  forEachStrided(out!.shape, [cs, as, bs], (i, [oc, oa, ob]) => {
-    dst[i] = cd[oc!] ? ad[oa!]! : bd[ob!]!;
+  forEachRow(out!.shape, [cs, as, bs], (start, [oc, oa, ob], n, [ic, ia, ib]) => {
+    for (let j = 0, pc = oc!, pa = oa!, pb = ob!; j < n; j++, pc += ic!, pa += ia!, pb += ib!) dst[start + j] = cd[pc] ? ad[pa]! : bd[pb]!;
   });
   return [dst];
 }

@@ -3,12 +3,15 @@ import { allocate, type TypedArray } from "../../../core/dtype.js";
 import { stridesOf } from "../../../core/shape.js";
 import type { Aval } from "../../../core/tensor.js";
 import type { KernelInput, ReduceName } from "../../spec.js";
+import { forEachRow } from "../strided.js";
 
 /**
- * Splits `shape` into kept and reduced axes and calls `visit(outIndex, inOffset)`
- * for every input element, so a reduction is one pass in input order.
+ * Splits `shape` into kept and reduced axes and calls
+ * `visit(inStart, outOffset, length, outStep)` for each innermost run of
+ * input elements inStart..inStart+length-1, whose j-th element reduces into
+ * output slot outOffset + j·outStep: a reduction is one pass in input order.
  */
-function forEachReduced(shape: readonly number[], axes: number[], visit: (o: number, i: number) => void): void {
+function forEachReduced(shape: readonly number[], axes: number[], visit: (i: number, o: number, length: number, step: number) => void): void {
   const n = shape.length;
   const reduced = new Array<boolean>(n).fill(false);
   for (const a of axes) reduced[a] = true;
@@ -21,21 +24,7 @@ function forEachReduced(shape: readonly number[], axes: number[], visit: (o: num
       s *= shape[ax]!;
     }
   }
-  let size = 1;
-  for (const d of shape) size *= d;
-  if (size === 0) return;
-  const idx = new Array<number>(n).fill(0);
-  let o = 0;
-  for (let i = 0; i < size; i++) {
-    visit(o, i);
-    for (let ax = n - 1; ax >= 0; ax--) {
-      idx[ax]!++;
-      o += outStrides[ax]!;
-      if (idx[ax]! < shape[ax]!) break;
-      o -= outStrides[ax]! * shape[ax]!;
-      idx[ax] = 0;
-    }
-  }
+  forEachRow(shape, [outStrides], (start, [o], length, [step]) => visit(start, o!, length, step!));
 }
 
 const INIT: Record<ReduceName, number> = { reduce_sum: 0, reduce_prod: 1, reduce_max: -Infinity, reduce_min: Infinity };
@@ -48,15 +37,29 @@ export function reduceKernel(name: ReduceName) {
     const acc = new Float64Array(outSize).fill(INIT[name]);
     const src = x!.data;
     switch (name) {
-      case "reduce_sum": forEachReduced(x!.shape, axes, (o, i) => { acc[o]! += src[i]!; }); break;
-      case "reduce_prod": forEachReduced(x!.shape, axes, (o, i) => { acc[o]! *= src[i]!; }); break;
-      case "reduce_max": forEachReduced(x!.shape, axes, (o, i) => {
-        const v = src[i]!;
-        if (v > acc[o]! || Number.isNaN(v)) acc[o] = v;
+      case "reduce_sum": forEachReduced(x!.shape, axes, (i, o, n, step) => {
+        if (step === 0) {
+          let t = acc[o]!;
+          for (let j = 0; j < n; j++) t += src[i + j]!;
+          acc[o] = t;
+        } else {
+          for (let j = 0, q = o; j < n; j++, q += step) acc[q]! += src[i + j]!;
+        }
       }); break;
-      case "reduce_min": forEachReduced(x!.shape, axes, (o, i) => {
-        const v = src[i]!;
-        if (v < acc[o]! || Number.isNaN(v)) acc[o] = v;
+      case "reduce_prod": forEachReduced(x!.shape, axes, (i, o, n, step) => {
+        for (let j = 0, q = o; j < n; j++, q += step) acc[q]! *= src[i + j]!;
+      }); break;
+      case "reduce_max": forEachReduced(x!.shape, axes, (i, o, n, step) => {
+        for (let j = 0, q = o; j < n; j++, q += step) {
+          const v = src[i + j]!;
+          if (v > acc[q]! || Number.isNaN(v)) acc[q] = v;
+        }
+      }); break;
+      case "reduce_min": forEachReduced(x!.shape, axes, (i, o, n, step) => {
+        for (let j = 0, q = o; j < n; j++, q += step) {
+          const v = src[i + j]!;
+          if (v < acc[q]! || Number.isNaN(v)) acc[q] = v;
+        }
       }); break;
       default: name satisfies never;
     }

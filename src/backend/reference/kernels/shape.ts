@@ -3,7 +3,7 @@ import { allocate, type TypedArray } from "../../../core/dtype.js";
 import { sizeOf, stridesOf } from "../../../core/shape.js";
 import type { Aval } from "../../../core/tensor.js";
 import type { KernelInput, PrimParams } from "../../spec.js";
-import { broadcastStrides, forEachStrided } from "../strided.js";
+import { broadcastStrides, forEachRow } from "../strided.js";
 
 export function reshapeKernel([x]: KernelInput[]): TypedArray[] {
   return [x!.data.slice()];
@@ -16,8 +16,8 @@ export function broadcastToKernel([x]: KernelInput[], _p: PrimParams["broadcast_
     dst.fill(src[0]!);
     return [dst];
   }
-  forEachStrided(out!.shape, [broadcastStrides(x!.shape, out!.shape)], (i, [o]) => {
-    dst[i] = src[o!]!;
+  forEachRow(out!.shape, [broadcastStrides(x!.shape, out!.shape)], (start, [o], n, [step]) => {
+    for (let j = 0, p = o!; j < n; j++, p += step!) dst[start + j] = src[p]!;
   });
   return [dst];
 }
@@ -27,8 +27,8 @@ export function transposeKernel([x]: KernelInput[], { perm }: PrimParams["transp
   const inStrides = stridesOf(x!.shape);
   const strides = perm.map((p) => inStrides[p]!);
   const src = x!.data;
-  forEachStrided(out!.shape, [strides], (i, [o]) => {
-    dst[i] = src[o!]!;
+  forEachRow(out!.shape, [strides], (start, [o], n, [step]) => {
+    for (let j = 0, p = o!; j < n; j++, p += step!) dst[start + j] = src[p]!;
   });
   return [dst];
 }
@@ -40,8 +40,8 @@ export function sliceKernel([x]: KernelInput[], { starts, strides }: PrimParams[
   for (let i = 0; i < starts.length; i++) base += starts[i]! * inStrides[i]!;
   const steps = inStrides.map((s, i) => s * strides[i]!);
   const src = x!.data;
-  forEachStrided(out!.shape, [steps], (i, [o]) => {
-    dst[i] = src[base + o!]!;
+  forEachRow(out!.shape, [steps], (start, [o], n, [step]) => {
+    for (let j = 0, p = base + o!; j < n; j++, p += step!) dst[start + j] = src[p]!;
   });
   return [dst];
 }
@@ -53,8 +53,8 @@ export function padKernel([x]: KernelInput[], { lo, interior }: PrimParams["pad"
   for (let i = 0; i < lo.length; i++) base += lo[i]! * outStrides[i]!;
   const steps = outStrides.map((s, i) => s * (interior[i]! + 1));
   const src = x!.data;
-  forEachStrided(x!.shape, [steps], (i, [o]) => {
-    dst[base + o!] = src[i]!;
+  forEachRow(x!.shape, [steps], (start, [o], n, [step]) => {
+    for (let j = 0, p = base + o!; j < n; j++, p += step!) dst[p] = src[start + j]!;
   });
   return [dst];
 }
@@ -87,8 +87,8 @@ export function revKernel([x]: KernelInput[], { axes }: PrimParams["rev"], [out]
     return s;
   });
   const src = x!.data;
-  forEachStrided(out!.shape, [strides], (i, [o]) => {
-    dst[i] = src[base + o!]!;
+  forEachRow(out!.shape, [strides], (start, [o], n, [step]) => {
+    for (let j = 0, p = base + o!; j < n; j++, p += step!) dst[start + j] = src[p]!;
   });
   return [dst];
 }

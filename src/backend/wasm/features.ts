@@ -1,0 +1,61 @@
+/**
+ * What this engine's WebAssembly can do: SIMD128 (needed by every Wasm
+ * kernel), relaxed SIMD's fused multiply-add (optional, ~1.3-2x on GEMM), and
+ * shared memory + Atomics (needed for threads).
+ */
+import { F32, FuncBuilder, ModuleBuilder, Simd, V128 } from "./emitter.js";
+
+function validates(build: (f: FuncBuilder) => void, result: number): boolean {
+  try {
+    const m = new ModuleBuilder();
+    build(m.func("f", [], [result as typeof F32]));
+    return WebAssembly.validate(m.bytes());
+  } catch {
+    return false;
+  }
+}
+
+const simdProbe = (f: FuncBuilder) => f.f32Const(1).simd(Simd.f32x4_splat);
+const relaxedProbe = (f: FuncBuilder) =>
+  f.f32Const(1).simd(Simd.f32x4_splat).f32Const(2).simd(Simd.f32x4_splat).f32Const(3).simd(Simd.f32x4_splat).simd(Simd.f32x4_relaxed_madd);
+
+let cache: { simd: boolean; relaxed: boolean; threads: boolean } | null = null;
+
+/**
+ * Probes once. Node 20's V8 ships relaxed SIMD behind a flag; V8 reads wasm
+ * feature flags at compile time, so turning it on here is enough. Set
+ * FLUXION_WASM_RELAXED=0 to keep separate multiply and add (bit-identical
+ * results on every engine).
+ */
+export function wasmFeatures(): { simd: boolean; relaxed: boolean; threads: boolean } {
+  if (cache) return cache;
+  const simd = typeof WebAssembly === "object" && validates(simdProbe, V128);
+  let relaxed = false;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (simd && env?.FLUXION_WASM_RELAXED !== "0") {
+    relaxed = validates(relaxedProbe, V128);
+    if (!relaxed) {
+      enableNodeFlag("--experimental-wasm-relaxed-simd");
+      relaxed = validates(relaxedProbe, V128);
+    }
+  }
+  let threads = false;
+  try {
+    threads = typeof SharedArrayBuffer === "function" && typeof Atomics === "object" &&
+      new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    threads = false;
+  }
+  cache = { simd, relaxed, threads };
+  return cache;
+}
+
+function enableNodeFlag(flag: string): void {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
+  const v8 = proc?.getBuiltinModule?.("node:v8") as { setFlagsFromString?: (s: string) => void } | undefined;
+  try {
+    v8?.setFlagsFromString?.(flag);
+  } catch {
+    // Not Node, or the flag is unknown to this V8: stay without it.
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Batched matmul on the Wasm runtime: stage operands in Wasm memory, split
+ * the work across threads, run the SIMD GEMM, copy C out.
+ *
+ *   C[b] = op(A[b])·op(B[b]),  op(X) = X or Xᵀ,  C[b] of shape M×N.
+ *
+ * A transposed operand is read through swapped strides and a shared one
+ * (broadcast over the batch) with a batch stride of 0: neither is copied.
+ */
+import { allocate, type TypedArray } from "../../core/dtype.js";
+import { balancedBlocks, gemmScratchBytes } from "./gemm-kernel.js";
+import { align } from "./module.js";
+import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
+import type { Task } from "./threads.js";
+
+/** Below `parallelMinFlops` one thread finishes before a hand-off would pay off (tests set 0 to split everything). */
+export const gemmConfig = { defaultParallelMinFlops: 1 << 21, parallelMinFlops: 1 << 21 };
+
+export interface GemmOperand {
+  data: Float32Array | Float64Array;
+  /** Stored as [batch, cols, rows] and read as its transpose. */
+  transposed: boolean;
+  /** One stored matrix serves every batch item (read with a batch stride of 0). */
+  shared?: boolean;
+}
+
+/**
+ * Returns C as [batch, M, N] in a new TypedArray, or null when the operands do
+ * not fit in the Wasm memory (the caller then uses the reference kernel).
+ */
+export function gemm(dtype: "float32" | "float64", a: GemmOperand, b: GemmOperand, batch: number, M: number, N: number, K: number): TypedArray | null {
+  const out = allocate(dtype, batch * M * N) as Float32Array | Float64Array;
+  if (out.length === 0 || K === 0) return out;
+  const rt = getRuntime();
+  const es = dtype === "float32" ? 4 : 8;
+  const fixed = (a.shared ? align(M * K * es) : 0) + (b.shared ? align(K * N * es) : 0);
+  const perBatch = (a.shared ? 0 : align(M * K * es)) + (b.shared ? 0 : align(K * N * es)) + align(M * N * es);
+  const room = rt.maxBytes - rt.operandBase() - fixed;
+  if (perBatch > room) return null;
+  const chunk = Math.max(1, Math.min(batch, Math.floor(room / perBatch)));
+  for (let b0 = 0; b0 < batch; b0 += chunk) {
+    const count = Math.min(chunk, batch - b0);
+    runChunk(rt, dtype, es, a, b, out, b0, count, M, N, K);
+  }
+  return out;
+}
+
+function runChunk(
+  rt: WasmRuntime, dtype: "float32" | "float64", es: number, a: GemmOperand, b: GemmOperand,
+  out: Float32Array | Float64Array, b0: number, count: number, M: number, N: number, K: number,
+): void {
+  const sizeA = M * K, sizeB = K * N, sizeC = M * N;
+  // Elements between consecutive batch items' operands (0 for a shared one).
+  const strideA = a.shared ? 0 : sizeA, strideB = b.shared ? 0 : sizeB;
+  const nA = a.shared ? sizeA : count * sizeA, nB = b.shared ? sizeB : count * sizeB;
+  const base = rt.operandBase();
+  const addrA = base, addrB = addrA + align(nA * es), addrC = addrB + align(nB * es);
+  const end = addrC + align(count * sizeC * es);
+  if (!rt.ensure(end)) throw new RangeError(`gemm: ${end} bytes exceed the Wasm memory`);
+  const View = dtype === "float32" ? Float32Array : Float64Array;
+  const buf = rt.memory.buffer;
+  new View(buf, addrA, nA).set(a.data.subarray(b0 * strideA, b0 * strideA + nA));
+  new View(buf, addrB, nB).set(b.data.subarray(b0 * strideB, b0 * strideB + nB));
+
+  // Strides of the logical M×K and K×N operands within one batch item.
+  const [rsA, csA] = a.transposed ? [1, M] : [K, 1];
+  const [rsB, csB] = b.transposed ? [1, K] : [N, 1];
+  const fn = WORKER_FNS.indexOf(dtype === "float32" ? "gemm_f32_batched" : "gemm_f64_batched");
+  const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
+  const task = (t: number, bStart: number, bCount: number, r0: number, rows: number, c0: number, cols: number): Task => {
+    const sb = gemmScratchBytes(shape);
+    const packA = rt.scratch(t), packB = packA + align(sb.packA), tile = packB + align(sb.packB);
+    return {
+      fn,
+      args: [
+        bCount, strideA * es, strideB * es, sizeC * es,
+        rows, cols, K,
+        addrA + (bStart * strideA + r0 * rsA) * es, rsA, csA,
+        addrB + (bStart * strideB + c0 * csB) * es, rsB, csB,
+        addrC + (bStart * sizeC + r0 * N + c0) * es, N,
+        packA, packB, tile,
+        ...(({ kcb, mcb }) => [kcb, mcb])(balancedBlocks(shape, rows, K)),
+      ],
+    };
+  };
+
+  const threads = 2 * count * M * N * K < gemmConfig.parallelMinFlops ? 1 : rt.threads;
+  const tasks: Task[] = [];
+  if (threads === 1) {
+    tasks.push(task(0, 0, count, 0, M, 0, N));
+  } else if (count >= threads) {
+    const per = Math.ceil(count / threads);
+    for (let s = 0, t = 0; s < count; s += per, t++) tasks.push(task(t, s, Math.min(per, count - s), 0, M, 0, N));
+  } else if (M >= N) {
+    const per = Math.ceil(Math.ceil(M / threads) / shape.mr) * shape.mr;
+    for (let r = 0, t = 0; r < M; r += per, t++) tasks.push(task(t, 0, count, r, Math.min(per, M - r), 0, N));
+  } else {
+    const per = Math.ceil(Math.ceil(N / threads) / shape.nr) * shape.nr;
+    for (let c = 0, t = 0; c < N; c += per, t++) tasks.push(task(t, 0, count, 0, M, c, Math.min(per, N - c)));
+  }
+  rt.pool.run(tasks, (t) => rt.exports[WORKER_FNS[t.fn]!](...t.args));
+  out.set(new View(rt.memory.buffer, addrC, count * sizeC), b0 * sizeC);
+}

@@ -1,0 +1,100 @@
+/**
+ * The "wasm" backend: tensor data stays in JS TypedArrays (owned by the
+ * garbage collector, see docs/memory.md); heavy kernels copy their operands
+ * into the shared Wasm memory and run SIMD code there, on all threads. Every
+ * primitive without a Wasm kernel runs the reference kernel.
+ *
+ *   fx.setBackend("wasm");
+ *   fx.setThreads(2);
+ *   fx.matmul(a, b); // SIMD GEMM
+ */
+import type { TypedArray } from "../../core/dtype.js";
+import type { Aval, Buffer } from "../../core/tensor.js";
+import { registerBackend } from "../registry.js";
+import { ArrayBuffer_ } from "../reference/buffer.js";
+import { referenceKernels } from "../reference/kernels.js";
+import type { Backend, BinaryName, CompareName, KernelInput, PrimName, PrimParams, ReduceName, UnaryName } from "../spec.js";
+import { wasmFeatures } from "./features.js";
+import { convGemm } from "./conv.js";
+import { gemm, type GemmOperand } from "./gemm.js";
+import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
+import { isBatchBroadcast, isMatrixTranspose, MatrixView } from "./lazy.js";
+
+type Input = { buffer: Buffer; shape: readonly number[]; dtype: Aval["dtype"] };
+/** A fast path: returns null to fall back to the reference kernel. */
+type Fast<K extends PrimName> = (inputs: Input[], params: PrimParams[K], outs: Aval[]) => Buffer[] | null;
+
+function operand(b: Buffer): GemmOperand {
+  if (b instanceof MatrixView) return { data: b.matrices() as Float32Array | Float64Array, transposed: b.transposed, shared: b.shared };
+  return { data: b.view() as Float32Array | Float64Array, transposed: false, shared: false };
+}
+
+const isFloatDType = (d: Aval["dtype"]) => d === "float32" || d === "float64";
+
+const dot: Fast<"dot"> = ([a, b], _p, [out]) => {
+  const dtype = out!.dtype;
+  if (!isFloatDType(dtype) || !wasmFeatures().simd) return null;
+  const r = a!.shape.length;
+  const M = a!.shape[r - 2]!, K = a!.shape[r - 1]!, N = b!.shape[r - 1]!;
+  let batch = 1;
+  for (let i = 0; i < r - 2; i++) batch *= a!.shape[i]!;
+  const c = gemm(dtype, operand(a!.buffer), operand(b!.buffer), batch, M, N, K);
+  return c ? [new ArrayBuffer_(c)] : null;
+};
+
+/** Swapping the last two axes of float matrices is deferred: `dot` reads them through strides. */
+const transpose: Fast<"transpose"> = ([x], { perm }, [out]) => {
+  if (!isFloatDType(x!.dtype) || !isMatrixTranspose(perm)) return wrap(transposeFast(view(x!), perm, out!));
+  const b = x!.buffer;
+  if (b instanceof MatrixView) return [b.transpose(out!.shape)];
+  return [new MatrixView(b.view().slice(), out!.shape, x!.dtype, true, false)];
+};
+
+/** Broadcasting one float matrix over leading axes is deferred: `dot` reads it with a batch stride of 0. */
+const broadcastTo: Fast<"broadcast_to"> = ([x], _p, [out]) => {
+  if (isFloatDType(x!.dtype) && isBatchBroadcast(x!.shape, out!.shape)) {
+    const b = x!.buffer;
+    const deferred = b instanceof MatrixView ? b.broadcast(out!.shape) : new MatrixView(b.view().slice(), out!.shape, x!.dtype, false, true);
+    if (deferred) return [deferred];
+  }
+  return wrap(broadcastToFast(view(x!), out!));
+};
+
+const view = (x: Input): KernelInput => ({ data: x.buffer.view(), shape: x.shape, dtype: x.dtype });
+const wrap = (d: TypedArray | null) => (d ? [new ArrayBuffer_(d)] : null);
+
+const binary = (name: BinaryName): Fast<BinaryName> => ([a, b], _p, [out]) => wrap(binaryFast(name, view(a!), view(b!), out!));
+const compare = (name: CompareName): Fast<CompareName> => ([a, b], _p, [out]) => wrap(compareFast(name, view(a!), view(b!), out!));
+const unary = (name: UnaryName): Fast<UnaryName> => ([x], _p, [out]) => wrap(unaryFast(name, view(x!), out!));
+const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) => wrap(reduceFast(name, view(x!), axes, out!));
+
+const FAST: { [K in PrimName]?: Fast<K> } = {
+  dot,
+  conv: ([x, w], p, [out]) => (wasmFeatures().simd ? wrap(convGemm([view(x!), view(w!)], p, out!)) : null),
+  transpose,
+  broadcast_to: broadcastTo,
+  select: ([c, a, b], _p, [out]) => wrap(selectFast(view(c!), view(a!), view(b!), out!)),
+  add: binary("add"), sub: binary("sub"), mul: binary("mul"), div: binary("div"), max: binary("max"), min: binary("min"),
+  eq: compare("eq"), ne: compare("ne"), lt: compare("lt"), le: compare("le"), gt: compare("gt"), ge: compare("ge"),
+  neg: unary("neg"), exp: unary("exp"), log: unary("log"), sqrt: unary("sqrt"), tanh: unary("tanh"), abs: unary("abs"),
+  logistic: unary("logistic"),
+  reduce_sum: reduce("reduce_sum"), reduce_max: reduce("reduce_max"), reduce_min: reduce("reduce_min"), reduce_prod: reduce("reduce_prod"),
+};
+
+export const wasmBackend: Backend = {
+  name: "wasm",
+  fromArray(data: TypedArray): Buffer {
+    return new ArrayBuffer_(data);
+  },
+  run<K extends PrimName>(prim: K, inputs: Input[], params: PrimParams[K], outs: Aval[]): Buffer[] {
+    const fast = FAST[prim] as Fast<K> | undefined;
+    if (fast) {
+      const res = fast(inputs, params, outs);
+      if (res) return res;
+    }
+    const views: KernelInput[] = inputs.map((x) => ({ data: x.buffer.view(), shape: x.shape, dtype: x.dtype }));
+    return referenceKernels[prim](views, params, outs).map((d) => new ArrayBuffer_(d));
+  },
+};
+
+registerBackend(wasmBackend);

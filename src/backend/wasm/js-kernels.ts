@@ -1,0 +1,189 @@
+/**
+ * Fast JS kernels for the hot memory-bound primitives (elementwise with
+ * broadcasting, select, reductions, transpose, broadcast_to). They compute
+ * exactly what the reference kernels compute, in the same order, so results
+ * are bit-identical; they are faster because each loop is written out per
+ * operation (monomorphic, no per-element closure) and runs over whole rows
+ * (see rows.ts). Copying to Wasm memory would cost as much as the work, so
+ * these stay in JS. Each returns null for a case it does not take.
+ */
+import { allocate, type DType, type TypedArray } from "../../core/dtype.js";
+import type { Aval } from "../../core/tensor.js";
+import type { BinaryName, CompareName, KernelInput, ReduceName, UnaryName } from "../spec.js";
+import { broadcastStridesOf, contiguousStrides, forEachRow } from "./rows.js";
+
+const isFloat = (d: DType) => d === "float32" || d === "float64";
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** NumPy maximum/minimum: NaN propagates; max(-0, +0) = +0, min(-0, +0) = -0. */
+function maxOf(x: number, y: number): number {
+  if (x > y) return x;
+  if (x < y) return y;
+  if (x === y) return x === 0 && Object.is(x, -0) ? y : x;
+  return NaN;
+}
+function minOf(x: number, y: number): number {
+  if (x < y) return x;
+  if (x > y) return y;
+  if (x === y) return x === 0 && Object.is(x, -0) ? x : y;
+  return NaN;
+}
+
+const FAST_BINARY = new Set<BinaryName>(["add", "sub", "mul", "div", "max", "min"]);
+
+/** Float add/sub/mul/div/max/min with broadcasting. */
+export function binaryFast(name: BinaryName, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
+  if (!isFloat(out.dtype) || !FAST_BINARY.has(name)) return null;
+  const dst = allocate(out.dtype, sizeOf(out.shape));
+  const x = a.data, y = b.data;
+  if (x.length === dst.length && y.length === dst.length) {
+    // Same shapes (the common small-tensor case): no stride bookkeeping at all.
+    binaryRow(name, dst, x, y, 0, 0, 1, 0, 1, dst.length);
+    return dst;
+  }
+  const strides = [broadcastStridesOf(a.shape, out.shape), broadcastStridesOf(b.shape, out.shape)];
+  forEachRow(out.shape, strides, (o, [i0, j0], n, [si, sj]) => binaryRow(name, dst, x, y, o, i0!, si!, j0!, sj!, n));
+  return dst;
+}
+
+/** dst[o + k] = x[i + k·di] ∘ y[j + k·dj] for k < n. */
+function binaryRow(name: BinaryName, dst: TypedArray, x: TypedArray, y: TypedArray, o: number, i: number, di: number, j: number, dj: number, n: number): void {
+  const end = o + n;
+  switch (name) {
+    case "add": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! + y[j]!; break;
+    case "sub": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! - y[j]!; break;
+    case "mul": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! * y[j]!; break;
+    case "div": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! / y[j]!; break;
+    case "max": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = maxOf(x[i]!, y[j]!); break;
+    case "min": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = minOf(x[i]!, y[j]!); break;
+  }
+}
+
+/** Comparisons with broadcasting, any numeric dtype; output 0/1 bytes. */
+export function compareFast(name: CompareName, a: KernelInput, b: KernelInput, out: Aval): TypedArray {
+  const dst = allocate(out.dtype, sizeOf(out.shape));
+  const x = a.data, y = b.data;
+  const strides = [broadcastStridesOf(a.shape, out.shape), broadcastStridesOf(b.shape, out.shape)];
+  forEachRow(out.shape, strides, (o, [i0, j0], n, [si, sj]) => {
+    let i = i0!, j = j0!;
+    const di = si!, dj = sj!;
+    const end = o + n;
+    switch (name) {
+      case "eq": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! === y[j]! ? 1 : 0; break;
+      case "ne": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! !== y[j]! ? 1 : 0; break;
+      case "lt": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! < y[j]! ? 1 : 0; break;
+      case "le": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! <= y[j]! ? 1 : 0; break;
+      case "gt": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! > y[j]! ? 1 : 0; break;
+      case "ge": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! >= y[j]! ? 1 : 0; break;
+    }
+  });
+  return dst;
+}
+
+/** The unary float ops worth a dedicated loop (activation functions and their derivatives). */
+export function unaryFast(name: UnaryName, x: KernelInput, out: Aval): TypedArray | null {
+  if (!isFloat(out.dtype)) return null;
+  const src = x.data;
+  const n = src.length;
+  const dst = allocate(out.dtype, n);
+  switch (name) {
+    case "neg": for (let i = 0; i < n; i++) dst[i] = -src[i]!; break;
+    case "exp": for (let i = 0; i < n; i++) dst[i] = Math.exp(src[i]!); break;
+    case "log": for (let i = 0; i < n; i++) dst[i] = Math.log(src[i]!); break;
+    case "sqrt": for (let i = 0; i < n; i++) dst[i] = Math.sqrt(src[i]!); break;
+    case "tanh": for (let i = 0; i < n; i++) dst[i] = Math.tanh(src[i]!); break;
+    case "abs": for (let i = 0; i < n; i++) dst[i] = Math.abs(src[i]!); break;
+    case "logistic":
+      for (let i = 0; i < n; i++) {
+        const v = src[i]!;
+        // Stable for large |x|, as the reference.
+        dst[i] = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+      }
+      break;
+    default:
+      return null;
+  }
+  return dst;
+}
+
+/** select(cond, a, b) with broadcasting, any dtype. */
+export function selectFast(c: KernelInput, a: KernelInput, b: KernelInput, out: Aval): TypedArray {
+  const dst = allocate(out.dtype, sizeOf(out.shape));
+  const cd = c.data, ad = a.data, bd = b.data;
+  const strides = [c, a, b].map((t) => broadcastStridesOf(t.shape, out.shape));
+  forEachRow(out.shape, strides, (o, [h0, i0, j0], n, [sh, si, sj]) => {
+    let h = h0!, i = i0!, j = j0!;
+    const dh = sh!, di = si!, dj = sj!;
+    for (let k = o, end = o + n; k < end; k++, h += dh, i += di, j += dj) dst[k] = cd[h] ? ad[i]! : bd[j]!;
+  });
+  return dst;
+}
+
+/** Strided copy: transpose (input strides permuted) or broadcast_to (0 strides). */
+function gather(src: TypedArray, strides: number[], outShape: readonly number[], dtype: DType): TypedArray {
+  const dst = allocate(dtype, sizeOf(outShape));
+  forEachRow(outShape, [strides], (o, [i0], n, [si]) => {
+    let i = i0!;
+    const di = si!;
+    if (di === 1) dst.set(src.subarray(i, i + n), o);
+    else for (let k = o, end = o + n; k < end; k++, i += di) dst[k] = src[i]!;
+  });
+  return dst;
+}
+
+export function transposeFast(x: KernelInput, perm: readonly number[], out: Aval): TypedArray {
+  const s = contiguousStrides(x.shape);
+  return gather(x.data, perm.map((p) => s[p]!), out.shape, out.dtype);
+}
+
+export function broadcastToFast(x: KernelInput, out: Aval): TypedArray {
+  return gather(x.data, broadcastStridesOf(x.shape, out.shape), out.shape, out.dtype);
+}
+
+const INIT: Record<ReduceName, number> = { reduce_sum: 0, reduce_prod: 1, reduce_max: -Infinity, reduce_min: Infinity };
+
+/**
+ * Float reductions over any axes, accumulating in float64 in input order (as
+ * the reference): rows of the input either fold into one output element
+ * (reduced innermost axis) or add elementwise into an output row.
+ */
+export function reduceFast(name: ReduceName, x: KernelInput, axes: readonly number[], out: Aval): TypedArray | null {
+  if (!isFloat(out.dtype)) return null;
+  const shape = x.shape;
+  const reduced = new Set(axes);
+  // Output strides seen from the input's axes: 0 on reduced axes.
+  const outStrides = new Array<number>(shape.length).fill(0);
+  for (let ax = shape.length - 1, s = 1; ax >= 0; ax--) {
+    if (!reduced.has(ax)) {
+      outStrides[ax] = s;
+      s *= shape[ax]!;
+    }
+  }
+  const acc = new Float64Array(sizeOf(out.shape)).fill(INIT[name]);
+  const src = x.data;
+  // Walk the input as the "output" of this row iteration; the accumulator is the strided operand.
+  forEachRow(shape, [outStrides], (i, [o0], n, [so]) => {
+    const o = o0!;
+    if (so === 0) {
+      let v = acc[o]!;
+      switch (name) {
+        case "reduce_sum": for (let k = i, end = i + n; k < end; k++) v += src[k]!; break;
+        case "reduce_prod": for (let k = i, end = i + n; k < end; k++) v *= src[k]!; break;
+        case "reduce_max": for (let k = i, end = i + n; k < end; k++) { const s = src[k]!; if (s > v || s !== s) v = s; } break;
+        case "reduce_min": for (let k = i, end = i + n; k < end; k++) { const s = src[k]!; if (s < v || s !== s) v = s; } break;
+      }
+      acc[o] = v;
+    } else {
+      const d = so!;
+      switch (name) {
+        case "reduce_sum": for (let k = i, end = i + n, p = o; k < end; k++, p += d) acc[p]! += src[k]!; break;
+        case "reduce_prod": for (let k = i, end = i + n, p = o; k < end; k++, p += d) acc[p]! *= src[k]!; break;
+        case "reduce_max": for (let k = i, end = i + n, p = o; k < end; k++, p += d) { const s = src[k]!; if (s > acc[p]! || s !== s) acc[p] = s; } break;
+        case "reduce_min": for (let k = i, end = i + n, p = o; k < end; k++, p += d) { const s = src[k]!; if (s < acc[p]! || s !== s) acc[p] = s; } break;
+      }
+    }
+  });
+  const dst = allocate(out.dtype, acc.length);
+  dst.set(acc);
+  return dst;
+}

@@ -1,0 +1,112 @@
+/**
+ * A deferred view of stacked matrices: "these stored matrices, transposed
+ * and/or one matrix shared by every batch item", without moving data. It is
+ * what `transpose` (last two axes) and `broadcast_to` (leading axes only)
+ * return for float tensors on the wasm backend, because `dot` can read both
+ * for free: a transpose through swapped strides, a broadcast through a batch
+ * stride of 0. That covers matmul's VJP (A·Bᵀ, Aᵀ·B) and `[B, T, C] @ [C, D]`
+ * (whose weight the ops layer broadcasts to [B, C, D]). Any other kernel that
+ * asks for `view()` gets the logical tensor materialized once and cached.
+ *
+ * The stored data is private to these views (a copy made when the first view
+ * is created), never the source tensor's own storage: a compiled jit program
+ * may reuse a dead tensor's storage for a later output.
+ */
+import type { DType, TypedArray } from "../../core/dtype.js";
+import type { Buffer } from "../../core/tensor.js";
+import { broadcastToFast, transposeFast } from "./js-kernels.js";
+
+export class MatrixView implements Buffer {
+  private materialized: TypedArray | null = null;
+  private disposed = false;
+
+  /**
+   * @param stored row-major matrices: one if `shared`, else one per batch item
+   * @param shape the logical shape [...batch, R, C] the tensor has
+   * @param transposed each logical matrix is its stored matrix transposed (stored C×R)
+   * @param shared one stored matrix serves every batch item
+   */
+  constructor(
+    private readonly stored: TypedArray,
+    readonly shape: readonly number[],
+    readonly dtype: DType,
+    readonly transposed: boolean,
+    readonly shared: boolean,
+  ) {}
+
+  /** The stored matrices, for kernels that take strides. */
+  matrices(): TypedArray {
+    this.check();
+    return this.stored;
+  }
+
+  /** The same matrices with the last two logical axes swapped. */
+  transpose(shape: readonly number[]): MatrixView {
+    this.check();
+    return new MatrixView(this.stored, shape, this.dtype, !this.transposed, this.shared);
+  }
+
+  /** The same matrices broadcast over new leading axes (only from a single matrix). */
+  broadcast(shape: readonly number[]): MatrixView | null {
+    this.check();
+    if (!this.shared && batchOf(this.shape) !== 1) return null;
+    return new MatrixView(this.stored, shape, this.dtype, this.transposed, true);
+  }
+
+  view(): TypedArray {
+    this.check();
+    if (this.materialized === null) {
+      const n = this.shape.length;
+      const R = this.shape[n - 2]!, C = this.shape[n - 1]!;
+      const count = this.shared ? 1 : batchOf(this.shape);
+      let data = this.stored;
+      if (this.transposed) {
+        data = transposeFast({ data, shape: [count, C, R], dtype: this.dtype }, [0, 2, 1], { shape: [count, R, C], dtype: this.dtype });
+      } else {
+        data = data.slice();
+      }
+      if (this.shared && batchOf(this.shape) !== 1) {
+        data = broadcastToFast({ data, shape: [1, R, C], dtype: this.dtype }, { shape: [batchOf(this.shape), R, C], dtype: this.dtype });
+      }
+      this.materialized = data;
+    }
+    return this.materialized;
+  }
+
+  read(): TypedArray {
+    return this.view().slice();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.materialized = null;
+  }
+
+  private check(): void {
+    if (this.disposed) throw new Error("buffer already freed");
+  }
+}
+
+export function batchOf(shape: readonly number[]): number {
+  let b = 1;
+  for (let i = 0; i < shape.length - 2; i++) b *= shape[i]!;
+  return b;
+}
+
+/** True when `perm` swaps the last two axes and keeps the others in place. */
+export function isMatrixTranspose(perm: readonly number[]): boolean {
+  const n = perm.length;
+  if (n < 2 || perm[n - 2] !== n - 1 || perm[n - 1] !== n - 2) return false;
+  for (let i = 0; i < n - 2; i++) if (perm[i] !== i) return false;
+  return true;
+}
+
+/** True when broadcasting `from` to `to` only adds or stretches axes before the last two. */
+export function isBatchBroadcast(from: readonly number[], to: readonly number[]): boolean {
+  const n = to.length;
+  if (n < 3 || from.length < 2) return false;
+  const m = from.length;
+  if (from[m - 1] !== to[n - 1] || from[m - 2] !== to[n - 2]) return false;
+  for (let i = 0; i < m - 2; i++) if (from[i] !== 1) return false;
+  return batchOf(to) > 1;
+}

@@ -1,0 +1,45 @@
+/**
+ * The Wasm kernel module: generated once per process, compiled once, and
+ * instantiated on every thread against the one shared memory.
+ */
+import { ModuleBuilder } from "./emitter.js";
+import { wasmFeatures } from "./features.js";
+import { buildGemm, gemmScratchBytes, type GemmShape } from "./gemm-kernel.js";
+
+/** Register tiles and cache blocks (elements). 6×8 f32 keeps 12 accumulators + 2 B vectors + 1 A splat in the 16 XMM registers V8 has. */
+export function gemmShapes(relaxed: boolean): { f32: GemmShape; f64: GemmShape } {
+  return {
+    f32: { dtype: "float32", mr: 6, nr: 8, kc: 256, mc: 72, nc: 2048, relaxed },
+    f64: { dtype: "float64", mr: 6, nr: 4, kc: 256, mc: 72, nc: 1024, relaxed },
+  };
+}
+
+/** Pages of 64 KiB. The maximum only reserves address space. */
+export const MAX_PAGES = 16384;
+
+export interface KernelModule {
+  module: WebAssembly.Module;
+  shapes: { f32: GemmShape; f64: GemmShape };
+  /** Bytes of per-thread scratch (packed A, packed B, edge tile for either dtype). */
+  scratchBytes: number;
+}
+
+let compiled: KernelModule | null = null;
+
+export function kernelModule(): KernelModule {
+  if (compiled) return compiled;
+  const { relaxed } = wasmFeatures();
+  const shapes = gemmShapes(relaxed);
+  const m = new ModuleBuilder();
+  m.importMemory("env", "mem", 1, MAX_PAGES, wasmFeatures().threads);
+  buildGemm(m, shapes.f32);
+  buildGemm(m, shapes.f64);
+  const sizes = [gemmScratchBytes(shapes.f32), gemmScratchBytes(shapes.f64)];
+  const scratchBytes = Math.max(...sizes.map((s) => align(s.packA) + align(s.packB) + align(s.tile)));
+  compiled = { module: new WebAssembly.Module(m.bytes()), shapes, scratchBytes };
+  return compiled;
+}
+
+export function align(n: number, to = 64): number {
+  return Math.ceil(n / to) * to;
+}

@@ -1,0 +1,83 @@
+import { afterAll, describe, expect, it } from "vitest";
+import * as fx from "../src/index.js";
+import { allocate } from "../src/core/dtype.js";
+import type { ConvParams, KernelInput } from "../src/backend/spec.js";
+import { convKernel } from "../src/backend/reference/kernels/conv.js";
+import { convGemm } from "../src/backend/wasm/conv.js";
+import { gemmConfig } from "../src/backend/wasm/gemm.js";
+import { setThreads } from "../src/backend/wasm/runtime.js";
+
+let seed = 99;
+const rand = () => {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+  return seed / 2 ** 32;
+};
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+
+function input(shape: number[], dtype: "float32" | "float64"): KernelInput {
+  const data = allocate(dtype, shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) data[i] = rand() * 2 - 1;
+  return { data, shape, dtype };
+}
+
+/** A random valid conv: 1–3 spatial axes, strides, padding, both dilations, groups. */
+function randomConv(dtype: "float32" | "float64") {
+  const nd = pick([1, 2, 2, 3]);
+  const G = pick([1, 1, 2, 3]);
+  const N = pick([0, 1, 2, 3]), Cg = pick([1, 2, 3]), Og = pick([1, 2, 5]);
+  const k = Array.from({ length: nd }, () => pick([1, 2, 3]));
+  const p: ConvParams = {
+    strides: Array.from({ length: nd }, () => pick([1, 1, 2, 3])),
+    padding: Array.from({ length: nd }, () => [pick([0, 1, 2]), pick([0, 1])] as [number, number]),
+    lhsDilation: Array.from({ length: nd }, () => pick([1, 1, 2])),
+    rhsDilation: Array.from({ length: nd }, () => pick([1, 1, 2])),
+    groups: G,
+  };
+  const inSp = Array.from({ length: nd }, () => pick([1, 4, 5, 7, nd === 3 ? 4 : 9]));
+  const outSp = inSp.map((I, a) => {
+    const dilIn = I === 0 ? 0 : (I - 1) * p.lhsDilation[a]! + 1;
+    const span = (k[a]! - 1) * p.rhsDilation[a]! + 1;
+    return Math.max(0, Math.floor((dilIn + p.padding[a]![0] + p.padding[a]![1] - span) / p.strides[a]!) + 1);
+  });
+  const x = input([N, G * Cg, ...inSp], dtype), w = input([G * Og, Cg, ...k], dtype);
+  return { x, w, p, out: { shape: [N, G * Og, ...outSp], dtype } };
+}
+
+describe.each([1, 2])("wasm conv (im2col + GEMM) vs reference, %i thread(s)", (threads) => {
+  afterAll(() => {
+    gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
+  });
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: 40 random convolutions`, () => {
+      setThreads(threads);
+      gemmConfig.parallelMinFlops = 0;
+      for (let trial = 0; trial < 40; trial++) {
+        const { x, w, p, out } = randomConv(dtype);
+        const want = convKernel([x, w], p, [out])[0]!;
+        const got = convGemm([x, w], p, out)!;
+        expect(got.length).toBe(want.length);
+        const tol = dtype === "float32" ? 2e-5 : 1e-12;
+        for (let i = 0; i < want.length; i++) {
+          if (Math.abs(got[i]! - want[i]!) > tol) expect.fail(`trial ${trial} ${JSON.stringify(p)} x ${x.shape} w ${w.shape}: element ${i} ${got[i]} vs ${want[i]}`);
+        }
+      }
+    });
+  }
+});
+
+describe("conv on the wasm backend", () => {
+  const initial = fx.getBackend().name;
+  afterAll(() => fx.setBackend(initial));
+  it("forward and both gradients match the reference backend", () => {
+    const x0 = input([2, 3, 9, 8], "float32"), w0 = input([4, 3, 3, 3], "float32");
+    const run = (backend: string) => {
+      fx.setBackend(backend);
+      const x = fx.tensor(x0.data, { shape: [...x0.shape] }), w = fx.tensor(w0.data, { shape: [...w0.shape] });
+      const f = (a: fx.Tensor, b: fx.Tensor) => fx.conv2d(a, b, { stride: 2, padding: 1 }).tanh().sum();
+      const [gx, gw] = fx.grad(f, { argnums: [0, 1] })(x, w) as fx.Tensor[];
+      return [fx.conv2d(x, w, { padding: "same" }), gx!, gw!].map((t) => Array.from(t.data() as Float32Array));
+    };
+    const want = run("reference"), got = run("wasm");
+    got.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - want[i]![j]!), `output ${i} element ${j}`).toBeLessThan(1e-4)));
+  });
+});
