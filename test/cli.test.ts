@@ -153,6 +153,17 @@ describe("fluxion info", () => {
   });
 });
 
+describe("fluxion bench", () => {
+  it("runs the chosen benchmarks and writes their figures", async () => {
+    const out = join(dir, "bench.json");
+    const o = capture();
+    expect(await main(["bench", "--quick", "--only", "B4b", "--out", out], o)).toBe(0);
+    const figures = JSON.parse(readFileSync(out, "utf8")).results.B4B.figures as { name: string; median: number }[];
+    expect(figures.map((f) => f.name)).toContain("B4b jit(grad) of the seed function");
+    for (const f of figures) expect(f.median).toBeGreaterThan(0);
+  }, 120_000);
+});
+
 describe("report.html in a browser", () => {
   it("renders in headless Chromium without console errors, with its charts", async () => {
     const executablePath = "/usr/bin/chromium";
