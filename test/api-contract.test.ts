@@ -207,8 +207,9 @@ describe("API contract: the fluxion command", () => {
   const program = buildProgram();
   const options = (name: string) => program.commands.find((c) => c.name() === name)?.options.map((o) => o.long) ?? [];
 
-  it("has train, eval, predict and info with the contract's options", () => {
-    expect(program.commands.map((c) => c.name())).toEqual(expect.arrayContaining(["train", "eval", "predict", "info"]));
+  it("has train, eval, predict, info and bench with the contract's options", () => {
+    expect(program.commands.map((c) => c.name())).toEqual(expect.arrayContaining(["train", "eval", "predict", "info", "bench"]));
+    expect(options("bench")).toEqual(expect.arrayContaining(["--json", "--vs"]));
     expect(options("train")).toEqual(expect.arrayContaining(
       ["--dataset", "--model", "--epochs", "--batch-size", "--lr", "--seed", "--threads", "--out"]));
     expect(options("eval")).toEqual(expect.arrayContaining(["--model-dir", "--dataset"]));
