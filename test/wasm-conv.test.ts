@@ -3,7 +3,8 @@ import * as fx from "../src/index.js";
 import { allocate } from "../src/core/dtype.js";
 import type { ConvParams, KernelInput } from "../src/backend/spec.js";
 import { convKernel } from "../src/backend/reference/kernels/conv.js";
-import { convGemm } from "../src/backend/wasm/conv.js";
+import { chooseLayout, convConfig, convGemm, type ConvLayout } from "../src/backend/wasm/conv.js";
+import { runsOf } from "../src/backend/wasm/conv-runs.js";
 import { gemmConfig } from "../src/backend/wasm/gemm.js";
 import { setThreads } from "../src/backend/wasm/runtime.js";
 
@@ -43,26 +44,59 @@ function randomConv(dtype: "float32" | "float64") {
   return { x, w, p, out: { shape: [N, G * Og, ...outSp], dtype } };
 }
 
+function expectMatchesReference(trial: string, { x, w, p, out }: ReturnType<typeof randomConv>) {
+  const want = convKernel([x, w], p, [out])[0]!;
+  const got = convGemm([x, w], p, out)!;
+  expect(got.length).toBe(want.length);
+  const tol = out.dtype === "float32" ? 2e-5 : 1e-12;
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`${trial} ${JSON.stringify(p)} x ${x.shape} w ${w.shape}: element ${i} ${got[i]} vs ${want[i]}`);
+  }
+}
+
 describe.each([1, 2])("wasm conv (im2col + GEMM) vs reference, %i thread(s)", (threads) => {
   afterAll(() => {
     gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
+    convConfig.layout = null;
+    convConfig.patchBudget = 1 << 22;
   });
-  for (const dtype of ["float32", "float64"] as const) {
-    it(`${dtype}: 40 random convolutions`, () => {
-      setThreads(threads);
-      gemmConfig.parallelMinFlops = 0;
-      for (let trial = 0; trial < 40; trial++) {
-        const { x, w, p, out } = randomConv(dtype);
-        const want = convKernel([x, w], p, [out])[0]!;
-        const got = convGemm([x, w], p, out)!;
-        expect(got.length).toBe(want.length);
-        const tol = dtype === "float32" ? 2e-5 : 1e-12;
-        for (let i = 0; i < want.length; i++) {
-          if (Math.abs(got[i]! - want[i]!) > tol) expect.fail(`trial ${trial} ${JSON.stringify(p)} x ${x.shape} w ${w.shape}: element ${i} ${got[i]} vs ${want[i]}`);
+  for (const layout of [null, "wx", "px", "rows"] as (ConvLayout | null)[]) {
+    for (const dtype of ["float32", "float64"] as const) {
+      it(`${dtype}, layout ${layout ?? "auto"}: 40 random convolutions, one chunk and many`, () => {
+        setThreads(threads);
+        gemmConfig.parallelMinFlops = 0;
+        convConfig.layout = layout;
+        for (let trial = 0; trial < 40; trial++) {
+          const conv = randomConv(dtype);
+          // Odd trials: a patch budget of a few rows, so every example is its own chunk.
+          convConfig.patchBudget = trial % 2 ? 7 : 1 << 22;
+          expectMatchesReference(`trial ${trial}`, conv);
         }
-      }
-    });
+      });
+    }
   }
+
+  it("a large stride-1 conv spreads its copies over the threads and matches", () => {
+    setThreads(threads);
+    convConfig.layout = null;
+    convConfig.patchBudget = 1 << 22;
+    const p: ConvParams = { strides: [1, 1], padding: [[2, 2], [1, 0]], lhsDilation: [1, 1], rhsDilation: [1, 1], groups: 1 };
+    const x = input([3, 5, 21, 23], "float32"), w = input([8, 5, 3, 3], "float32");
+    expectMatchesReference("large", { x, w, p, out: { shape: [3, 8, 23, 22], dtype: "float32" } });
+  });
+});
+
+describe("conv layout helpers", () => {
+  it("runsOf cuts a table into zero runs and consecutive-source runs, in bytes", () => {
+    const table = Int32Array.of(-1, -1, 4, 5, 6, 9, -1, 0, 1);
+    // Two rows of 4 (the last entry is not read), rows 10 elements apart in the patch.
+    expect(Array.from(runsOf(table, 2, 4, 10, 4))).toEqual([0, -1, 8, 8, 16, 8, 40, 24, 4, 44, 36, 4, 48, -1, 4, 52, 0, 4]);
+  });
+  it("chooseLayout: few positions → rows; 8-wide output channels → px; else wx", () => {
+    expect(chooseLayout(9, 64, 6, 8)).toBe("rows");
+    expect(chooseLayout(676, 32, 6, 8)).toBe("px");
+    expect(chooseLayout(676, 30, 6, 8)).toBe("wx");
+  });
 });
 
 describe("conv on the wasm backend", () => {
