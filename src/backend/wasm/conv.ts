@@ -7,12 +7,12 @@
  *
  *   out[n, g·Og + o, y] = Σ_{c, k} W[g·Og + o, c, k] · x[n, g·Cg + c, src(y, k)]
  *
- * Three layouts, by shape (K = Cg·taps, P = output positions):
- *   "wx":   patch[n] is [K, P];  out[n] = W·patch[n]              (M = Og, N = P)
- *   "px":   patch[n] is [K, P];  out[n]ᵀ = patch[n]ᵀ·Wᵀ, transposed (M = P, N = Og)
- *   "rows": patch is [n·P, K];   one GEMM patch·Wᵀ, transposed    (M = n·P, N = Og)
+ * Two layouts, by shape (K = Cg·taps, P = output positions):
+ *   "wx":   patch[n] is [K, P];  out[n] = W·patch[n]            (M = Og, N = P)
+ *   "rows": patch is [n·P, K];   one GEMM patch·Wᵀ, transposed  (M = n·P, N = Og)
  * "rows" suits few positions (weight gradients: a big kernel, a 3×3 output),
- * where a per-example GEMM would have a tiny M or N.
+ * where a per-example GEMM would have a tiny M or N. 3×3 stride-1 convs with
+ * enough channels go to Winograd instead (winograd.ts) unless a layout is forced.
  *
  * Padding, strides and both dilations come from the reference kernel's index
  * tables, so the semantics (and the gradients, which are convolutions too)
@@ -24,30 +24,35 @@ import type { KernelInput, PrimParams } from "../spec.js";
 import { axisSources, combineAxes, rowMajorStrides } from "../reference/kernels/conv.js";
 import { gemmStaged } from "./gemm.js";
 import { align } from "./module.js";
-import { getRuntime, WORKER_FNS, type WasmRuntime, type WorkerFn } from "./runtime.js";
-import type { Task } from "./threads.js";
+import { getRuntime } from "./runtime.js";
+import { splitAcrossThreads as split } from "./split.js";
 import { runCount, runsOf } from "./conv-runs.js";
+import { convWinograd, winogradApplies } from "./winograd.js";
 
-export type ConvLayout = "wx" | "px" | "rows";
+export type ConvLayout = "wx" | "rows";
 
 /** Patch-matrix budget per chunk, in elements (16 MiB of float32). `layout` forces a layout (tests). */
 export const convConfig = { patchBudget: 1 << 22, layout: null as ConvLayout | null };
 
-/** Below this many elements moved, helpers run on the calling thread only. */
-const PARALLEL_MIN_ELEMENTS = 1 << 15;
-
 const product = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
-/** The layout for a shape: few positions → "rows"; else "px" when the output channels fill whole 8-wide tiles. */
-export function chooseLayout(P: number, Og: number, mr: number, nr: number): ConvLayout {
-  if (P < 4 * mr) return "rows";
-  const waste = (n: number, tile: number) => (Math.ceil(n / tile) * tile) / n;
-  return waste(Og, nr) <= waste(Og, mr) ? "px" : "wx";
+/**
+ * The layout for a shape: "rows" when there are too few positions to fill
+ * the GEMM's row tiles per example (mr rows each); "wx" otherwise. (W·patch
+ * beat patchᵀ·Wᵀ + transpose on the B3 shapes even for Og = 32, which
+ * wastes 4 of 36 tile rows.)
+ */
+export function chooseLayout(P: number, mr: number): ConvLayout {
+  return P < 4 * mr ? "rows" : "wx";
 }
 
 export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval): TypedArray | null {
   const dtype = out.dtype;
   if (dtype !== "float32" && dtype !== "float64") return null;
+  if (convConfig.layout === null && winogradApplies(x!, w!, p)) {
+    const viaWinograd = convWinograd([x!, w!], p, out);
+    if (viaWinograd) return viaWinograd;
+  }
   const nd = p.strides.length;
   const [N, C] = x!.shape as [number, number];
   const [O, Cg] = w!.shape as [number, number];
@@ -61,7 +66,7 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
   const rt = getRuntime();
   const es = dtype === "float32" ? 4 : 8;
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
-  const layout = convConfig.layout ?? chooseLayout(P, Og, shape.mr, shape.nr);
+  const layout = convConfig.layout ?? chooseLayout(P, shape.mr);
   const maps = Array.from({ length: nd }, (_, a) =>
     axisSources(inSp[a]!, kSp[a]!, outSp[a]!, p.strides[a]!, p.padding[a]![0], p.lhsDilation[a]!, p.rhsDilation[a]!));
   const byTap = combineAxes(maps, kSp, outSp, rowMajorStrides(inSp)); // [tap, position]
@@ -75,8 +80,8 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
   }
 
   const chunk = Math.max(1, Math.min(N, Math.floor(convConfig.patchBudget / (K * P))));
-  const transposed = layout !== "wx";
-  // Wasm memory: weights, runs, input chunk, patch, GEMM product (transposed layouts), output chunk.
+  const transposed = layout === "rows";
+  // Wasm memory: weights, runs, input chunk, patch, GEMM product ("rows"), output chunk.
   const addrW = rt.operandBase();
   const addrRuns = addrW + align(w!.data.length * es);
   const addrX = addrRuns + align(runs.length * 4);
@@ -106,11 +111,7 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
         gemmStaged(rt, dtype, cnt, Og, P, K, { ...wAt(g), rs: K, cs: 1 }, { addr: addrPatch, rs: P, cs: 1, stride: K * P }, { addr: outG, ldc: P, stride: O * P });
         continue;
       }
-      if (layout === "px") {
-        gemmStaged(rt, dtype, cnt, P, Og, K, { addr: addrPatch, rs: 1, cs: P, stride: K * P }, { ...wAt(g), rs: 1, cs: K }, { addr: addrTmp, ldc: Og, stride: P * Og });
-      } else {
-        gemmStaged(rt, dtype, 1, cnt * P, Og, K, { addr: addrPatch, rs: K, cs: 1, stride: 0 }, { ...wAt(g), rs: 1, cs: K }, { addr: addrTmp, ldc: Og, stride: 0 });
-      }
+      gemmStaged(rt, dtype, 1, cnt * P, Og, K, { addr: addrPatch, rs: K, cs: 1, stride: 0 }, { ...wAt(g), rs: 1, cs: K }, { addr: addrTmp, ldc: Og, stride: 0 });
       // [n, y, o] → [n, g·Og + o, y]
       split(rt, dtype === "float32" ? "transpose_f32" : "transpose_f64", cnt, cnt * P * Og, (b0, b1) => [
         addrTmp, outG, b0, b1, P, Og, P * Og * es, O * P * es, P * es,
@@ -119,13 +120,4 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
     dst.set(new View(rt.memory.buffer, addrOut, cnt * O * P), n0 * O * P);
   }
   return dst;
-}
-
-/** Runs `fn` over items [0, total) split evenly across the threads (one thread for small work). */
-function split(rt: WasmRuntime, fn: WorkerFn, total: number, work: number, args: (start: number, end: number) => number[]): void {
-  const threads = work < PARALLEL_MIN_ELEMENTS ? 1 : Math.min(rt.threads, total);
-  const per = Math.ceil(total / threads);
-  const tasks: Task[] = [];
-  for (let s = 0; s < total; s += per) tasks.push({ fn: WORKER_FNS.indexOf(fn), args: args(s, Math.min(total, s + per)) });
-  rt.pool.run(tasks, (t) => rt.exports[WORKER_FNS[t.fn]!](...t.args));
 }
