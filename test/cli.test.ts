@@ -55,7 +55,7 @@ describe("fluxion train", () => {
   it("model.safetensors names tensors as PyTorch does", () => {
     const { tensors } = fx.io.loadSafetensors(join(modelDir, "model.safetensors"));
     expect(Object.keys(tensors).sort()).toEqual(["layers.0.bias", "layers.0.weight", "layers.3.bias", "layers.3.weight", "layers.7.bias", "layers.7.weight"]);
-    expect(tensors["layers.0.weight"]!.shape).toEqual([8, 1, 3, 3]);
+    expect(tensors["layers.0.weight"]!.shape).toEqual([16, 1, 3, 3]);
   });
 
   it("rejects bad options with the option's name, and unknown data sets clearly", async () => {
