@@ -1,0 +1,317 @@
+/**
+ * Memory-bound kernels in WebAssembly SIMD128, generated: elementwise binary
+ * ops, comparisons, select, unary ops, reduce_sum and strided gathers
+ * (transpose, broadcast_to). Every one computes exactly what the reference
+ * kernel computes, element by element and in the same order, so results are
+ * bit-identical (up to NaN payloads):
+ *
+ *   f32x4.add = Math.fround(x + y) per lane (IEEE single rounding);
+ *   f32x4.max/min = NumPy maximum/minimum (NaN propagates, max(-0, +0) = +0);
+ *   reduce_sum accumulates in f64 in input order, vectorized only across
+ *   independent outputs.
+ *
+ * Elementwise kernels take their operands as rows (see rows.ts): the output
+ * is [P, Q, R] row-major and contiguous; operand i starts at ptr_i and moves
+ * by (strideP_i, strideQ_i) bytes per P and Q step; along a row it is either
+ * contiguous or constant (a "splat": scalar, row vector, per-channel value),
+ * as bit i of `mode` says. Addresses are byte offsets in the shared memory.
+ */
+import { F32, F64, FuncBuilder, I32, MemOp, ModuleBuilder, Op, Simd, SimdMem, V128, type ValType } from "./emitter.js";
+
+export type Kind = "f32" | "f64";
+
+interface KindInfo {
+  es: number;
+  lanes: number;
+  type: ValType;
+  load: number;
+  store: number;
+  align: number;
+  splat: number;
+}
+
+const KINDS: Record<Kind, KindInfo> = {
+  f32: { es: 4, lanes: 4, type: F32, load: MemOp.f32_load, store: MemOp.f32_store, align: 2, splat: SimdMem.v128_load32_splat },
+  f64: { es: 8, lanes: 2, type: F64, load: MemOp.f64_load, store: MemOp.f64_store, align: 3, splat: SimdMem.v128_load64_splat },
+};
+
+/** [vector opcode, scalar opcode] per binary op and kind. */
+export const BINARY_OPS = {
+  add: { f32: [Simd.f32x4_add, Op.f32_add], f64: [Simd.f64x2_add, Op.f64_add] },
+  sub: { f32: [Simd.f32x4_sub, Op.f32_sub], f64: [Simd.f64x2_sub, Op.f64_sub] },
+  mul: { f32: [Simd.f32x4_mul, Op.f32_mul], f64: [Simd.f64x2_mul, Op.f64_mul] },
+  div: { f32: [Simd.f32x4_div, Op.f32_div], f64: [Simd.f64x2_div, Op.f64_div] },
+  max: { f32: [Simd.f32x4_max, Op.f32_max], f64: [Simd.f64x2_max, Op.f64_max] },
+  min: { f32: [Simd.f32x4_min, Op.f32_min], f64: [Simd.f64x2_min, Op.f64_min] },
+} as const;
+export type WasmBinary = keyof typeof BINARY_OPS;
+
+export const UNARY_OPS = {
+  neg: { f32: [Simd.f32x4_neg, Op.f32_neg], f64: [Simd.f64x2_neg, Op.f64_neg] },
+  abs: { f32: [Simd.f32x4_abs, Op.f32_abs], f64: [Simd.f64x2_abs, Op.f64_abs] },
+  sqrt: { f32: [Simd.f32x4_sqrt, Op.f32_sqrt], f64: [Simd.f64x2_sqrt, Op.f64_sqrt] },
+} as const;
+export type WasmUnary = keyof typeof UNARY_OPS;
+
+/** Scalar comparison opcodes (the result is an i32 0/1, stored as a byte). */
+export const COMPARE_OPS = {
+  eq: { f32: Op.f32_eq, f64: Op.f64_eq }, ne: { f32: Op.f32_ne, f64: Op.f64_ne },
+  lt: { f32: Op.f32_lt, f64: Op.f64_lt }, le: { f32: Op.f32_le, f64: Op.f64_le },
+  gt: { f32: Op.f32_gt, f64: Op.f64_gt }, ge: { f32: Op.f32_ge, f64: Op.f64_ge },
+} as const;
+export type WasmCompare = keyof typeof COMPARE_OPS;
+
+/** Dimensions of the gather kernels (shapes are padded with leading 1s). */
+export const GATHER_RANK = 6;
+
+/** One input of a row loop: how to push its next vector or scalar and how far it moves per element. */
+interface Operand {
+  prepare(): void;
+  vec(): void;
+  scal(): void;
+  /** Bytes per element along the row (0 for a splat). */
+  step: number;
+  ptr: number;
+}
+
+function contiguous(f: FuncBuilder, k: KindInfo, ptr: number): Operand {
+  return {
+    prepare() {},
+    vec: () => void f.localGet(ptr).simdMem(SimdMem.v128_load, 0, 0),
+    scal: () => void f.localGet(ptr).mem(k.load, 0, 0),
+    step: k.es,
+    ptr,
+  };
+}
+
+function splat(f: FuncBuilder, k: KindInfo, ptr: number): Operand {
+  const v = f.local(V128), s = f.local(k.type);
+  return {
+    prepare() {
+      f.localGet(ptr).simdMem(k.splat, 0, 0).localSet(v);
+      f.localGet(ptr).mem(k.load, 0, 0).localSet(s);
+    },
+    vec: () => void f.localGet(v),
+    scal: () => void f.localGet(s),
+    step: 0,
+    ptr,
+  };
+}
+
+/** A bool/uint8 condition, contiguous: a vector is an all-ones/all-zeros mask per lane of `k`. */
+function condition(f: FuncBuilder, k: KindInfo, ptr: number): Operand {
+  return {
+    prepare() {},
+    vec() {
+      if (k.lanes === 4) f.localGet(ptr).simdMem(SimdMem.v128_load32_zero, 0, 0);
+      else f.localGet(ptr).mem(MemOp.i32_load16_u, 0, 0).simd(Simd.i32x4_splat);
+      f.v128Const(new Uint8Array(16)).simd(Simd.i8x16_ne);
+      f.simd(Simd.i16x8_extend_low_i8x16_s).simd(Simd.i32x4_extend_low_i16x8_s);
+      if (k.lanes === 2) f.simd(Simd.i64x2_extend_low_i32x4_s);
+    },
+    scal: () => void f.localGet(ptr).mem(MemOp.i32_load8_u, 0, 0),
+    step: 1,
+    ptr,
+  };
+}
+
+interface RowCode {
+  /** Consumes the operands' vectors, pushes the result vector; null = no vector loop. */
+  vec: (() => void) | null;
+  scal: () => void;
+  /** Scalar store opcode and alignment exponent; bytes per output element. */
+  store: number;
+  storeAlign: number;
+  outEs: number;
+  lanes: number;
+}
+
+/**
+ * out[0..n) = op(operands) with `o` advancing through the output:
+ * a vector loop over whole vectors, then a scalar tail.
+ */
+function rowLoops(f: FuncBuilder, o: number, n: number, ops: Operand[], code: RowCode, end: number, vend: number): void {
+  for (const x of ops) x.prepare();
+  const advance = (elems: number) => {
+    f.localGet(o).i32Const(elems * code.outEs).op(Op.i32_add).localSet(o);
+    for (const x of ops) if (x.step) f.localGet(x.ptr).i32Const(elems * x.step).op(Op.i32_add).localSet(x.ptr);
+  };
+  f.localGet(o).localGet(n).i32Const(code.outEs).op(Op.i32_mul).op(Op.i32_add).localSet(end);
+  if (code.vec) {
+    f.localGet(o).localGet(n).i32Const(-code.lanes).op(Op.i32_and).i32Const(code.outEs).op(Op.i32_mul).op(Op.i32_add).localSet(vend);
+    f.block().loop();
+    f.localGet(o).localGet(vend).op(Op.i32_ge_u).brIf(1);
+    f.localGet(o);
+    for (const x of ops) x.vec();
+    code.vec();
+    f.simdMem(SimdMem.v128_store, 0, 0);
+    advance(code.lanes);
+    f.br(0).end().end();
+  }
+  f.block().loop();
+  f.localGet(o).localGet(end).op(Op.i32_ge_u).brIf(1);
+  f.localGet(o);
+  for (const x of ops) x.scal();
+  code.scal();
+  f.mem(code.store, 0, code.storeAlign);
+  advance(1);
+  f.br(0).end().end();
+}
+
+/**
+ * `name(out, ptr_0..ptr_{k-1}, P, Q, R, strideP_0, strideQ_0, ..., mode)`:
+ * walks P×Q rows of R elements and runs `row(mode, rowPointers, o, R)` for
+ * each supported mode (others do nothing; the caller only passes these).
+ */
+function emitRows(
+  m: ModuleBuilder, name: string, k: number, modes: readonly number[],
+  row: (f: FuncBuilder, mode: number, ptrs: number[], o: number, n: number) => void,
+): void {
+  const f = m.func(name, Array.from({ length: 3 * k + 5 }, () => I32), []);
+  const o = 0, ptr = (i: number) => 1 + i, P = k + 1, Q = k + 2, R = k + 3;
+  const sP = (i: number) => k + 4 + 2 * i, sQ = (i: number) => k + 5 + 2 * i, mode = 3 * k + 4;
+  const p = f.local(I32), q = f.local(I32);
+  const qPtr = Array.from({ length: k }, () => f.local(I32));
+  const rPtr = Array.from({ length: k }, () => f.local(I32));
+  f.forRange(p, () => void f.i32Const(0), () => void f.localGet(P), 1, () => {
+    for (let i = 0; i < k; i++) f.localGet(ptr(i)).localSet(qPtr[i]!);
+    f.forRange(q, () => void f.i32Const(0), () => void f.localGet(Q), 1, () => {
+      for (let i = 0; i < k; i++) f.localGet(qPtr[i]!).localSet(rPtr[i]!);
+      for (const v of modes) {
+        f.localGet(mode).i32Const(v).op(Op.i32_eq).if_();
+        row(f, v, rPtr, o, R);
+        f.end();
+      }
+      for (let i = 0; i < k; i++) f.localGet(qPtr[i]!).localGet(sQ(i)).op(Op.i32_add).localSet(qPtr[i]!);
+    });
+    for (let i = 0; i < k; i++) f.localGet(ptr(i)).localGet(sP(i)).op(Op.i32_add).localSet(ptr(i));
+  });
+}
+
+const ALL2 = [0, 1, 2, 3];
+
+function emitBinary(m: ModuleBuilder, name: WasmBinary, kind: Kind): void {
+  const k = KINDS[kind];
+  const [v, s] = BINARY_OPS[name][kind];
+  emitRows(m, `bin_${name}_${kind}`, 2, ALL2, (f, mode, ptrs, o, n) => {
+    const ops = ptrs.map((p, i) => ((mode >> i) & 1 ? splat(f, k, p) : contiguous(f, k, p)));
+    rowLoops(f, o, n, ops, { vec: () => void f.simd(v), scal: () => void f.op(s), store: k.store, storeAlign: k.align, outEs: k.es, lanes: k.lanes }, f.local(I32), f.local(I32));
+  });
+}
+
+function emitUnary(m: ModuleBuilder, name: WasmUnary, kind: Kind): void {
+  const k = KINDS[kind];
+  const [v, s] = UNARY_OPS[name][kind];
+  emitRows(m, `un_${name}_${kind}`, 1, [0], (f, _mode, ptrs, o, n) => {
+    rowLoops(f, o, n, [contiguous(f, k, ptrs[0]!)], { vec: () => void f.simd(v), scal: () => void f.op(s), store: k.store, storeAlign: k.align, outEs: k.es, lanes: k.lanes }, f.local(I32), f.local(I32));
+  });
+}
+
+/** Comparisons write one byte per element (scalar loop: the narrowing shuffles would cost as much). */
+function emitCompare(m: ModuleBuilder, name: WasmCompare, kind: Kind): void {
+  const k = KINDS[kind];
+  const s = COMPARE_OPS[name][kind];
+  emitRows(m, `cmp_${name}_${kind}`, 2, ALL2, (f, mode, ptrs, o, n) => {
+    const ops = ptrs.map((p, i) => ((mode >> i) & 1 ? splat(f, k, p) : contiguous(f, k, p)));
+    rowLoops(f, o, n, ops, { vec: null, scal: () => void f.op(s), store: MemOp.i32_store8, storeAlign: 0, outEs: 1, lanes: 1 }, f.local(I32), f.local(I32));
+  });
+}
+
+/** select(c, a, b): operand 0 is the condition (always contiguous along rows); bits 1, 2 of mode splat a, b. */
+function emitSelect(m: ModuleBuilder, kind: Kind): void {
+  const k = KINDS[kind];
+  emitRows(m, `select_${kind}`, 3, [0, 2, 4, 6], (f, mode, ptrs, o, n) => {
+    const c = condition(f, k, ptrs[0]!);
+    const a = (mode >> 1) & 1 ? splat(f, k, ptrs[1]!) : contiguous(f, k, ptrs[1]!);
+    const b = (mode >> 2) & 1 ? splat(f, k, ptrs[2]!) : contiguous(f, k, ptrs[2]!);
+    // Pushed in the order a, b, c: bitselect(a, b, mask) and select(a, b, cond) both pick a where c.
+    rowLoops(f, o, n, [a, b, c], { vec: () => void f.simd(Simd.v128_bitselect), scal: () => void f.op(Op.select), store: k.store, storeAlign: k.align, outEs: k.es, lanes: k.lanes }, f.local(I32), f.local(I32));
+  });
+}
+
+/**
+ * `rsum_<kind>(x, acc, P, Q, R, accStrideP, accStrideQ, mode)`: x is the
+ * whole input, contiguous, walked as P×Q rows of R; acc holds f64
+ * accumulators. Mode 0: the row adds elementwise into acc (vectorized, each
+ * accumulator still sees its terms in input order); mode 1: the row folds
+ * into one accumulator, left to right.
+ */
+function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
+  const k = KINDS[kind];
+  emitRows(m, `rsum_${kind}`, 1, [0, 1], (f, mode, ptrs, x, n) => {
+    const acc = ptrs[0]!, end = f.local(I32);
+    const promote = () => void (kind === "f32" && f.op(Op.f64_promote_f32));
+    f.localGet(x).localGet(n).i32Const(k.es).op(Op.i32_mul).op(Op.i32_add).localSet(end);
+    if (mode === 1) {
+      const v = f.local(F64);
+      f.localGet(acc).mem(MemOp.f64_load, 0, 3).localSet(v);
+      f.block().loop();
+      f.localGet(x).localGet(end).op(Op.i32_ge_u).brIf(1);
+      f.localGet(v).localGet(x).mem(k.load, 0, k.align);
+      promote();
+      f.op(Op.f64_add).localSet(v);
+      f.localGet(x).i32Const(k.es).op(Op.i32_add).localSet(x);
+      f.br(0).end().end();
+      f.localGet(acc).localGet(v).mem(MemOp.f64_store, 0, 3);
+      return;
+    }
+    const vend = f.local(I32);
+    f.localGet(x).localGet(n).i32Const(-2).op(Op.i32_and).i32Const(k.es).op(Op.i32_mul).op(Op.i32_add).localSet(vend);
+    f.block().loop();
+    f.localGet(x).localGet(vend).op(Op.i32_ge_u).brIf(1);
+    f.localGet(acc).localGet(acc).simdMem(SimdMem.v128_load, 0, 0);
+    if (kind === "f32") f.localGet(x).simdMem(SimdMem.v128_load64_zero, 0, 0).simd(Simd.f64x2_promote_low_f32x4);
+    else f.localGet(x).simdMem(SimdMem.v128_load, 0, 0);
+    f.simd(Simd.f64x2_add).simdMem(SimdMem.v128_store, 0, 0);
+    f.localGet(x).i32Const(2 * k.es).op(Op.i32_add).localSet(x);
+    f.localGet(acc).i32Const(16).op(Op.i32_add).localSet(acc);
+    f.br(0).end().end();
+    f.block().loop();
+    f.localGet(x).localGet(end).op(Op.i32_ge_u).brIf(1);
+    f.localGet(acc).localGet(acc).mem(MemOp.f64_load, 0, 3).localGet(x).mem(k.load, 0, k.align);
+    promote();
+    f.op(Op.f64_add).mem(MemOp.f64_store, 0, 3);
+    f.localGet(x).i32Const(k.es).op(Op.i32_add).localSet(x);
+    f.localGet(acc).i32Const(8).op(Op.i32_add).localSet(acc);
+    f.br(0).end().end();
+  });
+}
+
+/**
+ * `gather<es>(dst, src, d_0..d_5, s_0..s_5)`: dst (contiguous, shape d) gets
+ * src read through byte strides s — a transpose or a broadcast. Bits are
+ * copied unchanged (integer loads and stores).
+ */
+function emitGather(m: ModuleBuilder, es: 1 | 4 | 8): void {
+  const f = m.func(`gather${es}`, Array.from({ length: 2 + 2 * GATHER_RANK }, () => I32), []);
+  const dst = 0, src = 1, dim = (a: number) => 2 + a, stride = (a: number) => 2 + GATHER_RANK + a;
+  const [load, store, align] = es === 1 ? [MemOp.i32_load8_u, MemOp.i32_store8, 0] : es === 4 ? [MemOp.i32_load, MemOp.i32_store, 2] : [MemOp.f64_load, MemOp.f64_store, 3];
+  const ptr = Array.from({ length: GATHER_RANK }, () => f.local(I32));
+  const idx = Array.from({ length: GATHER_RANK }, () => f.local(I32));
+  const level = (a: number) => {
+    f.localGet(a === 0 ? src : ptr[a - 1]!).localSet(ptr[a]!);
+    f.forRange(idx[a]!, () => void f.i32Const(0), () => void f.localGet(dim(a)), 1, () => {
+      if (a === GATHER_RANK - 1) {
+        f.localGet(dst).localGet(ptr[a]!).mem(load, 0, align).mem(store, 0, align);
+        f.localGet(dst).i32Const(es).op(Op.i32_add).localSet(dst);
+      } else level(a + 1);
+      f.localGet(ptr[a]!).localGet(stride(a)).op(Op.i32_add).localSet(ptr[a]!);
+    });
+  };
+  level(0);
+}
+
+/** The whole module's bytes (memory imported as env.mem, shared when `shared`). */
+export function buildElementwiseModule(maxPages: number, shared: boolean): Uint8Array<ArrayBuffer> {
+  const m = new ModuleBuilder();
+  m.importMemory("env", "mem", 1, maxPages, shared);
+  for (const kind of ["f32", "f64"] as const) {
+    for (const name of Object.keys(BINARY_OPS) as WasmBinary[]) emitBinary(m, name, kind);
+    for (const name of Object.keys(UNARY_OPS) as WasmUnary[]) emitUnary(m, name, kind);
+    for (const name of Object.keys(COMPARE_OPS) as WasmCompare[]) emitCompare(m, name, kind);
+    emitSelect(m, kind);
+    emitReduceSum(m, kind);
+  }
+  for (const es of [1, 4, 8] as const) emitGather(m, es);
+  return m.bytes();
+}
