@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allocate, type DType, type TypedArray } from "../src/core/dtype.js";
 import { referenceKernels } from "../src/backend/reference/kernels.js";
 import type { KernelInput } from "../src/backend/spec.js";
-import { binaryWasm, broadcastToWasm, compareWasm, ewConfig, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "../src/backend/wasm/ew.js";
+import { argWasm, binaryWasm, broadcastToWasm, compareWasm, ewConfig, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "../src/backend/wasm/ew.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 import { getThreads, setThreads } from "../src/backend/wasm/runtime.js";
 
@@ -178,6 +178,39 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
           const x = input(shape, dtype);
           const o = { shape: shape.filter((_, i) => !(axes as readonly number[]).includes(i)), dtype };
           same(reduceSumWasm(x, axes, o), referenceKernels.reduce_sum([x], { axes: [...axes] }, [o])[0]!, `reduce_sum [${shape}] axes [${axes}]`);
+        }
+      });
+    }
+
+    it(`int32 comparisons, as in max-pool gradients (${threads} thread(s))`, () => {
+      setThreads(threads);
+      for (let trial = 0; trial < 30; trial++) {
+        const out = randomShape();
+        for (const pat of patterns(out).slice(0, 5)) {
+          const a = input(out, "int32"), b = input(pat, "int32");
+          for (let i = 0; i < b.data.length; i++) b.data[i] = i % 2 ? a.data[i % Math.max(1, a.data.length)] ?? 0 : Math.floor(rand() * 5) - 2;
+          for (let i = 0; i < a.data.length; i += 2) a.data[i] = Math.floor(rand() * 5) - 2;
+          const co = { shape: broadcastOut(out, pat), dtype: "bool" as const };
+          for (const name of ["eq", "ne", "lt", "le", "gt", "ge"] as const) {
+            for (const [p, q] of [[a, b], [b, a]] as const) same(compareWasm(name, p, q, co), referenceKernels[name]([p, q], {}, [co])[0]!, `${name} int32 [${p.shape}] [${q.shape}]`);
+          }
+        }
+      }
+    });
+
+    for (const dtype of FLOATS) {
+      it(`argmax/argmin along any axis, ties and NaN (${dtype}, ${threads} thread(s))`, () => {
+        setThreads(threads);
+        for (let trial = 0; trial < 40; trial++) {
+          const shape = randomShape().filter((d) => d > 0);
+          if (shape.length === 0) continue;
+          const x = input(shape, dtype);
+          // Small integers make ties common.
+          for (let i = 0; i < x.data.length; i += 2) x.data[i] = Math.floor(rand() * 3);
+          const axis = Math.floor(rand() * shape.length);
+          const o = { shape: shape.filter((_, i) => i !== axis), dtype: "int32" as const };
+          same(argWasm(true, x, axis, o), referenceKernels.argmax([x], { axis }, [o])[0]!, `argmax [${shape}] axis ${axis}`);
+          same(argWasm(false, x, axis, o), referenceKernels.argmin([x], { axis }, [o])[0]!, `argmin [${shape}] axis ${axis}`);
         }
       });
     }

@@ -19,6 +19,8 @@
 import { F32, F64, FuncBuilder, I32, MemOp, ModuleBuilder, Op, Simd, SimdMem, V128, type ValType } from "./emitter.js";
 
 export type Kind = "f32" | "f64";
+/** Comparisons also take int32 operands (argmax indices against an iota, in max-pool gradients). */
+export type CompareKind = Kind | "i32";
 
 interface KindInfo {
   es: number;
@@ -30,7 +32,8 @@ interface KindInfo {
   splat: number;
 }
 
-const KINDS: Record<Kind, KindInfo> = {
+const KINDS: Record<CompareKind, KindInfo> = {
+  i32: { es: 4, lanes: 4, type: I32, load: MemOp.i32_load, store: MemOp.i32_store, align: 2, splat: SimdMem.v128_load32_splat },
   f32: { es: 4, lanes: 4, type: F32, load: MemOp.f32_load, store: MemOp.f32_store, align: 2, splat: SimdMem.v128_load32_splat },
   f64: { es: 8, lanes: 2, type: F64, load: MemOp.f64_load, store: MemOp.f64_store, align: 3, splat: SimdMem.v128_load64_splat },
 };
@@ -55,9 +58,9 @@ export type WasmUnary = keyof typeof UNARY_OPS;
 
 /** Scalar comparison opcodes (the result is an i32 0/1, stored as a byte). */
 export const COMPARE_OPS = {
-  eq: { f32: Op.f32_eq, f64: Op.f64_eq }, ne: { f32: Op.f32_ne, f64: Op.f64_ne },
-  lt: { f32: Op.f32_lt, f64: Op.f64_lt }, le: { f32: Op.f32_le, f64: Op.f64_le },
-  gt: { f32: Op.f32_gt, f64: Op.f64_gt }, ge: { f32: Op.f32_ge, f64: Op.f64_ge },
+  eq: { f32: Op.f32_eq, f64: Op.f64_eq, i32: Op.i32_eq }, ne: { f32: Op.f32_ne, f64: Op.f64_ne, i32: Op.i32_ne },
+  lt: { f32: Op.f32_lt, f64: Op.f64_lt, i32: Op.i32_lt_s }, le: { f32: Op.f32_le, f64: Op.f64_le, i32: Op.i32_le_s },
+  gt: { f32: Op.f32_gt, f64: Op.f64_gt, i32: Op.i32_gt_s }, ge: { f32: Op.f32_ge, f64: Op.f64_ge, i32: Op.i32_ge_s },
 } as const;
 export type WasmCompare = keyof typeof COMPARE_OPS;
 
@@ -208,7 +211,7 @@ function emitUnary(m: ModuleBuilder, name: WasmUnary, kind: Kind): void {
 }
 
 /** Comparisons write one byte per element (scalar loop: the narrowing shuffles would cost as much). */
-function emitCompare(m: ModuleBuilder, name: WasmCompare, kind: Kind): void {
+function emitCompare(m: ModuleBuilder, name: WasmCompare, kind: CompareKind): void {
   const k = KINDS[kind];
   const s = COMPARE_OPS[name][kind];
   emitRows(m, `cmp_${name}_${kind}`, 2, ALL2, (f, mode, ptrs, o, n) => {
@@ -278,6 +281,42 @@ function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
 }
 
 /**
+ * `argmax_<kind>(out, x, outer, n, inner)` (and argmin): x is [outer, n,
+ * inner], out [outer, inner] int32 indices. As the reference: the first
+ * extreme wins, and the first NaN wins outright.
+ */
+function emitArg(m: ModuleBuilder, isMax: boolean, kind: Kind): void {
+  const k = KINDS[kind];
+  const f = m.func(`${isMax ? "argmax" : "argmin"}_${kind}`, [I32, I32, I32, I32, I32], []);
+  const [out, x, outer, n, inner] = [0, 1, 2, 3, 4];
+  const o = f.local(I32), j = f.local(I32), kk = f.local(I32), bi = f.local(I32);
+  const base = f.local(I32), p = f.local(I32), innerB = f.local(I32), best = f.local(k.type), v = f.local(k.type);
+  const [ne, better] = kind === "f32" ? [Op.f32_ne, isMax ? Op.f32_gt : Op.f32_lt] : [Op.f64_ne, isMax ? Op.f64_gt : Op.f64_lt];
+  f.localGet(inner).i32Const(k.es).op(Op.i32_mul).localSet(innerB);
+  f.forRange(o, () => void f.i32Const(0), () => void f.localGet(outer), 1, () => {
+    f.localGet(x).localSet(base);
+    f.forRange(j, () => void f.i32Const(0), () => void f.localGet(inner), 1, () => {
+      f.localGet(base).localTee(p).mem(k.load, 0, k.align).localSet(best);
+      f.i32Const(0).localSet(bi);
+      f.i32Const(1).localSet(kk);
+      f.block().loop();
+      f.localGet(kk).localGet(n).op(Op.i32_ge_s).brIf(1);
+      f.localGet(best).localGet(best).op(ne).brIf(1);
+      f.localGet(p).localGet(innerB).op(Op.i32_add).localTee(p).mem(k.load, 0, k.align).localSet(v);
+      f.localGet(v).localGet(v).op(ne).localGet(v).localGet(best).op(better).op(Op.i32_or).if_();
+      f.localGet(v).localSet(best).localGet(kk).localSet(bi);
+      f.end();
+      f.localGet(kk).i32Const(1).op(Op.i32_add).localSet(kk);
+      f.br(0).end().end();
+      f.localGet(out).localGet(bi).mem(MemOp.i32_store, 0, 2);
+      f.localGet(out).i32Const(4).op(Op.i32_add).localSet(out);
+      f.localGet(base).i32Const(k.es).op(Op.i32_add).localSet(base);
+    });
+    f.localGet(x).localGet(n).localGet(innerB).op(Op.i32_mul).op(Op.i32_add).localSet(x);
+  });
+}
+
+/**
  * `gather<es>(dst, src, d_0..d_5, s_0..s_5)`: dst (contiguous, shape d) gets
  * src read through byte strides s — a transpose or a broadcast. Bits are
  * copied unchanged (integer loads and stores).
@@ -311,7 +350,10 @@ export function buildElementwiseModule(maxPages: number, shared: boolean): Uint8
     for (const name of Object.keys(COMPARE_OPS) as WasmCompare[]) emitCompare(m, name, kind);
     emitSelect(m, kind);
     emitReduceSum(m, kind);
+    emitArg(m, true, kind);
+    emitArg(m, false, kind);
   }
+  for (const name of Object.keys(COMPARE_OPS) as WasmCompare[]) emitCompare(m, name, "i32");
   for (const es of [1, 4, 8] as const) emitGather(m, es);
   return m.bytes();
 }

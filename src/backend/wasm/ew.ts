@@ -14,7 +14,7 @@
 import { allocate, type DType, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, UnaryName } from "../spec.js";
-import { BINARY_OPS, buildElementwiseModule, COMPARE_OPS, GATHER_RANK, UNARY_OPS, type Kind } from "./ew-kernel.js";
+import { BINARY_OPS, buildElementwiseModule, COMPARE_OPS, GATHER_RANK, UNARY_OPS, type CompareKind, type Kind } from "./ew-kernel.js";
 import { wasmFeatures } from "./features.js";
 import { align, MAX_PAGES } from "./module.js";
 import { broadcastStridesOf, contiguousStrides, mergeAxes } from "./rows.js";
@@ -123,9 +123,9 @@ export function binaryWasm(name: BinaryName, a: KernelInput, b: KernelInput, out
   return plan && runRows(`bin_${name}_${kind}`, [a, b], out, plan);
 }
 
-/** eq/ne/lt/le/gt/ge of float operands into a bool array. */
+/** eq/ne/lt/le/gt/ge of float32, float64 or int32 operands into a bool array. */
 export function compareWasm(name: CompareName, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
-  const kind = KIND[a.dtype];
+  const kind: CompareKind | undefined = a.dtype === "int32" ? "i32" : KIND[a.dtype];
   if (!kind || a.dtype !== b.dtype || !(name in COMPARE_OPS) || !usable(sizeOf(out.shape))) return null;
   const plan = rowPlan(out.shape, [a.shape, b.shape], [ITEM[a.dtype], ITEM[a.dtype]]);
   return plan && runRows(`cmp_${name}_${kind}`, [a, b], out, plan);
@@ -176,6 +176,20 @@ export function reduceSumWasm(x: KernelInput, axes: readonly number[], out: Aval
   const dst = allocate(out.dtype, m);
   dst.set(new Float64Array(rt.memory.buffer, s.out, m));
   return dst;
+}
+
+/** argmax/argmin along `axis` of a float array: int32 indices (first extreme; a NaN wins). */
+export function argWasm(isMax: boolean, x: KernelInput, axis: number, out: Aval): TypedArray | null {
+  const kind = KIND[x.dtype];
+  const n = x.data.length;
+  if (!kind || out.dtype !== "int32" || !usable(n) || n === 0) return null;
+  const { rt, fns } = kernels();
+  const m = sizeOf(out.shape);
+  const s = stage(rt, [x.data], m * 4);
+  if (!s) return null;
+  const outer = sizeOf(x.shape.slice(0, axis)), inner = sizeOf(x.shape.slice(axis + 1));
+  fns[`${isMax ? "argmax" : "argmin"}_${kind}`]!(s.out, s.addrs[0]!, outer, x.shape[axis]!, inner);
+  return copyOut(rt, "int32", s.out, m);
 }
 
 /** out[i] = src[Σ i_k·strides_k] over `outShape`: a transpose or a broadcast, any dtype. */
