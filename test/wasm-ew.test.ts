@@ -228,6 +228,12 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
           const to = { shape: perm.map((p) => shape[p]!), dtype };
           const want = referenceKernels.transpose([x], { perm }, [to])[0]!;
           if (want.length > 0) same(transposeWasm(x, perm, to), want, `transpose ${dtype} [${shape}] perm [${perm}]`);
+          // Max-pool window shuffles keep a short last axis: runs of 2 or 4 elements move as one 8/16-byte element.
+          const last = [1, 2, 3, 4][trial % 4]!;
+          const pool = [1 + (trial % 3), 5, 2, 3 + (trial % 5), last];
+          const pperm = [0, 1, 3, 2, 4];
+          const px = input(pool, dtype), pto = { shape: pperm.map((p) => pool[p]!), dtype };
+          same(transposeWasm(px, pperm, pto), referenceKernels.transpose([px], { perm: pperm }, [pto])[0]!, `transpose ${dtype} [${pool}] perm [${pperm}]`);
           const small = input([...shape.slice(-3).map((d) => (rand() < 0.4 ? 1 : d)), 1], dtype);
           const bo = { shape: [2, ...shape.slice(-3), 3], dtype };
           const wantB = referenceKernels.broadcast_to([small], { shape: bo.shape }, [bo])[0]!;

@@ -319,19 +319,26 @@ function emitArg(m: ModuleBuilder, isMax: boolean, kind: Kind): void {
 /**
  * `gather<es>(dst, src, d_0..d_5, s_0..s_5)`: dst (contiguous, shape d) gets
  * src read through byte strides s — a transpose or a broadcast. Bits are
- * copied unchanged (integer loads and stores).
+ * copied unchanged (integer or v128 loads and stores); es = 8 or 16 also
+ * moves short contiguous runs (2 or 4 floats) as one element.
  */
-function emitGather(m: ModuleBuilder, es: 1 | 4 | 8): void {
+function emitGather(m: ModuleBuilder, es: 1 | 4 | 8 | 16): void {
   const f = m.func(`gather${es}`, Array.from({ length: 2 + 2 * GATHER_RANK }, () => I32), []);
   const dst = 0, src = 1, dim = (a: number) => 2 + a, stride = (a: number) => 2 + GATHER_RANK + a;
   const [load, store, align] = es === 1 ? [MemOp.i32_load8_u, MemOp.i32_store8, 0] : es === 4 ? [MemOp.i32_load, MemOp.i32_store, 2] : [MemOp.f64_load, MemOp.f64_store, 3];
+  const copy = (to: () => void, from: () => void) => {
+    to();
+    from();
+    if (es === 16) f.simdMem(SimdMem.v128_load, 0, 0).simdMem(SimdMem.v128_store, 0, 0);
+    else f.mem(load, 0, align).mem(store, 0, align);
+  };
   const ptr = Array.from({ length: GATHER_RANK }, () => f.local(I32));
   const idx = Array.from({ length: GATHER_RANK }, () => f.local(I32));
   const level = (a: number) => {
     f.localGet(a === 0 ? src : ptr[a - 1]!).localSet(ptr[a]!);
     f.forRange(idx[a]!, () => void f.i32Const(0), () => void f.localGet(dim(a)), 1, () => {
       if (a === GATHER_RANK - 1) {
-        f.localGet(dst).localGet(ptr[a]!).mem(load, 0, align).mem(store, 0, align);
+        copy(() => void f.localGet(dst), () => void f.localGet(ptr[a]!));
         f.localGet(dst).i32Const(es).op(Op.i32_add).localSet(dst);
       } else level(a + 1);
       f.localGet(ptr[a]!).localGet(stride(a)).op(Op.i32_add).localSet(ptr[a]!);
@@ -354,6 +361,6 @@ export function buildElementwiseModule(maxPages: number, shared: boolean): Uint8
     emitArg(m, false, kind);
   }
   for (const name of Object.keys(COMPARE_OPS) as WasmCompare[]) emitCompare(m, name, "i32");
-  for (const es of [1, 4, 8] as const) emitGather(m, es);
+  for (const es of [1, 4, 8, 16] as const) emitGather(m, es);
   return m.bytes();
 }

@@ -21,7 +21,7 @@ import { broadcastStridesOf, contiguousStrides, mergeAxes } from "./rows.js";
 import { getRuntime, type WasmRuntime } from "./runtime.js";
 
 /** Outputs (inputs, for reductions) with fewer elements stay in JS (tests set 0 to run every case here). */
-export const ewConfig = { defaultMinElements: 4096, minElements: 4096 };
+export const ewConfig = { defaultMinElements: 2048, minElements: 2048 };
 
 type Fn = (...args: number[]) => void;
 let instance: { rt: WasmRuntime; fns: Record<string, Fn> } | null = null;
@@ -198,18 +198,27 @@ function gatherWasm(src: TypedArray, strides: readonly number[], outShape: reado
   if (!usable(n)) return null;
   if (n === 0) return allocate(dtype, 0);
   const m = mergeAxes(outShape, [strides]);
-  const rank = m.shape.length;
-  const inner = m.strides[0]![rank - 1]!;
+  let rank = m.shape.length;
+  const inner = m.strides[0]![rank - 1]!, run = m.shape[rank - 1]!;
   // Long contiguous rows are copied fastest by TypedArray.set in JS, without staging.
-  if (rank > GATHER_RANK || (inner === 1 && m.shape[rank - 1]! >= 64)) return null;
-  const es = ITEM[dtype];
+  if (inner === 1 && run >= 64) return null;
+  const item = ITEM[dtype];
+  let es = item;
+  const dims = [...m.shape];
+  const bytes = m.strides[0]!.map((v) => v * item);
+  // A contiguous run of 8 or 16 bytes (max-pool windows: 2 floats) moves as one element.
+  if (inner === 1 && rank > 1 && (item * run === 8 || item * run === 16)) {
+    es = item * run;
+    dims.pop();
+    bytes.pop();
+    rank--;
+  }
+  if (rank > GATHER_RANK) return null;
   const { rt, fns } = kernels();
-  const s = stage(rt, [src], n * es);
+  const s = stage(rt, [src], n * item);
   if (!s) return null;
   const pad = GATHER_RANK - rank;
-  const dims = [...Array<number>(pad).fill(1), ...m.shape];
-  const bytes = [...Array<number>(pad).fill(0), ...m.strides[0]!.map((v) => v * es)];
-  fns[`gather${es}`]!(s.out, s.addrs[0]!, ...dims, ...bytes);
+  fns[`gather${es}`]!(s.out, s.addrs[0]!, ...Array<number>(pad).fill(1), ...dims, ...Array<number>(pad).fill(0), ...bytes);
   return copyOut(rt, dtype, s.out, n);
 }
 
