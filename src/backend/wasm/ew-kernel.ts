@@ -237,46 +237,96 @@ function emitSelect(m: ModuleBuilder, kind: Kind): void {
  * whole input, contiguous, walked as P×Q rows of R; acc holds f64
  * accumulators. Mode 0: the row adds elementwise into acc (vectorized, each
  * accumulator still sees its terms in input order); mode 1: the row folds
- * into one accumulator, left to right.
+ * into one accumulator, left to right. A fold is a chain of dependent adds,
+ * so four rows bound for different accumulators (consecutive along Q) are
+ * folded side by side: four chains in flight, each in its own order.
  */
 function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
   const k = KINDS[kind];
-  emitRows(m, `rsum_${kind}`, 1, [0, 1], (f, mode, ptrs, x, n) => {
-    const acc = ptrs[0]!, end = f.local(I32);
-    const promote = () => void (kind === "f32" && f.op(Op.f64_promote_f32));
-    f.localGet(x).localGet(n).i32Const(k.es).op(Op.i32_mul).op(Op.i32_add).localSet(end);
-    if (mode === 1) {
-      const v = f.local(F64);
-      f.localGet(acc).mem(MemOp.f64_load, 0, 3).localSet(v);
-      f.block().loop();
-      f.localGet(x).localGet(end).op(Op.i32_ge_u).brIf(1);
-      f.localGet(v).localGet(x).mem(k.load, 0, k.align);
-      promote();
-      f.op(Op.f64_add).localSet(v);
-      f.localGet(x).i32Const(k.es).op(Op.i32_add).localSet(x);
-      f.br(0).end().end();
-      f.localGet(acc).localGet(v).mem(MemOp.f64_store, 0, 3);
-      return;
+  const f = m.func(`rsum_${kind}`, [I32, I32, I32, I32, I32, I32, I32, I32], []);
+  const [x, acc, P, Q, R, aP, aQ, mode] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const CHAINS = 4;
+  const p = f.local(I32), q = f.local(I32), qAcc = f.local(I32), rowB = f.local(I32), end = f.local(I32), vend = f.local(I32), a = f.local(I32);
+  const px = Array.from({ length: CHAINS }, () => f.local(I32));
+  const v = Array.from({ length: CHAINS }, () => f.local(F64));
+  const loadPromoted = (ptr: number) => {
+    f.localGet(ptr).mem(k.load, 0, k.align);
+    if (kind === "f32") f.op(Op.f64_promote_f32);
+  };
+  const bump = (local: number, bytes: number) => void f.localGet(local).i32Const(bytes).op(Op.i32_add).localSet(local);
+  /** Folds `rows` consecutive rows from x into acc at qAcc, qAcc + aQ, ...; leaves x after them. */
+  const fold = (rows: number) => {
+    for (let i = 0; i < rows; i++) {
+      if (i === 0) f.localGet(x).localSet(px[0]!);
+      else f.localGet(px[i - 1]!).localGet(rowB).op(Op.i32_add).localSet(px[i]!);
+      f.localGet(qAcc);
+      if (i > 0) f.localGet(aQ).i32Const(i).op(Op.i32_mul).op(Op.i32_add);
+      f.mem(MemOp.f64_load, 0, 3).localSet(v[i]!);
     }
-    const vend = f.local(I32);
-    f.localGet(x).localGet(n).i32Const(-2).op(Op.i32_and).i32Const(k.es).op(Op.i32_mul).op(Op.i32_add).localSet(vend);
+    f.localGet(x).localGet(rowB).op(Op.i32_add).localSet(end);
+    f.block().loop();
+    f.localGet(px[0]!).localGet(end).op(Op.i32_ge_u).brIf(1);
+    for (let i = 0; i < rows; i++) {
+      f.localGet(v[i]!);
+      loadPromoted(px[i]!);
+      f.op(Op.f64_add).localSet(v[i]!);
+      bump(px[i]!, k.es);
+    }
+    f.br(0).end().end();
+    for (let i = 0; i < rows; i++) {
+      f.localGet(qAcc);
+      if (i > 0) f.localGet(aQ).i32Const(i).op(Op.i32_mul).op(Op.i32_add);
+      f.localGet(v[i]!).mem(MemOp.f64_store, 0, 3);
+    }
+    f.localGet(px[rows - 1]!).localSet(x);
+    f.localGet(q).i32Const(rows).op(Op.i32_add).localSet(q);
+    f.localGet(qAcc).localGet(aQ).i32Const(rows).op(Op.i32_mul).op(Op.i32_add).localSet(qAcc);
+  };
+  /** acc[qAcc + i] += x[i] for one row, then the next row. */
+  const addRow = () => {
+    f.localGet(qAcc).localSet(a);
+    f.localGet(x).localGet(rowB).op(Op.i32_add).localSet(end);
+    f.localGet(x).localGet(R).i32Const(-2).op(Op.i32_and).i32Const(k.es).op(Op.i32_mul).op(Op.i32_add).localSet(vend);
     f.block().loop();
     f.localGet(x).localGet(vend).op(Op.i32_ge_u).brIf(1);
-    f.localGet(acc).localGet(acc).simdMem(SimdMem.v128_load, 0, 0);
+    f.localGet(a).localGet(a).simdMem(SimdMem.v128_load, 0, 0);
     if (kind === "f32") f.localGet(x).simdMem(SimdMem.v128_load64_zero, 0, 0).simd(Simd.f64x2_promote_low_f32x4);
     else f.localGet(x).simdMem(SimdMem.v128_load, 0, 0);
     f.simd(Simd.f64x2_add).simdMem(SimdMem.v128_store, 0, 0);
-    f.localGet(x).i32Const(2 * k.es).op(Op.i32_add).localSet(x);
-    f.localGet(acc).i32Const(16).op(Op.i32_add).localSet(acc);
+    bump(x, 2 * k.es);
+    bump(a, 16);
     f.br(0).end().end();
     f.block().loop();
     f.localGet(x).localGet(end).op(Op.i32_ge_u).brIf(1);
-    f.localGet(acc).localGet(acc).mem(MemOp.f64_load, 0, 3).localGet(x).mem(k.load, 0, k.align);
-    promote();
+    f.localGet(a).localGet(a).mem(MemOp.f64_load, 0, 3);
+    loadPromoted(x);
     f.op(Op.f64_add).mem(MemOp.f64_store, 0, 3);
-    f.localGet(x).i32Const(k.es).op(Op.i32_add).localSet(x);
-    f.localGet(acc).i32Const(8).op(Op.i32_add).localSet(acc);
+    bump(x, k.es);
+    bump(a, 8);
     f.br(0).end().end();
+    f.localGet(q).i32Const(1).op(Op.i32_add).localSet(q);
+    f.localGet(qAcc).localGet(aQ).op(Op.i32_add).localSet(qAcc);
+  };
+  const whileQ = (room: number, body: () => void) => {
+    f.block().loop();
+    f.localGet(q).i32Const(room).op(Op.i32_add).localGet(Q).op(Op.i32_gt_s).brIf(1);
+    body();
+    f.br(0).end().end();
+  };
+  f.localGet(R).i32Const(k.es).op(Op.i32_mul).localSet(rowB);
+  f.forRange(p, () => void f.i32Const(0), () => void f.localGet(P), 1, () => {
+    f.localGet(acc).localSet(qAcc);
+    f.i32Const(0).localSet(q);
+    f.localGet(mode).if_();
+    // Side by side only when consecutive rows have their own accumulators.
+    f.localGet(aQ).if_();
+    whileQ(CHAINS, () => fold(CHAINS));
+    f.end();
+    whileQ(1, () => fold(1));
+    f.else_();
+    whileQ(1, addRow);
+    f.end();
+    f.localGet(acc).localGet(aP).op(Op.i32_add).localSet(acc);
   });
 }
 
