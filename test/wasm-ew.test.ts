@@ -253,6 +253,10 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
     expect(selectWasm(c, f, f, { shape: [4, 4], dtype: "float32" })).toBeNull();
     const a = input([2, 1, 2, 1], "float32"), b = input([1, 2, 1, 2], "float32");
     expect(binaryWasm("add", a, b, { shape: [2, 2, 2, 2], dtype: "float32" })).toBeNull();
+    // Beyond the staging cap the JS kernel runs (Wasm memory never shrinks).
+    ewConfig.maxStageBytes = 64;
+    expect(binaryWasm("add", f, f, { shape: [4, 4], dtype: "float32" })).toBeNull();
+    ewConfig.maxStageBytes = 128 * 2 ** 20;
     ewConfig.minElements = 17;
     expect(binaryWasm("add", f, f, { shape: [4, 4], dtype: "float32" })).toBeNull();
     ewConfig.minElements = 16;

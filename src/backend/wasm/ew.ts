@@ -20,8 +20,13 @@ import { align, MAX_PAGES } from "./module.js";
 import { broadcastStridesOf, contiguousStrides, mergeAxes } from "./rows.js";
 import { getRuntime, type WasmRuntime } from "./runtime.js";
 
-/** Outputs (inputs, for reductions) with fewer elements stay in JS (tests set 0 to run every case here). */
-export const ewConfig = { defaultMinElements: 2048, minElements: 2048 };
+/**
+ * Outputs (inputs, for reductions) with fewer than `minElements` elements stay
+ * in JS (tests set 0 to run every case here). Calls that would stage more than
+ * `maxStageBytes` also stay in JS: Wasm memory never shrinks, and this keeps
+ * its growth for these kernels bounded (gemm's staging is bounded separately).
+ */
+export const ewConfig = { defaultMinElements: 2048, minElements: 2048, maxStageBytes: 128 * 2 ** 20 };
 
 type Fn = (...args: number[]) => void;
 let instance: { rt: WasmRuntime; fns: Record<string, Fn> } | null = null;
@@ -56,7 +61,7 @@ function stage(rt: WasmRuntime, inputs: readonly TypedArray[], outBytes: number)
     }
   });
   const out = at;
-  if (!rt.ensure(out + align(outBytes))) return null;
+  if (out + align(outBytes) - rt.operandBase() > ewConfig.maxStageBytes || !rt.ensure(out + align(outBytes))) return null;
   const bytes = new Uint8Array(rt.memory.buffer);
   inputs.forEach((x, i) => {
     if (inputs.indexOf(x) === i) bytes.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), addrs[i]);
