@@ -353,9 +353,11 @@ function emitArg(m: ModuleBuilder, isMax: boolean, kind: Kind): void {
       f.localGet(kk).localGet(n).op(Op.i32_ge_s).brIf(1);
       f.localGet(best).localGet(best).op(ne).brIf(1);
       f.localGet(p).localGet(innerB).op(Op.i32_add).localTee(p).mem(k.load, 0, k.align).localSet(v);
-      f.localGet(v).localGet(v).op(ne).localGet(v).localGet(best).op(better).op(Op.i32_or).if_();
-      f.localGet(v).localSet(best).localGet(kk).localSet(bi);
-      f.end();
+      // Branch-free: on random data "is v better" is a coin flip the predictor would miss half the time.
+      const take = f.local(I32);
+      f.localGet(v).localGet(v).op(ne).localGet(v).localGet(best).op(better).op(Op.i32_or).localSet(take);
+      f.localGet(v).localGet(best).localGet(take).op(Op.select).localSet(best);
+      f.localGet(kk).localGet(bi).localGet(take).op(Op.select).localSet(bi);
       f.localGet(kk).i32Const(1).op(Op.i32_add).localSet(kk);
       f.br(0).end().end();
       f.localGet(out).localGet(bi).mem(MemOp.i32_store, 0, 2);
