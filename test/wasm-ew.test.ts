@@ -3,6 +3,7 @@ import { allocate, type DType, type TypedArray } from "../src/core/dtype.js";
 import { referenceKernels } from "../src/backend/reference/kernels.js";
 import type { KernelInput } from "../src/backend/spec.js";
 import { argWasm, binaryWasm, broadcastToWasm, compareWasm, ewConfig, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "../src/backend/wasm/ew.js";
+import { buildElementwiseModule } from "../src/backend/wasm/ew-kernel.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 import { getThreads, setThreads } from "../src/backend/wasm/runtime.js";
 
@@ -242,6 +243,16 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
       }
     });
   }
+
+  it("emits one module with every kernel, or only the kernels asked for", () => {
+    const all = buildElementwiseModule(16, false);
+    expect(WebAssembly.validate(all)).toBe(true);
+    const one = buildElementwiseModule(16, false, ["bin_add_f32"]);
+    expect(WebAssembly.validate(one)).toBe(true);
+    expect(one.length).toBeLessThan(all.length / 20);
+    expect(WebAssembly.Module.exports(new WebAssembly.Module(one)).map((e) => e.name)).toEqual(["bin_add_f32"]);
+    expect(() => buildElementwiseModule(16, false, ["bin_pow_f32"])).toThrow(/no kernel named bin_pow_f32/);
+  });
 
   it("declines what it does not take and stays out below the size threshold", () => {
     const f = input([4, 4], "float32"), i = input([4, 4], "int32");

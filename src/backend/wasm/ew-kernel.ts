@@ -399,20 +399,39 @@ function emitGather(m: ModuleBuilder, es: 1 | 4 | 8 | 16): void {
   level(0);
 }
 
-/** The whole module's bytes (memory imported as env.mem, shared when `shared`). */
-export function buildElementwiseModule(maxPages: number, shared: boolean): Uint8Array<ArrayBuffer> {
+/** Every kernel by exported name, with the code that emits it. */
+function emitters(): Map<string, (m: ModuleBuilder) => void> {
+  const all = new Map<string, (m: ModuleBuilder) => void>();
+  for (const kind of ["f32", "f64"] as const) {
+    for (const name of Object.keys(BINARY_OPS) as WasmBinary[]) all.set(`bin_${name}_${kind}`, (m) => emitBinary(m, name, kind));
+    for (const name of Object.keys(UNARY_OPS) as WasmUnary[]) all.set(`un_${name}_${kind}`, (m) => emitUnary(m, name, kind));
+    all.set(`select_${kind}`, (m) => emitSelect(m, kind));
+    all.set(`rsum_${kind}`, (m) => emitReduceSum(m, kind));
+    all.set(`argmax_${kind}`, (m) => emitArg(m, true, kind));
+    all.set(`argmin_${kind}`, (m) => emitArg(m, false, kind));
+  }
+  for (const kind of ["f32", "f64", "i32"] as const) {
+    for (const name of Object.keys(COMPARE_OPS) as WasmCompare[]) all.set(`cmp_${name}_${kind}`, (m) => emitCompare(m, name, kind));
+  }
+  for (const es of [1, 4, 8, 16] as const) all.set(`gather${es}`, (m) => emitGather(m, es));
+  return all;
+}
+
+let table: Map<string, (m: ModuleBuilder) => void> | null = null;
+
+/**
+ * A module exporting the kernels `names` (all when omitted), memory imported
+ * as env.mem (shared when `shared`). Built per kernel on first use, so a
+ * program pays emission and compilation only for the kernels it runs.
+ */
+export function buildElementwiseModule(maxPages: number, shared: boolean, names?: readonly string[]): Uint8Array<ArrayBuffer> {
+  table ??= emitters();
   const m = new ModuleBuilder();
   m.importMemory("env", "mem", 1, maxPages, shared);
-  for (const kind of ["f32", "f64"] as const) {
-    for (const name of Object.keys(BINARY_OPS) as WasmBinary[]) emitBinary(m, name, kind);
-    for (const name of Object.keys(UNARY_OPS) as WasmUnary[]) emitUnary(m, name, kind);
-    for (const name of Object.keys(COMPARE_OPS) as WasmCompare[]) emitCompare(m, name, kind);
-    emitSelect(m, kind);
-    emitReduceSum(m, kind);
-    emitArg(m, true, kind);
-    emitArg(m, false, kind);
+  for (const name of names ?? table.keys()) {
+    const emit = table.get(name);
+    if (!emit) throw new RangeError(`buildElementwiseModule: no kernel named ${name}`);
+    emit(m);
   }
-  for (const name of Object.keys(COMPARE_OPS) as WasmCompare[]) emitCompare(m, name, "i32");
-  for (const es of [1, 4, 8, 16] as const) emitGather(m, es);
   return m.bytes();
 }

@@ -29,15 +29,19 @@ import { getRuntime, type WasmRuntime } from "./runtime.js";
 export const ewConfig = { defaultMinElements: 2048, minElements: 2048, maxStageBytes: 128 * 2 ** 20 };
 
 type Fn = (...args: number[]) => void;
-let instance: { rt: WasmRuntime; fns: Record<string, Fn> } | null = null;
+const compiled = new Map<string, Fn>();
 
-function kernels(): { rt: WasmRuntime; fns: Record<string, Fn> } {
-  if (instance) return instance;
+/** The kernel `name` and the runtime whose memory it works in; compiled on first use. */
+function kernel(name: string): { rt: WasmRuntime; fn: Fn } {
   const rt = getRuntime();
-  const module = new WebAssembly.Module(buildElementwiseModule(MAX_PAGES, rt.memory.buffer instanceof SharedArrayBuffer));
-  const inst = new WebAssembly.Instance(module, { env: { mem: rt.memory } });
-  instance = { rt, fns: inst.exports as unknown as Record<string, Fn> };
-  return instance;
+  let fn = compiled.get(name);
+  if (!fn) {
+    const bytes = buildElementwiseModule(MAX_PAGES, rt.memory.buffer instanceof SharedArrayBuffer, [name]);
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: rt.memory } });
+    fn = (inst.exports as Record<string, Fn>)[name]!;
+    compiled.set(name, fn);
+  }
+  return { rt, fn };
 }
 
 const KIND: Partial<Record<DType, Kind>> = { float32: "f32", float64: "f64" };
@@ -111,12 +115,12 @@ function rowPlan(outShape: readonly number[], shapes: readonly (readonly number[
 }
 
 function runRows(fn: string, inputs: KernelInput[], out: Aval, plan: RowPlan): TypedArray | null {
-  const { rt, fns } = kernels();
   const n = sizeOf(out.shape);
   if (n === 0) return allocate(out.dtype, 0);
+  const { rt, fn: run } = kernel(fn);
   const s = stage(rt, inputs.map((x) => x.data), n * ITEM[out.dtype]);
   if (!s) return null;
-  fns[fn]!(s.out, ...s.addrs, plan.P, plan.Q, plan.R, ...plan.strides.flat(), plan.mode);
+  run(s.out, ...s.addrs, plan.P, plan.Q, plan.R, ...plan.strides.flat(), plan.mode);
   return copyOut(rt, out.dtype, s.out, n);
 }
 
@@ -172,12 +176,12 @@ export function reduceSumWasm(x: KernelInput, axes: readonly number[], out: Aval
   const keep = x.shape.map((d, ax) => (axes.includes(ax) ? 1 : d));
   const plan = rowPlan(x.shape, [keep], [8]);
   if (!plan) return null;
-  const { rt, fns } = kernels();
+  const { rt, fn } = kernel(`rsum_${kind}`);
   const m = sizeOf(out.shape);
   const s = stage(rt, [x.data], m * 8);
   if (!s) return null;
   new Float64Array(rt.memory.buffer, s.out, m).fill(0);
-  fns[`rsum_${kind}`]!(s.addrs[0]!, s.out, plan.P, plan.Q, plan.R, ...plan.strides[0]!, plan.mode);
+  fn(s.addrs[0]!, s.out, plan.P, plan.Q, plan.R, ...plan.strides[0]!, plan.mode);
   const dst = allocate(out.dtype, m);
   dst.set(new Float64Array(rt.memory.buffer, s.out, m));
   return dst;
@@ -188,12 +192,12 @@ export function argWasm(isMax: boolean, x: KernelInput, axis: number, out: Aval)
   const kind = KIND[x.dtype];
   const n = x.data.length;
   if (!kind || out.dtype !== "int32" || !usable(n) || n === 0) return null;
-  const { rt, fns } = kernels();
+  const { rt, fn } = kernel(`${isMax ? "argmax" : "argmin"}_${kind}`);
   const m = sizeOf(out.shape);
   const s = stage(rt, [x.data], m * 4);
   if (!s) return null;
   const outer = sizeOf(x.shape.slice(0, axis)), inner = sizeOf(x.shape.slice(axis + 1));
-  fns[`${isMax ? "argmax" : "argmin"}_${kind}`]!(s.out, s.addrs[0]!, outer, x.shape[axis]!, inner);
+  fn(s.out, s.addrs[0]!, outer, x.shape[axis]!, inner);
   return copyOut(rt, "int32", s.out, m);
 }
 
@@ -219,11 +223,11 @@ function gatherWasm(src: TypedArray, strides: readonly number[], outShape: reado
     rank--;
   }
   if (rank > GATHER_RANK) return null;
-  const { rt, fns } = kernels();
+  const { rt, fn } = kernel(`gather${es}`);
   const s = stage(rt, [src], n * item);
   if (!s) return null;
   const pad = GATHER_RANK - rank;
-  fns[`gather${es}`]!(s.out, s.addrs[0]!, ...Array<number>(pad).fill(1), ...dims, ...Array<number>(pad).fill(0), ...bytes);
+  fn(s.out, s.addrs[0]!, ...Array<number>(pad).fill(1), ...dims, ...Array<number>(pad).fill(0), ...bytes);
   return copyOut(rt, dtype, s.out, n);
 }
 
