@@ -55,7 +55,7 @@ describe("fluxion train", () => {
   it("model.safetensors names tensors as PyTorch does", () => {
     const { tensors } = fx.io.loadSafetensors(join(modelDir, "model.safetensors"));
     expect(Object.keys(tensors).sort()).toEqual(["layers.0.bias", "layers.0.weight", "layers.3.bias", "layers.3.weight", "layers.7.bias", "layers.7.weight"]);
-    expect(tensors["layers.0.weight"]!.shape).toEqual([8, 1, 3, 3]);
+    expect(tensors["layers.0.weight"]!.shape).toEqual([16, 1, 3, 3]);
   });
 
   it("rejects bad options with the option's name, and unknown data sets clearly", async () => {
@@ -151,6 +151,17 @@ describe("fluxion info", () => {
     expect(info.node).toBe(process.version);
     expect(Object.keys(info)).toEqual(["fluxion", "backend", "threads", "node", "platform", "cpu", "memory"]);
   });
+});
+
+describe("fluxion bench", () => {
+  it("runs the chosen benchmarks and writes their figures", async () => {
+    const out = join(dir, "bench.json");
+    const o = capture();
+    expect(await main(["bench", "--quick", "--only", "B4b", "--out", out], o)).toBe(0);
+    const figures = JSON.parse(readFileSync(out, "utf8")).results.B4B.figures as { name: string; median: number }[];
+    expect(figures.map((f) => f.name)).toContain("B4b jit(grad) of the seed function");
+    for (const f of figures) expect(f.median).toBeGreaterThan(0);
+  }, 120_000);
 });
 
 describe("report.html in a browser", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
+import * as lax from "../src/primitives/lax.js";
 import { finiteDiffGrad, naivePool2d, randomData, rng, toTensor, worstError } from "./conv-reference.js";
 
 interface PoolCase {
@@ -95,6 +96,40 @@ describe("pooling derivatives", () => {
     expect(fx.grad((t: fx.Tensor) => fx.sum(fx.maxPool2d(t, 2)))(y).toArray()).toEqual([[[[0, 1], [0, 0]]]]);
     const [, tan] = fx.jvp((t: fx.Tensor) => fx.maxPool2d(t, 2), [y], [fx.tensor([[[[10, 20], [30, 40]]]], { dtype: "float64" })]) as fx.Tensor[];
     expect(tan!.toArray()).toEqual([[[[20]]]]);
+  });
+
+  it("the window gather and scatter are each other's transpose, and both are linear", () => {
+    const r = rng(71);
+    const shape = [2, 3, 7, 6];
+    const window = [1, 1, 3, 2], strides = [1, 1, 2, 2];
+    const x = toTensor(randomData(r, shape), shape, "float64");
+    const t = toTensor(randomData(r, shape), shape, "float64");
+    const g = lax.selectAndGatherAdd(t, x, window, strides);
+    const s = toTensor(randomData(r, g.shape), g.shape, "float64");
+    const sc = lax.selectAndScatterAdd(s, x, window, strides);
+    expect(sc.shape).toEqual(shape);
+    // <gather(t), s> = <t, scatter(s)>
+    expect(fx.sum(fx.mul(g, s)).item()).toBeCloseTo(fx.sum(fx.mul(t, sc)).item(), 12);
+    // gather(x) is the max itself.
+    expect(lax.selectAndGatherAdd(x, x, window, strides).data()).toEqual(lax.reduceWindowMax(x, window, strides).data());
+    // Overlapping windows (stride 2 < window 3) may add twice at one position: the scatter's total is s's total.
+    expect(fx.sum(sc).item()).toBeCloseTo(fx.sum(s).item(), 12);
+    expect(() => lax.selectAndScatterAdd(t, x, window, strides)).toThrow(/maxPool gradient: cotangent \[2, 3, 7, 6\] float64 must have the pooled shape \[2, 3, 3, 3\]/);
+  });
+
+  it("jacfwd equals jacrev (gather and scatter batched against an unbatched input)", () => {
+    const shape = [1, 2, 4, 5];
+    const x = toTensor(randomData(rng(81), shape), shape, "float64");
+    const f = (t: fx.Tensor) => fx.maxPool2d(t, 2, { stride: 1 });
+    expect(fx.jacfwd(f)(x).data()).toEqual(fx.jacrev(f)(x).data());
+    const h = (t: fx.Tensor) => fx.sum(fx.square(f(fx.sin(t))));
+    const H1 = fx.jacfwd(fx.grad(h))(x), H2 = fx.jacrev(fx.grad(h))(x);
+    expect(worstError(H1.data(), H2.data(), 1e-12, 1e-12)).toBeLessThanOrEqual(1);
+  });
+
+  it("a window holding a NaN sends its gradient to its first NaN", () => {
+    const x = fx.tensor([[[[1, NaN, NaN, 3]]]], { dtype: "float64" });
+    expect(fx.grad((t: fx.Tensor) => fx.sum(fx.maxPool2d(t, [1, 4])))(x).toArray()).toEqual([[[[0, 1, 0, 0]]]]);
   });
 
   it("second order: the gradient of a function of the max-pool gradient", () => {

@@ -3,7 +3,9 @@ import * as fx from "../src/index.js";
 import { allocate } from "../src/core/dtype.js";
 import type { ConvParams, KernelInput } from "../src/backend/spec.js";
 import { convKernel } from "../src/backend/reference/kernels/conv.js";
-import { convGemm } from "../src/backend/wasm/conv.js";
+import { chooseLayout, convConfig, convGemm, type ConvLayout } from "../src/backend/wasm/conv.js";
+import { runsOf } from "../src/backend/wasm/conv-runs.js";
+import { convWinograd, winogradApplies, winogradConfig } from "../src/backend/wasm/winograd.js";
 import { gemmConfig } from "../src/backend/wasm/gemm.js";
 import { setThreads } from "../src/backend/wasm/runtime.js";
 
@@ -43,26 +45,112 @@ function randomConv(dtype: "float32" | "float64") {
   return { x, w, p, out: { shape: [N, G * Og, ...outSp], dtype } };
 }
 
+function expectMatchesReference(trial: string, { x, w, p, out }: ReturnType<typeof randomConv>) {
+  const want = convKernel([x, w], p, [out])[0]!;
+  const got = convGemm([x, w], p, out)!;
+  expect(got.length).toBe(want.length);
+  const tol = out.dtype === "float32" ? 2e-5 : 1e-12;
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`${trial} ${JSON.stringify(p)} x ${x.shape} w ${w.shape}: element ${i} ${got[i]} vs ${want[i]}`);
+  }
+}
+
 describe.each([1, 2])("wasm conv (im2col + GEMM) vs reference, %i thread(s)", (threads) => {
   afterAll(() => {
     gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
+    convConfig.layout = null;
+    convConfig.patchBudget = 1 << 22;
+  });
+  for (const layout of [null, "wx", "rows"] as (ConvLayout | null)[]) {
+    for (const dtype of ["float32", "float64"] as const) {
+      it(`${dtype}, layout ${layout ?? "auto"}: 40 random convolutions, one chunk and many`, () => {
+        setThreads(threads);
+        gemmConfig.parallelMinFlops = 0;
+        convConfig.layout = layout;
+        for (let trial = 0; trial < 40; trial++) {
+          const conv = randomConv(dtype);
+          // Odd trials: a patch budget of a few rows, so every example is its own chunk.
+          convConfig.patchBudget = trial % 2 ? 7 : 1 << 22;
+          expectMatchesReference(`trial ${trial}`, conv);
+        }
+      });
+    }
+  }
+
+  it("a large stride-1 conv spreads its copies over the threads and matches", () => {
+    setThreads(threads);
+    convConfig.layout = null;
+    convConfig.patchBudget = 1 << 22;
+    const p: ConvParams = { strides: [1, 1], padding: [[2, 2], [1, 0]], lhsDilation: [1, 1], rhsDilation: [1, 1], groups: 1 };
+    const x = input([3, 5, 21, 23], "float32"), w = input([8, 5, 3, 3], "float32");
+    expectMatchesReference("large", { x, w, p, out: { shape: [3, 8, 23, 22], dtype: "float32" } });
+  });
+});
+
+/** A random 3×3 stride-1 2-D conv that Winograd takes: odd and even sizes, 1×1 outputs, padding on some sides only. */
+function randomWinogradConv(dtype: "float32" | "float64") {
+  const N = pick([0, 1, 2, 3]), C = pick([8, 9, 13]), O = pick([8, 11, 16]);
+  const padding = [[pick([0, 1, 2]), pick([0, 1, 3])], [pick([0, 1, 2]), pick([0, 2])]] as [number, number][];
+  const inSp = [pick([1, 3, 4, 7, 10]), pick([1, 2, 3, 6, 9])];
+  const outSp = inSp.map((I, a) => I + padding[a]![0] + padding[a]![1] - 2);
+  if (outSp.some((o) => o < 1)) return randomWinogradConv(dtype);
+  const p: ConvParams = { strides: [1, 1], padding, lhsDilation: [1, 1], rhsDilation: [1, 1], groups: 1 };
+  return { x: input([N, C, ...inSp], dtype), w: input([O, C, 3, 3], dtype), p, out: { shape: [N, O, ...outSp], dtype } };
+}
+
+describe.each([1, 2])("wasm conv by Winograd F(2×2, 3×3) vs reference, %i thread(s)", (threads) => {
+  afterAll(() => {
+    gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
+    winogradConfig.budget = 1 << 22;
   });
   for (const dtype of ["float32", "float64"] as const) {
-    it(`${dtype}: 40 random convolutions`, () => {
+    it(`${dtype}: 30 random 3×3 convolutions, one chunk and many`, () => {
       setThreads(threads);
       gemmConfig.parallelMinFlops = 0;
-      for (let trial = 0; trial < 40; trial++) {
-        const { x, w, p, out } = randomConv(dtype);
-        const want = convKernel([x, w], p, [out])[0]!;
-        const got = convGemm([x, w], p, out)!;
+      for (let trial = 0; trial < 30; trial++) {
+        const conv = randomWinogradConv(dtype);
+        expect(winogradApplies(conv.x, conv.w, conv.p)).toBe(true);
+        // Odd trials: one example per chunk.
+        winogradConfig.budget = trial % 2 ? 1 : 1 << 22;
+        const want = convKernel([conv.x, conv.w], conv.p, [conv.out])[0]!;
+        const got = convWinograd([conv.x, conv.w], conv.p, conv.out)!;
         expect(got.length).toBe(want.length);
         const tol = dtype === "float32" ? 2e-5 : 1e-12;
         for (let i = 0; i < want.length; i++) {
-          if (Math.abs(got[i]! - want[i]!) > tol) expect.fail(`trial ${trial} ${JSON.stringify(p)} x ${x.shape} w ${w.shape}: element ${i} ${got[i]} vs ${want[i]}`);
+          if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`trial ${trial} ${JSON.stringify(conv.p)} x ${conv.x.shape}: element ${i} ${got[i]} vs ${want[i]}`);
         }
+        // The public entry point takes the same path.
+        expect(Array.from(convGemm([conv.x, conv.w], conv.p, conv.out)!)).toEqual(Array.from(got));
       }
     });
   }
+
+  it("applies only to 2-D 3×3 stride-1 undilated single-group convs with enough channels", () => {
+    const x = input([1, 8, 5, 5], "float32"), w = input([8, 8, 3, 3], "float32");
+    const base: ConvParams = { strides: [1, 1], padding: [[0, 0], [0, 0]], lhsDilation: [1, 1], rhsDilation: [1, 1], groups: 1 };
+    expect(winogradApplies(x, w, base)).toBe(true);
+    expect(winogradApplies(x, w, { ...base, strides: [2, 1] })).toBe(false);
+    expect(winogradApplies(x, w, { ...base, lhsDilation: [1, 2] })).toBe(false);
+    expect(winogradApplies(x, w, { ...base, rhsDilation: [2, 1] })).toBe(false);
+    expect(winogradApplies(x, w, { ...base, padding: [[-1, 0], [0, 0]] })).toBe(false);
+    expect(winogradApplies(x, input([8, 4, 3, 3], "float32"), { ...base, groups: 2 })).toBe(false);
+    expect(winogradApplies(x, input([8, 8, 3, 2], "float32"), base)).toBe(false);
+    expect(winogradApplies(input([1, 4, 5, 5], "float32"), input([8, 4, 3, 3], "float32"), base)).toBe(false);
+    expect(winogradApplies(x, input([4, 8, 3, 3], "float32"), base)).toBe(false);
+  });
+});
+
+describe("conv layout helpers", () => {
+  it("runsOf cuts a table into zero runs and consecutive-source runs, in bytes", () => {
+    const table = Int32Array.of(-1, -1, 4, 5, 6, 9, -1, 0, 1);
+    // Two rows of 4 (the last entry is not read), rows 10 elements apart in the patch.
+    expect(Array.from(runsOf(table, 2, 4, 10, 4))).toEqual([0, -1, 8, 8, 16, 8, 40, 24, 4, 44, 36, 4, 48, -1, 4, 52, 0, 4]);
+  });
+  it("chooseLayout: fewer positions than 4 row tiles → rows, else wx", () => {
+    expect(chooseLayout(9, 6)).toBe("rows");
+    expect(chooseLayout(23, 6)).toBe("rows");
+    expect(chooseLayout(24, 6)).toBe("wx");
+  });
 });
 
 describe("conv on the wasm backend", () => {

@@ -65,6 +65,8 @@ export type PrimParams = {
   dot: None;
   conv: ConvParams;
   reduce_window_max: { window: number[]; strides: number[] };
+  select_and_gather_add: { window: number[]; strides: number[] };
+  select_and_scatter_add: { window: number[]; strides: number[] };
   random_bits: { shape: number[]; salt: number };
   argsort: { axis: number };
   cholesky: None;

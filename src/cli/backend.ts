@@ -24,3 +24,6 @@ export function applyBackend(opts: BackendChoice): { backend: string; threads: n
   const name = getBackend().name;
   return { backend: name, threads: name === "reference" ? 1 : getThreads() };
 }
+
+/** Help text of `--backend`, the same in every subcommand. */
+export const BACKEND_HELP = "backend to run on: wasm (Wasm SIMD kernels on every core, the default) or reference (plain TypeScript); FLUXION_BACKEND sets the default";

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { confusionMatrix } from "../metrics/index.js";
 import { tensor } from "../ops/creation.js";
 import { evaluate } from "../train/evaluate.js";
-import { applyBackend } from "./backend.js";
+import { applyBackend, BACKEND_HELP } from "./backend.js";
 import { loadData } from "./datasets.js";
 import { layoutOf } from "./models.js";
 import { loadModelDir } from "./model-dir.js";
@@ -56,7 +56,7 @@ export function registerEval(program: Command, out: Output): void {
     .description("evaluate a trained model on a data set's test part")
     .requiredOption("--model-dir <dir>", "a directory written by `fluxion train`")
     .option("--dataset <name>", "mnist, fashion-mnist or a directory of IDX files (default: the one it was trained on)")
-    .option("--backend <name>", "backend to run on (default: reference)")
+    .option("--backend <name>", BACKEND_HELP)
     .option("--json", "print the result as JSON")
     .option("--limit <n>", "evaluate at most N test examples", positiveInt("--limit"))
     .action((opts: EvalArgs) => {

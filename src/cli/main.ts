@@ -1,5 +1,5 @@
 /**
- * The `fluxion` command: train, eval, predict, info, eda, fit. Run it with
+ * The `fluxion` command: train, eval, predict, info, eda, fit, bench. Run it with
  * `npx fluxion ...` (after `npm run build`) or `npx tsx src/cli/main.ts ...`.
  */
 import { pathToFileURL } from "node:url";
@@ -13,6 +13,7 @@ import { registerPredict } from "./predict.js";
 import { registerTrain } from "./train.js";
 import { register as registerEda } from "./eda.js";
 import { register as registerFit } from "./fit.js";
+import { registerBench } from "./bench.js";
 import { packageVersion } from "./version.js";
 
 export function buildProgram(out: Output = processOutput): Command {
@@ -28,6 +29,7 @@ export function buildProgram(out: Output = processOutput): Command {
   registerInfo(program, out);
   registerEda(program);
   registerFit(program);
+  registerBench(program);
   return program;
 }
 

@@ -25,7 +25,7 @@ export interface ModelConfig {
   imageSize: [number, number];
   normalization: Normalization;
   split: string;
-  training: { epochs: number; batchSize: number; lr: number; seed: number; optimizer: string; validationSplit: number };
+  training: { epochs: number; batchSize: number; lr: number; schedule?: string; seed: number; optimizer: string; validationSplit: number };
   createdAt: string;
 }
 

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { ValueError } from "../core/errors.js";
 import { tensor } from "../ops/creation.js";
 import { softmax } from "../ops/softmax.js";
-import { applyBackend } from "./backend.js";
+import { applyBackend, BACKEND_HELP } from "./backend.js";
 import { readImages, resize } from "./images.js";
 import { loadModelDir } from "./model-dir.js";
 import type { Output } from "./output.js";
@@ -66,7 +66,7 @@ export function registerPredict(program: Command, out: Output): void {
     .requiredOption("--model-dir <dir>", "a directory written by `fluxion train`")
     .argument("<files...>", "PNG or IDX files (IDX may be gzipped)")
     .option("--invert <mode>", "auto (invert images that are mostly light), yes or no", "auto")
-    .option("--backend <name>", "backend to run on (default: reference)")
+    .option("--backend <name>", BACKEND_HELP)
     .option("--json", "print the predictions as JSON")
     .action((files: string[], opts: Omit<PredictArgs, "files">) => {
       runPredict({ ...opts, files }, out);

@@ -8,16 +8,17 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { countParams } from "../nn/partition.js";
 import { adam } from "../optim/index.js";
+import { cosineDecay } from "../optim/schedules.js";
 import { key } from "../random/index.js";
 import { fit } from "../train/fit.js";
 import { evaluate } from "../train/evaluate.js";
 import { softmaxCrossEntropyWithIntegerLabels } from "../losses/index.js";
-import { applyBackend } from "./backend.js";
+import { applyBackend, BACKEND_HELP } from "./backend.js";
 import { loadData } from "./datasets.js";
 import { buildModel, checkModelName, layoutOf, MODEL_DESCRIPTIONS, MODEL_NAMES } from "./models.js";
 import { saveModelDir, writeJson, type ModelConfig } from "./model-dir.js";
 import { buildReport } from "./report.js";
-import { fraction, positiveInt, positiveNumber, nonNegativeInt } from "./options.js";
+import { fraction, oneOf, positiveInt, positiveNumber, nonNegativeInt } from "./options.js";
 import { packageVersion } from "./version.js";
 import type { Output } from "./output.js";
 
@@ -27,6 +28,7 @@ export interface TrainArgs {
   epochs: number;
   batchSize: number;
   lr: number;
+  schedule: "constant" | "cosine";
   seed: number;
   threads?: number;
   backend?: string;
@@ -59,8 +61,11 @@ export async function runTrain(args: TrainArgs, out: Output): Promise<TrainSumma
 
   const params = countParams(model);
   out.log(`Training ${name} (${params} parameters) on ${args.dataset}: ${data.train[0].shape[0]} train / ${data.validation[0].shape[0]} validation / ${data.test[0].shape[0]} test examples`);
-  out.log(`backend ${backend}, ${threads} thread${threads === 1 ? "" : "s"}; Adam lr ${args.lr}, batch ${args.batchSize}, ${args.epochs} epoch${args.epochs === 1 ? "" : "s"}, seed ${args.seed}`);
-  const { model: trained, history } = fit(model, adam(args.lr), data.train, {
+  const steps = args.epochs * Math.ceil(data.train[0].shape[0]! / args.batchSize);
+  // Cosine decay to 0 over the whole run: the last epochs take small steps and settle.
+  const lr = args.schedule === "cosine" ? cosineDecay({ init: args.lr, decaySteps: steps }) : args.lr;
+  out.log(`backend ${backend}, ${threads} thread${threads === 1 ? "" : "s"}; Adam lr ${args.lr}${args.schedule === "cosine" ? " with cosine decay" : ""}, batch ${args.batchSize}, ${args.epochs} epoch${args.epochs === 1 ? "" : "s"}, seed ${args.seed}`);
+  const { model: trained, history } = fit(model, adam(lr), data.train, {
     lossFn: softmaxCrossEntropyWithIntegerLabels,
     epochs: args.epochs,
     batchSize: args.batchSize,
@@ -80,7 +85,7 @@ export async function runTrain(args: TrainArgs, out: Output): Promise<TrainSumma
     imageSize: [data.imageShape[1], data.imageShape[2]],
     normalization: data.normalization,
     split: data.splitDescription,
-    training: { epochs: args.epochs, batchSize: args.batchSize, lr: args.lr, seed: args.seed, optimizer: "adam", validationSplit: args.validationSplit },
+    training: { epochs: args.epochs, batchSize: args.batchSize, lr: args.lr, schedule: args.schedule, seed: args.seed, optimizer: "adam", validationSplit: args.validationSplit },
     createdAt: new Date().toISOString(),
   };
   saveModelDir(outDir, trained, config);
@@ -125,9 +130,10 @@ export function registerTrain(program: Command, out: Output): void {
     .option("--epochs <n>", "passes over the training examples", positiveInt("--epochs"), 3)
     .option("--batch-size <n>", "examples per step", positiveInt("--batch-size"), 64)
     .option("--lr <x>", "Adam learning rate", positiveNumber("--lr"), 0.002)
+    .option("--schedule <name>", "learning rate over the run: constant, or cosine (decays to 0 by the last step)", oneOf("--schedule", ["constant", "cosine"] as const), "constant")
     .option("--seed <n>", "seed of the initialization, data order and dropout", nonNegativeInt("--seed"), 0)
     .option("--threads <n>", "threads for backends that use them (the reference backend uses one)", positiveInt("--threads"))
-    .option("--backend <name>", "backend to run on (default: reference)")
+    .option("--backend <name>", BACKEND_HELP)
     .option("--validation-split <x>", "fraction of the training examples held out for validation", fraction("--validation-split"), 0.1)
     .option("--limit <n>", "use at most N examples of each split (for quick trials)", positiveInt("--limit"))
     .option("--out <dir>", "output directory (default runs/<timestamp>)")

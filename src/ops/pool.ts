@@ -63,44 +63,7 @@ function maxPoolND(op: string, x: ArrayLike, kernel: number | readonly number[],
   const padded = padding.some((p) => p > 0)
     ? pad(t, [...lead.map(() => [0, 0] as [number, number]), ...padding.map((p) => [p, p] as [number, number])], lowest(t.dtype))
     : t;
-  if (padding.every((p) => p === 0) && strides.every((s, i) => s === window[i])) return tiledMaxPool(padded, window, lead.length);
   return lax.reduceWindowMax(padded, [...lead.map(() => 1), ...window], [...lead.map(() => 1), ...strides]);
-}
-
-/**
- * Non-overlapping windows (stride = window, the usual 2×2 pooling) without a
- * window primitive: split each pooled axis into (blocks, window), move the
- * window axes last, and pick each window's first maximum with a one-hot mask.
- * Every step is elementwise or a reshape, so forward and backward are O(size).
- */
-function tiledMaxPool(x: Tensor, window: number[], nLead: number): Tensor {
-  const lead = x.shape.slice(0, nLead);
-  const blocks = x.shape.slice(nLead).map((d, i) => Math.floor(d / window[i]!));
-  // Floor mode: drop the remainder that no full window covers.
-  const cropped = blocks.some((b, i) => b * window[i]! !== x.shape[nLead + i])
-    ? lax.slice(x, x.shape.map(() => 0), [...lead, ...blocks.map((b, i) => b * window[i]!)])
-    : x;
-  const split = lax.reshape(cropped, [...lead, ...blocks.flatMap((b, i) => [b, window[i]!])]);
-  const nd = window.length;
-  const perm = [
-    ...lead.map((_, i) => i),
-    ...window.map((_, i) => nLead + 2 * i),
-    ...window.map((_, i) => nLead + 2 * i + 1),
-  ];
-  const size = window.reduce((a, b) => a * b, 1);
-  const windows = lax.reshape(lax.transpose(split, perm), [...lead, ...blocks, size]);
-  const last = nLead + nd;
-  const first = lax.stopGradient(lax.argmax(windows, last));
-  const positions = lax.reshape(iotaOf(size), [...new Array(last).fill(1), size]);
-  const mask = lax.eq(positions, lax.reshape(first, [...lead, ...blocks, 1]));
-  return lax.reduceSum(lax.select(mask, windows, lax.cst(0, windows)), [last]);
-}
-
-function iotaOf(n: number): Tensor {
-  const t = filled([n], 0, "int32");
-  const d = t.buffer.view();
-  for (let i = 0; i < n; i++) d[i] = i;
-  return t;
 }
 
 function avgPoolND(op: string, x: ArrayLike, kernel: number | readonly number[], opts: AvgPoolOptions, nd: number): Tensor {

@@ -16,7 +16,7 @@ import * as lax from "./lax.js";
 import { toFront } from "./batching.js";
 import { convOutputShape, inputGradPadding, weightGradPadding } from "./conv-shape.js";
 
-export { reduceWindowMax } from "./window.js";
+export { reduceWindowMax, selectAndGatherAdd, selectAndScatterAdd } from "./window.js";
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 const hasZeroSize = (...ts: { shape: readonly number[] }[]) => ts.some((t) => t.shape.includes(0));

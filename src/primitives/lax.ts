@@ -77,6 +77,12 @@ export const dot = (a: Tensor, b: Tensor) => b1("dot", [a, b], none);
 export const conv = (x: Tensor, w: Tensor, params: ConvParams) => b1("conv", [x, w], params);
 export const reduceWindowMax = (x: Tensor, window: number[], strides: number[]) =>
   b1("reduce_window_max", [x], { window, strides });
+/** t at the first maximum of x in each window (the tangent of reduceWindowMax). */
+export const selectAndGatherAdd = (t: Tensor, x: Tensor, window: number[], strides: number[]) =>
+  b1("select_and_gather_add", [t, x], { window, strides });
+/** Each window's s added at the first maximum of x in that window, zeros elsewhere (the transpose of the gather). */
+export const selectAndScatterAdd = (s: Tensor, x: Tensor, window: number[], strides: number[]) =>
+  b1("select_and_scatter_add", [s, x], { window, strides });
 export const randomBits = (key: Tensor, shape: number[], salt: number) => b1("random_bits", [key], { shape, salt });
 export const argsort = (x: Tensor, axis: number) => b1("argsort", [x], { axis });
 

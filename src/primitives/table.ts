@@ -9,7 +9,7 @@ import { argPrimitive, cumsum, reducePrimitive } from "./reduce.js";
 import { broadcastTo, concatenate, pad, reshape, rev, slice, transpose } from "./shape.js";
 import { gather, scatterAdd } from "./indexing.js";
 import { dot } from "./dot.js";
-import { conv, reduceWindowMax } from "./conv.js";
+import { conv, reduceWindowMax, selectAndGatherAdd, selectAndScatterAdd } from "./conv.js";
 import { randomBits } from "./random.js";
 import { argsort } from "./sort.js";
 import { cholesky, eigh, lu, qr, svd, triangularSolve } from "./linalg.js";
@@ -29,6 +29,7 @@ function build(): Table {
     argmax: argPrimitive("argmax"), argmin: argPrimitive("argmin"), cumsum,
     reshape, broadcast_to: broadcastTo, transpose, slice, pad, concatenate, rev,
     gather, scatter_add: scatterAdd, dot, conv, reduce_window_max: reduceWindowMax,
+    select_and_gather_add: selectAndGatherAdd, select_and_scatter_add: selectAndScatterAdd,
     random_bits: randomBits,
     argsort,
     cholesky, triangular_solve: triangularSolve, lu, qr, eigh, svd,

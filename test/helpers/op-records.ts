@@ -5,7 +5,8 @@
  * singularities and kinks so finite differences are meaningful).
  * run-records.ts expands every record over its cases × dtypes × seeds.
  *
- * Not here (other suites own them): conv, reduce_window_max, random_bits and
+ * Not here (other suites own them): conv, reduce_window_max and its
+ * gradient pair select_and_gather_add / select_and_scatter_add (pool.test.ts), random_bits and
  * the linalg primitives.
  */
 import * as fx from "../../src/index.js";

@@ -5,7 +5,7 @@ import { argKernel, cumsumKernel, reduceKernel } from "./kernels/reduce.js";
 import { broadcastToKernel, concatenateKernel, padKernel, reshapeKernel, revKernel, sliceKernel, transposeKernel } from "./kernels/shape.js";
 import { gatherKernel, scatterAddKernel } from "./kernels/indexing.js";
 import { dotKernel } from "./kernels/matmul.js";
-import { convKernel, reduceWindowMaxKernel } from "./kernels/conv.js";
+import { convKernel, reduceWindowMaxKernel, selectAndGatherAddKernel, selectAndScatterAddKernel } from "./kernels/conv.js";
 import { randomBitsKernel } from "./kernels/random.js";
 import { argsortKernel } from "./kernels/sort.js";
 import { choleskyKernel, eighKernel, luKernel, qrKernel, svdKernel, triangularSolveKernel } from "./kernels/linalg.js";
@@ -42,6 +42,8 @@ export const referenceKernels: Kernels = {
   dot: dotKernel,
   conv: convKernel,
   reduce_window_max: reduceWindowMaxKernel,
+  select_and_gather_add: selectAndGatherAddKernel,
+  select_and_scatter_add: selectAndScatterAddKernel,
   random_bits: randomBitsKernel,
   argsort: argsortKernel,
   cholesky: choleskyKernel,

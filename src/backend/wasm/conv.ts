@@ -1,9 +1,18 @@
 /**
- * Convolution as one GEMM per (group, chunk of examples): the im2col patch
- * matrix of a chunk, [examples·positions, C/groups·taps], times the group's
- * weights read transposed (no copy), then scattered to [N, O, positions].
+ * Convolution as GEMM, all inside Wasm memory: per chunk of examples and per
+ * group, the im2col patch matrix is built by `im2col_runs` (copying runs of
+ * the input), multiplied by the group's weights with the batched SIMD GEMM,
+ * and the product lands in [N, O, positions] order (directly, or after a
+ * block transpose).
  *
  *   out[n, g·Og + o, y] = Σ_{c, k} W[g·Og + o, c, k] · x[n, g·Cg + c, src(y, k)]
+ *
+ * Two layouts, by shape (K = Cg·taps, P = output positions):
+ *   "wx":   patch[n] is [K, P];  out[n] = W·patch[n]            (M = Og, N = P)
+ *   "rows": patch is [n·P, K];   one GEMM patch·Wᵀ, transposed  (M = n·P, N = Og)
+ * "rows" suits few positions (weight gradients: a big kernel, a 3×3 output),
+ * where a per-example GEMM would have a tiny M or N. 3×3 stride-1 convs with
+ * enough channels go to Winograd instead (winograd.ts) unless a layout is forced.
  *
  * Padding, strides and both dilations come from the reference kernel's index
  * tables, so the semantics (and the gradients, which are convolutions too)
@@ -13,63 +22,102 @@ import { allocate, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import type { KernelInput, PrimParams } from "../spec.js";
 import { axisSources, combineAxes, rowMajorStrides } from "../reference/kernels/conv.js";
-import { gemm } from "./gemm.js";
+import { gemmStaged } from "./gemm.js";
+import { align } from "./module.js";
+import { getRuntime } from "./runtime.js";
+import { splitAcrossThreads as split } from "./split.js";
+import { runCount, runsOf } from "./conv-runs.js";
+import { convWinograd, winogradApplies } from "./winograd.js";
 
-/** Patch-matrix budget per GEMM, in elements (16 MiB of float32). */
-const PATCH_BUDGET = 1 << 22;
+export type ConvLayout = "wx" | "rows";
+
+/** Patch-matrix budget per chunk, in elements (16 MiB of float32). `layout` forces a layout (tests). */
+export const convConfig = { patchBudget: 1 << 22, layout: null as ConvLayout | null };
 
 const product = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
+
+/**
+ * The layout for a shape: "rows" when there are too few positions to fill
+ * the GEMM's row tiles per example (mr rows each); "wx" otherwise. (W·patch
+ * beat patchᵀ·Wᵀ + transpose on the B3 shapes even for Og = 32, which
+ * wastes 4 of 36 tile rows.)
+ */
+export function chooseLayout(P: number, mr: number): ConvLayout {
+  return P < 4 * mr ? "rows" : "wx";
+}
 
 export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval): TypedArray | null {
   const dtype = out.dtype;
   if (dtype !== "float32" && dtype !== "float64") return null;
+  if (convConfig.layout === null && winogradApplies(x!, w!, p)) {
+    const viaWinograd = convWinograd([x!, w!], p, out);
+    if (viaWinograd) return viaWinograd;
+  }
   const nd = p.strides.length;
   const [N, C] = x!.shape as [number, number];
   const [O, Cg] = w!.shape as [number, number];
   const G = p.groups, Og = O / G;
   const inSp = x!.shape.slice(2), kSp = w!.shape.slice(2), outSp = out.shape.slice(2);
-  const inSize = product(inSp), kSize = product(kSp), outSize = product(outSp);
-  const dst = allocate(dtype, N * O * outSize) as Float32Array | Float64Array;
-  const rows = Cg * kSize;
-  if (dst.length === 0 || rows === 0) return dst;
+  const inSize = product(inSp), kSize = product(kSp), P = product(outSp);
+  const dst = allocate(dtype, N * O * P) as Float32Array | Float64Array;
+  const K = Cg * kSize;
+  if (dst.length === 0 || K === 0) return dst;
+
+  const rt = getRuntime();
+  const es = dtype === "float32" ? 4 : 8;
+  const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
+  const layout = convConfig.layout ?? chooseLayout(P, shape.mr);
   const maps = Array.from({ length: nd }, (_, a) =>
     axisSources(inSp[a]!, kSp[a]!, outSp[a]!, p.strides[a]!, p.padding[a]![0], p.lhsDilation[a]!, p.rhsDilation[a]!));
-  const byTap = combineAxes(maps, kSp, outSp, rowMajorStrides(inSp));
-  // [position, tap] order: a patch row reads its sources in order.
-  const source = new Int32Array(byTap.length);
-  for (let kf = 0; kf < kSize; kf++) for (let y = 0; y < outSize; y++) source[y * kSize + kf] = byTap[kf * outSize + y]!;
+  const byTap = combineAxes(maps, kSp, outSp, rowMajorStrides(inSp)); // [tap, position]
+  let runs: Int32Array;
+  if (layout === "rows") {
+    const byPosition = new Int32Array(byTap.length);
+    for (let kf = 0; kf < kSize; kf++) for (let y = 0; y < P; y++) byPosition[y * kSize + kf] = byTap[kf * P + y]!;
+    runs = runsOf(byPosition, P, kSize, K, es);
+  } else {
+    runs = runsOf(byTap, kSize, P, P, es);
+  }
 
-  const X = x!.data, W = w!.data as Float32Array | Float64Array;
-  const chunk = Math.max(1, Math.min(N, Math.floor(PATCH_BUDGET / (outSize * rows))));
-  const patch = allocate(dtype, chunk * outSize * rows) as Float32Array | Float64Array;
-  for (let g = 0; g < G; g++) {
-    const wg = W.subarray(g * Og * rows, (g + 1) * Og * rows); // [Og, rows] = (rows × Og)ᵀ
-    for (let n0 = 0; n0 < N; n0 += chunk) {
-      const cnt = Math.min(chunk, N - n0);
-      let at = 0;
-      for (let n = n0; n < n0 + cnt; n++) {
-        for (let y = 0; y < outSize; y++) {
-          const sRow = y * kSize;
-          for (let c = 0; c < Cg; c++) {
-            const xBase = (n * C + g * Cg + c) * inSize;
-            for (let kf = 0; kf < kSize; kf++) {
-              const s = source[sRow + kf]!;
-              patch[at++] = s < 0 ? 0 : X[xBase + s]!;
-            }
-          }
-        }
+  const chunk = Math.max(1, Math.min(N, Math.floor(convConfig.patchBudget / (K * P))));
+  const transposed = layout === "rows";
+  // Wasm memory: weights, runs, input chunk, patch, GEMM product ("rows"), output chunk.
+  const addrW = rt.operandBase();
+  const addrRuns = addrW + align(w!.data.length * es);
+  const addrX = addrRuns + align(runs.length * 4);
+  const addrPatch = addrX + align(chunk * C * inSize * es);
+  const addrTmp = addrPatch + align(chunk * K * P * es);
+  const addrOut = addrTmp + (transposed ? align(chunk * P * Og * es) : 0);
+  const end = addrOut + align(chunk * O * P * es);
+  if (end > rt.maxBytes || !rt.ensure(end)) return null;
+  const View = dtype === "float32" ? Float32Array : Float64Array;
+  const buf = rt.memory.buffer;
+  new View(buf, addrW, w!.data.length).set(w!.data);
+  new Int32Array(buf, addrRuns, runs.length).set(runs);
+  const X = x!.data;
+  const wAt = (g: number) => ({ addr: addrW + g * Og * K * es, stride: 0 });
+
+  for (let n0 = 0; n0 < N; n0 += chunk) {
+    const cnt = Math.min(chunk, N - n0);
+    new View(buf, addrX, cnt * C * inSize).set(X.subarray(n0 * C * inSize, (n0 + cnt) * C * inSize));
+    for (let g = 0; g < G; g++) {
+      const pairs = cnt * Cg;
+      split(rt, "im2col_runs", pairs, cnt * K * P, (i0, i1) => [
+        addrX + g * Cg * inSize * es, C * inSize * es, inSize * es, Cg, i0, i1,
+        addrRuns, runCount(runs), addrPatch, K * P * es, (layout === "rows" ? kSize : kSize * P) * es,
+      ]);
+      const outG = addrOut + g * Og * P * es;
+      if (layout === "wx") {
+        gemmStaged(rt, dtype, cnt, Og, P, K, { ...wAt(g), rs: K, cs: 1 }, { addr: addrPatch, rs: P, cs: 1, stride: K * P }, { addr: outG, ldc: P, stride: O * P });
+        continue;
       }
-      const prod = gemm(dtype, { data: patch.subarray(0, at), transposed: false }, { data: wg, transposed: true }, 1, cnt * outSize, Og, rows);
-      if (!prod) return null;
+      gemmStaged(rt, dtype, 1, cnt * P, Og, K, { addr: addrPatch, rs: K, cs: 1, stride: 0 }, { ...wAt(g), rs: 1, cs: K }, { addr: addrTmp, ldc: Og, stride: 0 });
       // [n, y, o] → [n, g·Og + o, y]
-      for (let n = 0; n < cnt; n++) {
-        for (let o = 0; o < Og; o++) {
-          const d = ((n0 + n) * O + g * Og + o) * outSize;
-          let s = n * outSize * Og + o;
-          for (let y = 0; y < outSize; y++, s += Og) dst[d + y] = prod[s]!;
-        }
-      }
+      split(rt, dtype === "float32" ? "transpose_f32" : "transpose_f64", cnt, cnt * P * Og, (b0, b1) => [
+        addrTmp, outG, b0, b1, P, Og, P * Og * es, O * P * es, P * es,
+      ]);
     }
+    dst.set(new View(rt.memory.buffer, addrOut, cnt * O * P), n0 * O * P);
   }
   return dst;
 }

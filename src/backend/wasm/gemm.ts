@@ -65,21 +65,44 @@ function runChunk(
   // Strides of the logical M×K and K×N operands within one batch item.
   const [rsA, csA] = a.transposed ? [1, M] : [K, 1];
   const [rsB, csB] = b.transposed ? [1, K] : [N, 1];
+  gemmStaged(rt, dtype, count, M, N, K,
+    { addr: addrA, rs: rsA, cs: csA, stride: strideA }, { addr: addrB, rs: rsB, cs: csB, stride: strideB }, { addr: addrC, ldc: N, stride: sizeC });
+  out.set(new View(rt.memory.buffer, addrC, count * sizeC), b0 * sizeC);
+}
+
+/** A matrix already in Wasm memory: byte address, element strides of the logical matrix, elements between batch items (0 = shared). */
+export interface StagedMatrix {
+  addr: number;
+  rs: number;
+  cs: number;
+  stride: number;
+}
+
+/**
+ * C[b] = A[b]·B[b] for b < count on operands already staged in Wasm memory
+ * (C rows `ldc` elements apart, items `stride` apart), split across threads.
+ * K must be ≥ 1 (the caller zeroes C otherwise).
+ */
+export function gemmStaged(
+  rt: WasmRuntime, dtype: "float32" | "float64", count: number, M: number, N: number, K: number,
+  A: StagedMatrix, B: StagedMatrix, C: { addr: number; ldc: number; stride: number },
+): void {
+  const es = dtype === "float32" ? 4 : 8;
   const fn = WORKER_FNS.indexOf(dtype === "float32" ? "gemm_f32_batched" : "gemm_f64_batched");
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
+  const sb = gemmScratchBytes(shape);
   const task = (t: number, bStart: number, bCount: number, r0: number, rows: number, c0: number, cols: number): Task => {
-    const sb = gemmScratchBytes(shape);
     const packA = rt.scratch(t), packB = packA + align(sb.packA), tile = packB + align(sb.packB);
+    const { kcb, mcb } = balancedBlocks(shape, rows, K);
     return {
       fn,
       args: [
-        bCount, strideA * es, strideB * es, sizeC * es,
+        bCount, A.stride * es, B.stride * es, C.stride * es,
         rows, cols, K,
-        addrA + (bStart * strideA + r0 * rsA) * es, rsA, csA,
-        addrB + (bStart * strideB + c0 * csB) * es, rsB, csB,
-        addrC + (bStart * sizeC + r0 * N + c0) * es, N,
-        packA, packB, tile,
-        ...(({ kcb, mcb }) => [kcb, mcb])(balancedBlocks(shape, rows, K)),
+        A.addr + (bStart * A.stride + r0 * A.rs) * es, A.rs, A.cs,
+        B.addr + (bStart * B.stride + c0 * B.cs) * es, B.rs, B.cs,
+        C.addr + (bStart * C.stride + r0 * C.ldc + c0) * es, C.ldc,
+        packA, packB, tile, kcb, mcb,
       ],
     };
   };
@@ -99,5 +122,4 @@ function runChunk(
     for (let c = 0, t = 0; c < N; c += per, t++) tasks.push(task(t, 0, count, 0, M, c, Math.min(per, N - c)));
   }
   rt.pool.run(tasks, (t) => rt.exports[WORKER_FNS[t.fn]!](...t.args));
-  out.set(new View(rt.memory.buffer, addrC, count * sizeC), b0 * sizeC);
 }

@@ -5,6 +5,8 @@
 import { ModuleBuilder } from "./emitter.js";
 import { wasmFeatures } from "./features.js";
 import { buildGemm, gemmScratchBytes, type GemmShape } from "./gemm-kernel.js";
+import { buildIm2col, buildTranspose } from "./conv-kernel.js";
+import { buildWinogradInput, buildWinogradOutput } from "./winograd-kernel.js";
 
 /** Register tiles and cache blocks (elements). 6×8 f32 keeps 12 accumulators + 2 B vectors + 1 A splat in the 16 XMM registers V8 has. */
 export function gemmShapes(relaxed: boolean): { f32: GemmShape; f64: GemmShape } {
@@ -34,6 +36,13 @@ export function kernelModule(): KernelModule {
   m.importMemory("env", "mem", 1, MAX_PAGES, wasmFeatures().threads);
   buildGemm(m, shapes.f32);
   buildGemm(m, shapes.f64);
+  buildIm2col(m);
+  buildTranspose(m, "float32");
+  buildTranspose(m, "float64");
+  for (const d of ["float32", "float64"] as const) {
+    buildWinogradInput(m, d);
+    buildWinogradOutput(m, d);
+  }
   const sizes = [gemmScratchBytes(shapes.f32), gemmScratchBytes(shapes.f64)];
   const scratchBytes = Math.max(...sizes.map((s) => align(s.packA) + align(s.packB) + align(s.tile)));
   compiled = { module: new WebAssembly.Module(m.bytes()), shapes, scratchBytes };

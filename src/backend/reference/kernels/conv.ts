@@ -6,6 +6,7 @@
  */
 import { allocate, type TypedArray } from "../../../core/dtype.js";
 import type { Aval } from "../../../core/tensor.js";
+import { sizeOf } from "../../../core/shape.js";
 import type { KernelInput, PrimParams } from "../../spec.js";
 
 const product = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
@@ -139,22 +140,93 @@ export function convKernel([x, w]: KernelInput[], p: PrimParams["conv"], [out]: 
   return [dst];
 }
 
-export function reduceWindowMaxKernel([x]: KernelInput[], { window, strides }: PrimParams["reduce_window_max"], [out]: Aval[]): TypedArray[] {
-  const inStrides = rowMajorStrides(x!.shape);
-  // Flat input offsets of each window tap, and of each window's first element.
+/**
+ * Windows that span only the last two axes (window and stride 1 elsewhere,
+ * i.e. 1-D and 2-D pooling) as [planes, H, W] sizes, or null.
+ */
+function planarWindow(shape: readonly number[], window: readonly number[], strides: readonly number[]) {
+  const r = shape.length;
+  if (r < 2) return null;
+  for (let a = 0; a < r - 2; a++) if (window[a] !== 1 || strides[a] !== 1) return null;
+  return {
+    planes: shape.slice(0, r - 2).reduce((p, d) => p * d, 1), H: shape[r - 2]!, W: shape[r - 1]!,
+    kh: window[r - 2]!, kw: window[r - 1]!, sh: strides[r - 2]!, sw: strides[r - 1]!,
+  };
+}
+
+/**
+ * The flat input index of each window's maximum: the first in row-major
+ * window order, or the first NaN (NaN wins, as in max).
+ */
+function windowArgmax(X: TypedArray, shape: readonly number[], window: readonly number[], strides: readonly number[], outShape: readonly number[]): Int32Array {
+  const at = new Int32Array(sizeOf(outShape));
+  const planar = planarWindow(shape, window, strides);
+  if (planar) {
+    // The common case in tight loops: no index tables.
+    const { planes, H, W, kh, kw, sh, sw } = planar;
+    const OH = outShape[outShape.length - 2]!, OW = outShape[outShape.length - 1]!;
+    let i = 0;
+    for (let p = 0; p < planes; p++) {
+      for (let oy = 0; oy < OH; oy++) {
+        for (let ox = 0; ox < OW; ox++, i++) {
+          const base = p * H * W + oy * sh * W + ox * sw;
+          let j = base, m = X[base]!;
+          for (let ky = 0; ky < kh && m === m; ky++) {
+            const row = base + ky * W;
+            for (let kx = 0; kx < kw; kx++) {
+              const v = X[row + kx]!;
+              if (v > m || v !== v) {
+                m = v;
+                j = row + kx;
+                if (v !== v) break;
+              }
+            }
+          }
+          at[i] = j;
+        }
+      }
+    }
+    return at;
+  }
+  const inStrides = rowMajorStrides(shape);
   const taps = combineAxes(window.map((w) => Int32Array.from({ length: w }, (_, k) => k)), window, window.map(() => 1), inStrides);
-  const bases = combineAxes(out!.shape.map((o, a) => Int32Array.from({ length: o }, (_, y) => y * strides[a]!)), out!.shape.map(() => 1), out!.shape, inStrides);
-  const X = x!.data;
-  const dst = allocate(out!.dtype, bases.length);
+  const bases = combineAxes(outShape.map((o, a) => Int32Array.from({ length: o }, (_, y) => y * strides[a]!)), outShape.map(() => 1), outShape, inStrides);
   for (let i = 0; i < bases.length; i++) {
     const b = bases[i]!;
-    let m = X[b + taps[0]!]!;
-    for (let k = 1; k < taps.length; k++) {
+    let j = b + taps[0]!;
+    let m = X[j]!;
+    for (let k = 1; k < taps.length && m === m; k++) {
       const v = X[b + taps[k]!]!;
-      if (v > m || v !== v) m = v; // NaN wins, as in max
-      if (m !== m) break;
+      if (v > m || v !== v) {
+        m = v;
+        j = b + taps[k]!;
+      }
     }
-    dst[i] = m;
+    at[i] = j;
   }
+  return at;
+}
+
+function gatherAt(src: TypedArray, at: Int32Array, dtype: Aval["dtype"]): TypedArray[] {
+  const dst = allocate(dtype, at.length);
+  for (let i = 0; i < at.length; i++) dst[i] = src[at[i]!]!;
+  return [dst];
+}
+
+export function reduceWindowMaxKernel([x]: KernelInput[], { window, strides }: PrimParams["reduce_window_max"], [out]: Aval[]): TypedArray[] {
+  return gatherAt(x!.data, windowArgmax(x!.data, x!.shape, window, strides, out!.shape), out!.dtype);
+}
+
+/** out[y] = t[argmax of x in window y]. */
+export function selectAndGatherAddKernel([t, x]: KernelInput[], { window, strides }: PrimParams["select_and_gather_add"], [out]: Aval[]): TypedArray[] {
+  return gatherAt(t!.data, windowArgmax(x!.data, x!.shape, window, strides, out!.shape), out!.dtype);
+}
+
+/** out = zeros like x; out[argmax of x in window y] += s[y]. */
+export function selectAndScatterAddKernel([s, x]: KernelInput[], { window, strides }: PrimParams["select_and_scatter_add"], [out]: Aval[]): TypedArray[] {
+  const at = windowArgmax(x!.data, x!.shape, window, strides, s!.shape);
+  const S = s!.data;
+  const dst = allocate(out!.dtype, x!.data.length);
+  for (let i = 0; i < at.length; i++) dst[at[i]!] += S[i]!;
   return [dst];
 }

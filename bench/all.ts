@@ -1,0 +1,95 @@
+/**
+ * `npm run bench`: every benchmark of BENCHMARKS.md in one run, each script in
+ * its own process (so one peer's memory never counts against another's):
+ *
+ *   B1, B4a   bench/run.ts            Fluxion vs TensorFlow.js cpu/wasm   → bench/results.json
+ *   B4b       bench/overhead.ts       Fluxion eager and jit gradient calls
+ *   B2, B3    bench/training.ts       Fluxion vs tfjs, jax-js, PyTorch     → bench/results-training.json
+ *   B5        bench/b5-transformer.ts Fluxion vs TensorFlow.js cpu/wasm
+ *
+ * Each script prints its own table of medians, spreads and ratios; this one
+ * adds the B4b and B5 figures to bench/results-all.json with the machine and
+ * the commit.
+ *
+ *   npm run bench                 # everything (tens of minutes)
+ *   npm run bench -- --quick      # shorter runs of each
+ *   npm run bench -- --only B1,B5
+ *   npm run bench -- --out /tmp/results-all.json
+ *   npm run bench -- --vs tfjs    # peers: only TensorFlow.js (also jax-js, pytorch)
+ *   npm run bench -- --json       # the tables go to stderr, one JSON document to stdout
+ */
+import { execSync, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const quick = argv.includes("--quick");
+const onlyAt = argv.indexOf("--only");
+const only = onlyAt >= 0 ? argv[onlyAt + 1]!.toUpperCase().split(",") : null;
+const outAt = argv.indexOf("--out");
+const vsAt = argv.indexOf("--vs");
+const vs = vsAt >= 0 ? argv[vsAt + 1]!.split(",") : null;
+const asJson = argv.includes("--json");
+/** Peer labels of bench/training.ts that --vs names (Fluxion always runs). */
+const trainingPeers = vs ? ["fluxion", ...vs] : null;
+/** Progress and tables: to stderr under --json so stdout holds only the JSON. */
+const say = (line: string) => (asJson ? process.stderr : process.stdout).write(line + "\n");
+
+interface Job {
+  ids: string[];
+  script: string;
+  args: string[];
+  /** The script prints one JSON document with --json, kept in results-all.json. */
+  json?: boolean;
+}
+
+const jobs: Job[] = [
+  { ids: ["B1", "B4A"], script: "run.ts", args: quick ? ["--quick"] : [] },
+  { ids: ["B4B"], script: "overhead.ts", args: ["--json", ...(quick ? ["--runs", "3"] : [])], json: true },
+  { ids: ["B2", "B3"], script: "training.ts", args: [...(quick ? ["--quick"] : []), ...(trainingPeers ? ["--peers", trainingPeers.join(",")] : [])] },
+  { ids: ["B5"], script: "b5-transformer.ts", args: ["--json", ...(quick ? ["--steps", "2"] : [])], json: true },
+];
+
+function commit(): string {
+  try {
+    return execSync("git rev-parse --short HEAD", { cwd: HERE, encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+const collected: Record<string, unknown> = {};
+let failed = 0;
+for (const job of jobs) {
+  if (only && !job.ids.some((id) => only.includes(id))) continue;
+  say(`\n=== ${job.ids.join(", ")}: bench/${job.script} ${job.args.join(" ")}`);
+  const run = spawnSync(process.execPath, ["--import", "tsx", join(HERE, job.script), ...job.args], {
+    stdio: job.json ? ["inherit", "pipe", "inherit"] : ["inherit", asJson ? process.stderr : "inherit", "inherit"],
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  if (run.status !== 0) {
+    failed++;
+    say(`bench/${job.script} exited with ${run.status ?? run.signal}`);
+    continue;
+  }
+  if (job.json) {
+    say(run.stdout);
+    collected[job.ids.join("+")] = JSON.parse(run.stdout.slice(run.stdout.indexOf("{")));
+  }
+}
+
+const out = outAt >= 0 ? argv[outAt + 1]! : join(HERE, "results-all.json");
+const doc = {
+  date: new Date().toISOString(),
+  commit: commit(),
+  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, loadEnd: os.loadavg() },
+  results: collected,
+};
+writeFileSync(out, JSON.stringify(doc, null, 2));
+say(`\nB4b and B5 figures written to ${out}; B1/B4a in bench/results.json, B2/B3 in bench/results-training.json.`);
+if (asJson) console.log(JSON.stringify(doc, null, 2));
+process.exitCode = failed ? 1 : 0;

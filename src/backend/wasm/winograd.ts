@@ -1,0 +1,114 @@
+/**
+ * 3×3, stride-1 2-D convolution by Winograd F(2×2, 3×3) (see
+ * winograd-kernel.ts): 4 multiplies per output instead of 9. Per chunk of
+ * examples, in Wasm memory: the input is copied with its padding made
+ * explicit (run copies), every 4×4 tile (stride 2) is transformed, 16 batched
+ * GEMMs contract the channels against the transformed weights, and each
+ * 4×4 product is turned back into a 2×2 block of the output.
+ *
+ *   out[n, o, 2i + r, 2j + s] = (Aᵀ·[Σ_c U[o, c] ⊙ V[c, n, i, j]]·A)[r, s],
+ *   U = G·w[o, c]·Gᵀ,  V = Bᵀ·x_pad[n, c, 2i : 2i + 4, 2j : 2j + 4]·B
+ *
+ * Exact in real arithmetic; in floating point its rounding differs from the
+ * direct sum by a few ulps of the largest terms.
+ */
+import { allocate, type TypedArray } from "../../core/dtype.js";
+import type { Aval } from "../../core/tensor.js";
+import type { KernelInput, PrimParams } from "../spec.js";
+import { runCount, runsOf } from "./conv-runs.js";
+import { gemmStaged } from "./gemm.js";
+import { align } from "./module.js";
+import { getRuntime } from "./runtime.js";
+import { splitAcrossThreads as split } from "./split.js";
+
+/** `minChannels`: below this many input or output channels im2col is cheaper (no transforms); `budget`: elements of V + M per chunk. */
+/**
+ * Elements between the 16 transformed planes beyond their size: plane sizes
+ * are often multiples of 4 KiB, and 16 streams at such a stride all land in
+ * the same cache sets.
+ */
+const SKEW = 16;
+
+export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22 };
+
+/** True for the convolutions this path computes: 2-D, 3×3 kernel, stride 1, no dilation, one group, padding ≥ 0. */
+export function winogradApplies(x: KernelInput, w: KernelInput, p: PrimParams["conv"]): boolean {
+  const same = (xs: readonly number[], v: number) => xs.every((a) => a === v);
+  return winogradConfig.enabled && x.shape.length === 4 && w.shape[2] === 3 && w.shape[3] === 3 && p.groups === 1 &&
+    same(p.strides, 1) && same(p.lhsDilation, 1) && same(p.rhsDilation, 1) && p.padding.every(([lo, hi]) => lo >= 0 && hi >= 0) &&
+    x.shape[1]! >= winogradConfig.minChannels && w.shape[0]! >= winogradConfig.minChannels;
+}
+
+/** U[ξ][o][c] = (G·w[o, c]·Gᵀ)[ξ], ξ = 4·row + column, for 3×3 kernels stored [O, C, 3, 3]. */
+export function winogradWeights(w: ArrayLike<number>, O: number, C: number, into: Float32Array | Float64Array): void {
+  const gt = (a: number, b: number, c: number) => [a, (a + b + c) / 2, (a - b + c) / 2, c];
+  const plane = O * C;
+  for (let oc = 0; oc < plane; oc++) {
+    const g = oc * 9;
+    // Gg: 4 rows × 3 columns, from the kernel's columns.
+    const cols = [0, 1, 2].map((s) => gt(w[g + s]!, w[g + 3 + s]!, w[g + 6 + s]!));
+    for (let r = 0; r < 4; r++) {
+      const u = gt(cols[0]![r]!, cols[1]![r]!, cols[2]![r]!);
+      for (let s = 0; s < 4; s++) into[(r * 4 + s) * plane + oc] = u[s]!;
+    }
+  }
+}
+
+export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval): TypedArray | null {
+  const dtype = out.dtype;
+  if (dtype !== "float32" && dtype !== "float64") return null;
+  const [N, C, H, W] = x!.shape as [number, number, number, number];
+  const O = w!.shape[0]!;
+  const [OH, OW] = [out.shape[2]!, out.shape[3]!];
+  const dst = allocate(dtype, N * O * OH * OW) as Float32Array | Float64Array;
+  if (dst.length === 0) return dst;
+  const tH = Math.ceil(OH / 2), tW = Math.ceil(OW / 2), Hp = 2 * tH + 2, Wp = 2 * tW + 2, tilesPer = tH * tW;
+  const [padT, padL] = [p.padding[0]![0], p.padding[1]![0]];
+
+  const rt = getRuntime();
+  const es = dtype === "float32" ? 4 : 8;
+  // The padded plane: input pixel or −1 (zero) for every (row, column) the tiles read.
+  const table = new Int32Array(Hp * Wp);
+  for (let r = 0; r < Hp; r++) {
+    for (let c = 0; c < Wp; c++) {
+      const iy = r - padT, ix = c - padL;
+      table[r * Wp + c] = iy >= 0 && iy < H && ix >= 0 && ix < W ? iy * W + ix : -1;
+    }
+  }
+  const runs = runsOf(table, Hp, Wp, Wp, es);
+
+  const chunk = Math.max(1, Math.min(N, Math.floor(winogradConfig.budget / (16 * (C + O) * tilesPer))));
+  const addrU = rt.operandBase();
+  const addrRuns = addrU + align(16 * O * C * es);
+  const addrX = addrRuns + align(runs.length * 4);
+  const addrXp = addrX + align(chunk * C * H * W * es);
+  const addrV = addrXp + align(chunk * C * Hp * Wp * es);
+  const addrM = addrV + align(16 * (C * chunk * tilesPer + SKEW) * es);
+  const addrOut = addrM + align(16 * (O * chunk * tilesPer + SKEW) * es);
+  const end = addrOut + align(chunk * O * OH * OW * es);
+  if (end > rt.maxBytes || !rt.ensure(end)) return null;
+  const View = dtype === "float32" ? Float32Array : Float64Array;
+  const buf = rt.memory.buffer;
+  winogradWeights(w!.data, O, C, new View(buf, addrU, 16 * O * C));
+  new Int32Array(buf, addrRuns, runs.length).set(runs);
+  const suffix = dtype === "float32" ? "f32" : "f64";
+
+  for (let n0 = 0; n0 < N; n0 += chunk) {
+    const cnt = Math.min(chunk, N - n0), T = cnt * tilesPer;
+    const planeV = C * T + SKEW, planeM = O * T + SKEW;
+    new View(buf, addrX, cnt * C * H * W).set(x!.data.subarray(n0 * C * H * W, (n0 + cnt) * C * H * W));
+    split(rt, "im2col_runs", cnt * C, cnt * C * Hp * Wp, (i0, i1) => [
+      addrX, C * H * W * es, H * W * es, C, i0, i1, addrRuns, runCount(runs), addrXp, C * Hp * Wp * es, Hp * Wp * es,
+    ]);
+    split(rt, `winograd_input_${suffix}`, cnt * C, 16 * C * T, (i0, i1) => [
+      addrXp, addrV, i0, i1, C, tH, tW, Wp * es, Hp * Wp * es, tilesPer, T, planeV * es,
+    ]);
+    // M[ξ] = U[ξ]·V[ξ]: [O, C]·[C, T] → [O, T].
+    gemmStaged(rt, dtype, 16, O, T, C, { addr: addrU, rs: C, cs: 1, stride: O * C }, { addr: addrV, rs: T, cs: 1, stride: planeV }, { addr: addrM, ldc: T, stride: planeM });
+    split(rt, `winograd_output_${suffix}`, cnt * O, 16 * O * T, (i0, i1) => [
+      addrM, addrOut, i0, i1, O, tH, tW, tilesPer, planeM * es, T * es, es, OH, OW,
+    ]);
+    dst.set(new View(rt.memory.buffer, addrOut, cnt * O * OH * OW), n0 * O * OH * OW);
+  }
+  return dst;
+}
