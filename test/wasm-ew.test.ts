@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allocate, type DType, type TypedArray } from "../src/core/dtype.js";
 import { referenceKernels } from "../src/backend/reference/kernels.js";
 import type { KernelInput } from "../src/backend/spec.js";
-import { argWasm, binaryWasm, broadcastToWasm, compareWasm, ewConfig, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "../src/backend/wasm/ew.js";
+import { argWasm, binaryWasm, windowWasm, broadcastToWasm, compareWasm, ewConfig, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "../src/backend/wasm/ew.js";
 import { buildElementwiseModule } from "../src/backend/wasm/ew-kernel.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 import { getThreads, setThreads } from "../src/backend/wasm/runtime.js";
@@ -212,6 +212,32 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
           const o = { shape: shape.filter((_, i) => i !== axis), dtype: "int32" as const };
           same(argWasm(true, x, axis, o), referenceKernels.argmax([x], { axis }, [o])[0]!, `argmax [${shape}] axis ${axis}`);
           same(argWasm(false, x, axis, o), referenceKernels.argmin([x], { axis }, [o])[0]!, `argmin [${shape}] axis ${axis}`);
+        }
+      });
+    }
+
+    for (const dtype of FLOATS) {
+      it(`max-pool windows: reduce_window_max, select_and_gather_add, select_and_scatter_add (${dtype}, ${threads} thread(s))`, () => {
+        setThreads(threads);
+        for (let trial = 0; trial < 40; trial++) {
+          const lead = randomShape(2).filter((d) => d > 0);
+          const kh = 1 + Math.floor(rand() * 3), kw = 1 + Math.floor(rand() * 3);
+          const sh = 1 + Math.floor(rand() * 3), sw = 1 + Math.floor(rand() * 3); // overlapping windows when s < k
+          const H = kh + Math.floor(rand() * 9), W = kw + Math.floor(rand() * 9);
+          const shape = [...lead, H, W];
+          const window = [...lead.map(() => 1), kh, kw], strides = [...lead.map(() => 1), sh, sw];
+          const outShape = [...lead, Math.floor((H - kh) / sh) + 1, Math.floor((W - kw) / sw) + 1];
+          const x = input(shape, dtype);
+          // Small integers make ties within a window common.
+          for (let i = 0; i < x.data.length; i += 2) x.data[i] = Math.floor(rand() * 3);
+          const what = `[${shape}] window [${kh},${kw}] strides [${sh},${sw}]`;
+          const o = { shape: outShape, dtype };
+          same(windowWasm(0, x, null, window, strides, o), referenceKernels.reduce_window_max([x], { window, strides }, [o])[0]!, `reduce_window_max ${what}`);
+          const t = input(shape, dtype);
+          same(windowWasm(1, x, t, window, strides, o), referenceKernels.select_and_gather_add([t, x], { window, strides }, [o])[0]!, `select_and_gather_add ${what}`);
+          const sct = input(outShape, dtype);
+          const xo = { shape, dtype };
+          same(windowWasm(2, x, sct, window, strides, xo), referenceKernels.select_and_scatter_add([sct, x], { window, strides }, [xo])[0]!, `select_and_scatter_add ${what}`);
         }
       });
     }

@@ -369,6 +369,69 @@ function emitArg(m: ModuleBuilder, isMax: boolean, kind: Kind): void {
 }
 
 /**
+ * `window_<kind>(mode, x, t, out, planes, H, W, kh, kw, sh, sw, OH, OW)`:
+ * max-pool windows over the last two axes of x ([planes, H, W]). Each
+ * window's argmax j is the first maximum in row-major window order, or the
+ * first NaN (as the reference). Mode 0: out[i] = x[j] (reduce_window_max);
+ * 1: out[i] = t[j] (select_and_gather_add); 2: out[j] += t[i]
+ * (select_and_scatter_add, out zeroed by the caller; windows in order).
+ */
+function emitWindow(m: ModuleBuilder, kind: Kind): void {
+  const k = KINDS[kind];
+  const f = m.func(`window_${kind}`, Array.from({ length: 13 }, () => I32), []);
+  const [mode, x, t, out, planes, H, W, kh, kw, sh, sw, OH, OW] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const p = f.local(I32), oy = f.local(I32), ox = f.local(I32), ky = f.local(I32), kx = f.local(I32);
+  const plane = f.local(I32), base = f.local(I32), row = f.local(I32), j = f.local(I32), i = f.local(I32), idx = f.local(I32);
+  const best = f.local(k.type), v = f.local(k.type);
+  const [ne, gt] = kind === "f32" ? [Op.f32_ne, Op.f32_gt] : [Op.f64_ne, Op.f64_gt];
+  /** Pushes the byte address of element `idx` (a local) of the array at `arr`. */
+  const addr = (arr: number, idx: number) => void f.localGet(arr).localGet(idx).i32Const(k.es).op(Op.i32_mul).op(Op.i32_add);
+  f.i32Const(0).localSet(i);
+  f.forRange(p, () => void f.i32Const(0), () => void f.localGet(planes), 1, () => {
+    f.localGet(p).localGet(H).op(Op.i32_mul).localGet(W).op(Op.i32_mul).localSet(plane);
+    f.forRange(oy, () => void f.i32Const(0), () => void f.localGet(OH), 1, () => {
+      f.forRange(ox, () => void f.i32Const(0), () => void f.localGet(OW), 1, () => {
+        // base = plane + oy·sh·W + ox·sw
+        f.localGet(plane).localGet(oy).localGet(sh).op(Op.i32_mul).localGet(W).op(Op.i32_mul).op(Op.i32_add).localGet(ox).localGet(sw).op(Op.i32_mul).op(Op.i32_add).localTee(base).localSet(j);
+        addr(x, base);
+        f.mem(k.load, 0, k.align).localSet(best);
+        f.block();
+        f.forRange(ky, () => void f.i32Const(0), () => void f.localGet(kh), 1, () => {
+          f.localGet(best).localGet(best).op(ne).brIf(2); // a NaN is final
+          f.localGet(base).localGet(ky).localGet(W).op(Op.i32_mul).op(Op.i32_add).localSet(row);
+          f.forRange(kx, () => void f.i32Const(0), () => void f.localGet(kw), 1, () => {
+            f.localGet(best).localGet(best).op(ne).brIf(1);
+            f.localGet(row).localGet(kx).op(Op.i32_add).localSet(idx);
+            addr(x, idx);
+            f.mem(k.load, 0, k.align).localSet(v);
+            // Branch-free: j, best = idx, v where v > best or v is NaN.
+            f.localGet(idx).localGet(j).localGet(v).localGet(best).op(gt).localGet(v).localGet(v).op(ne).op(Op.i32_or).op(Op.select).localSet(j);
+            f.localGet(v).localGet(best).localGet(v).localGet(best).op(gt).localGet(v).localGet(v).op(ne).op(Op.i32_or).op(Op.select).localSet(best);
+          });
+        });
+        f.end();
+        f.localGet(mode).i32Const(2).op(Op.i32_eq).if_();
+        addr(out, j);
+        addr(out, j);
+        f.mem(k.load, 0, k.align);
+        addr(t, i);
+        f.mem(k.load, 0, k.align).op(kind === "f32" ? Op.f32_add : Op.f64_add).mem(k.store, 0, k.align);
+        f.else_();
+        addr(out, i);
+        f.localGet(mode).if_(I32);
+        addr(t, j);
+        f.else_();
+        addr(x, j);
+        f.end();
+        f.mem(k.load, 0, k.align).mem(k.store, 0, k.align);
+        f.end();
+        f.localGet(i).i32Const(1).op(Op.i32_add).localSet(i);
+      });
+    });
+  });
+}
+
+/**
  * `gather<es>(dst, src, d_0..d_5, s_0..s_5)`: dst (contiguous, shape d) gets
  * src read through byte strides s — a transpose or a broadcast. Bits are
  * copied unchanged (integer or v128 loads and stores); es = 8 or 16 also
@@ -409,6 +472,7 @@ function emitters(): Map<string, (m: ModuleBuilder) => void> {
     all.set(`rsum_${kind}`, (m) => emitReduceSum(m, kind));
     all.set(`argmax_${kind}`, (m) => emitArg(m, true, kind));
     all.set(`argmin_${kind}`, (m) => emitArg(m, false, kind));
+    all.set(`window_${kind}`, (m) => emitWindow(m, kind));
   }
   for (const kind of ["f32", "f64", "i32"] as const) {
     for (const name of Object.keys(COMPARE_OPS) as WasmCompare[]) all.set(`cmp_${name}_${kind}`, (m) => emitCompare(m, name, kind));

@@ -201,6 +201,29 @@ export function argWasm(isMax: boolean, x: KernelInput, axis: number, out: Aval)
   return copyOut(rt, "int32", s.out, m);
 }
 
+/**
+ * Max-pool windows over the last two axes (window and stride 1 on the others,
+ * no padding: the op pads before): mode 0 reduce_window_max(x), 1
+ * select_and_gather_add(t, x), 2 select_and_scatter_add(t, x) (t = the
+ * cotangent s). Float32/float64.
+ */
+export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | null, window: readonly number[], strides: readonly number[], out: Aval): TypedArray | null {
+  const kind = KIND[x.dtype];
+  const r = x.shape.length;
+  const n = sizeOf(out.shape);
+  if (!kind || out.dtype !== x.dtype || (t && t.dtype !== x.dtype) || r < 2 || !usable(Math.max(n, x.data.length))) return null;
+  for (let a = 0; a < r - 2; a++) if (window[a] !== 1 || strides[a] !== 1) return null;
+  if (n === 0 || x.data.length === 0) return null;
+  const windows = mode === 2 ? t!.shape : out.shape;
+  const { rt, fn } = kernel(`window_${kind}`);
+  const s = stage(rt, t ? [x.data, t.data] : [x.data], n * ITEM[out.dtype]);
+  if (!s) return null;
+  if (mode === 2) new Uint8Array(rt.memory.buffer, s.out, n * ITEM[out.dtype]).fill(0);
+  const planes = sizeOf(x.shape.slice(0, r - 2));
+  fn(mode, s.addrs[0]!, s.addrs[1] ?? 0, s.out, planes, x.shape[r - 2]!, x.shape[r - 1]!, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, windows[r - 2]!, windows[r - 1]!);
+  return copyOut(rt, out.dtype, s.out, n);
+}
+
 /** out[i] = src[Σ i_k·strides_k] over `outShape`: a transpose or a broadcast, any dtype. */
 function gatherWasm(src: TypedArray, strides: readonly number[], outShape: readonly number[], dtype: DType): TypedArray | null {
   const n = sizeOf(outShape);

@@ -19,7 +19,7 @@ import { convGemm } from "./conv.js";
 import { gemm, type GemmOperand } from "./gemm.js";
 import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
 import { isBatchBroadcast, isMatrixTranspose, MatrixView } from "./lazy.js";
-import { argWasm, binaryWasm, broadcastToWasm, compareWasm, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "./ew.js";
+import { argWasm, binaryWasm, broadcastToWasm, windowWasm, compareWasm, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "./ew.js";
 
 type Input = { buffer: Buffer; shape: readonly number[]; dtype: Aval["dtype"] };
 /** A fast path: returns null to fall back to the reference kernel. */
@@ -79,6 +79,9 @@ const FAST: { [K in PrimName]?: Fast<K> } = {
   eq: compare("eq"), ne: compare("ne"), lt: compare("lt"), le: compare("le"), gt: compare("gt"), ge: compare("ge"),
   neg: unary("neg"), exp: unary("exp"), log: unary("log"), sqrt: unary("sqrt"), tanh: unary("tanh"), abs: unary("abs"),
   logistic: unary("logistic"),
+  reduce_window_max: ([x], { window, strides }, [out]) => wrap(windowWasm(0, view(x!), null, window, strides, out!)),
+  select_and_gather_add: ([t, x], { window, strides }, [out]) => wrap(windowWasm(1, view(x!), view(t!), window, strides, out!)),
+  select_and_scatter_add: ([s, x], { window, strides }, [out]) => wrap(windowWasm(2, view(x!), view(s!), window, strides, out!)),
   argmax: ([x], { axis }, [out]) => wrap(argWasm(true, view(x!), axis, out!)),
   argmin: ([x], { axis }, [out]) => wrap(argWasm(false, view(x!), axis, out!)),
   reduce_sum: reduce("reduce_sum"), reduce_max: reduce("reduce_max"), reduce_min: reduce("reduce_min"), reduce_prod: reduce("reduce_prod"),
