@@ -33,7 +33,7 @@ export const Op = {
 
 /** Memory opcodes: each takes a memarg (alignment exponent, offset). */
 export const MemOp = {
-  i32_load: 0x28, f32_load: 0x2a, f64_load: 0x2b, i32_load8_u: 0x2d,
+  i32_load: 0x28, f32_load: 0x2a, f64_load: 0x2b, i32_load8_u: 0x2d, i32_load16_u: 0x2f,
   i32_store: 0x36, f32_store: 0x38, f64_store: 0x39, i32_store8: 0x3a,
 } as const;
 
@@ -44,6 +44,7 @@ export const Simd = {
   f64x2_eq: 0x47, f64x2_ne: 0x48, f64x2_lt: 0x49, f64x2_gt: 0x4a, f64x2_le: 0x4b, f64x2_ge: 0x4c,
   v128_not: 0x4d, v128_and: 0x4e, v128_andnot: 0x4f, v128_or: 0x50, v128_xor: 0x51, v128_bitselect: 0x52,
   v128_any_true: 0x53,
+  i8x16_ne: 0x24, i16x8_extend_low_i8x16_s: 0x87, i32x4_extend_low_i16x8_s: 0xa7, i64x2_extend_low_i32x4_s: 0xc7,
   f32x4_demote_f64x2_zero: 0x5e, f64x2_promote_low_f32x4: 0x5f,
   f32x4_ceil: 0x67, f32x4_floor: 0x68, f32x4_trunc: 0x69, f32x4_nearest: 0x6a,
   f64x2_ceil: 0x74, f64x2_floor: 0x75, f64x2_trunc: 0x7a, f64x2_nearest: 0x94,

@@ -19,6 +19,7 @@ import { convGemm } from "./conv.js";
 import { gemm, type GemmOperand } from "./gemm.js";
 import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
 import { isBatchBroadcast, isMatrixTranspose, MatrixView } from "./lazy.js";
+import { argWasm, binaryWasm, broadcastToWasm, windowWasm, compareWasm, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "./ew.js";
 
 type Input = { buffer: Buffer; shape: readonly number[]; dtype: Aval["dtype"] };
 /** A fast path: returns null to fall back to the reference kernel. */
@@ -44,7 +45,7 @@ const dot: Fast<"dot"> = ([a, b], _p, [out]) => {
 
 /** Swapping the last two axes of float matrices is deferred: `dot` reads them through strides. */
 const transpose: Fast<"transpose"> = ([x], { perm }, [out]) => {
-  if (!isFloatDType(x!.dtype) || !isMatrixTranspose(perm)) return wrap(transposeFast(view(x!), perm, out!));
+  if (!isFloatDType(x!.dtype) || !isMatrixTranspose(perm)) return wrap(transposeWasm(view(x!), perm, out!) ?? transposeFast(view(x!), perm, out!));
   const b = x!.buffer;
   if (b instanceof MatrixView) return [b.transpose(out!.shape)];
   return [new MatrixView(b.view().slice(), out!.shape, x!.dtype, true, false)];
@@ -57,27 +58,32 @@ const broadcastTo: Fast<"broadcast_to"> = ([x], _p, [out]) => {
     const deferred = b instanceof MatrixView ? b.broadcast(out!.shape) : new MatrixView(b.view().slice(), out!.shape, x!.dtype, false, true);
     if (deferred) return [deferred];
   }
-  return wrap(broadcastToFast(view(x!), out!));
+  return wrap(broadcastToWasm(view(x!), out!) ?? broadcastToFast(view(x!), out!));
 };
 
 const view = (x: Input): KernelInput => ({ data: x.buffer.view(), shape: x.shape, dtype: x.dtype });
 const wrap = (d: TypedArray | null) => (d ? [new ArrayBuffer_(d)] : null);
 
-const binary = (name: BinaryName): Fast<BinaryName> => ([a, b], _p, [out]) => wrap(binaryFast(name, view(a!), view(b!), out!));
-const compare = (name: CompareName): Fast<CompareName> => ([a, b], _p, [out]) => wrap(compareFast(name, view(a!), view(b!), out!));
-const unary = (name: UnaryName): Fast<UnaryName> => ([x], _p, [out]) => wrap(unaryFast(name, view(x!), out!));
-const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) => wrap(reduceFast(name, view(x!), axes, out!));
+const binary = (name: BinaryName): Fast<BinaryName> => ([a, b], _p, [out]) => wrap(binaryWasm(name, view(a!), view(b!), out!) ?? binaryFast(name, view(a!), view(b!), out!));
+const compare = (name: CompareName): Fast<CompareName> => ([a, b], _p, [out]) => wrap(compareWasm(name, view(a!), view(b!), out!) ?? compareFast(name, view(a!), view(b!), out!));
+const unary = (name: UnaryName): Fast<UnaryName> => ([x], _p, [out]) => wrap(unaryWasm(name, view(x!), out!) ?? unaryFast(name, view(x!), out!));
+const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) => wrap((name === "reduce_sum" ? reduceSumWasm(view(x!), axes, out!) : null) ?? reduceFast(name, view(x!), axes, out!));
 
 const FAST: { [K in PrimName]?: Fast<K> } = {
   dot,
   conv: ([x, w], p, [out]) => (wasmFeatures().simd ? wrap(convGemm([view(x!), view(w!)], p, out!)) : null),
   transpose,
   broadcast_to: broadcastTo,
-  select: ([c, a, b], _p, [out]) => wrap(selectFast(view(c!), view(a!), view(b!), out!)),
+  select: ([c, a, b], _p, [out]) => wrap(selectWasm(view(c!), view(a!), view(b!), out!) ?? selectFast(view(c!), view(a!), view(b!), out!)),
   add: binary("add"), sub: binary("sub"), mul: binary("mul"), div: binary("div"), max: binary("max"), min: binary("min"),
   eq: compare("eq"), ne: compare("ne"), lt: compare("lt"), le: compare("le"), gt: compare("gt"), ge: compare("ge"),
   neg: unary("neg"), exp: unary("exp"), log: unary("log"), sqrt: unary("sqrt"), tanh: unary("tanh"), abs: unary("abs"),
   logistic: unary("logistic"),
+  reduce_window_max: ([x], { window, strides }, [out]) => wrap(windowWasm(0, view(x!), null, window, strides, out!)),
+  select_and_gather_add: ([t, x], { window, strides }, [out]) => wrap(windowWasm(1, view(x!), view(t!), window, strides, out!)),
+  select_and_scatter_add: ([s, x], { window, strides }, [out]) => wrap(windowWasm(2, view(x!), view(s!), window, strides, out!)),
+  argmax: ([x], { axis }, [out]) => wrap(argWasm(true, view(x!), axis, out!)),
+  argmin: ([x], { axis }, [out]) => wrap(argWasm(false, view(x!), axis, out!)),
   reduce_sum: reduce("reduce_sum"), reduce_max: reduce("reduce_max"), reduce_min: reduce("reduce_min"), reduce_prod: reduce("reduce_prod"),
 };
 

@@ -4,8 +4,9 @@
  * exactly what the reference kernels compute, in the same order, so results
  * are bit-identical; they are faster because each loop is written out per
  * operation (monomorphic, no per-element closure) and runs over whole rows
- * (see rows.ts). Copying to Wasm memory would cost as much as the work, so
- * these stay in JS. Each returns null for a case it does not take.
+ * (see rows.ts). Above a size threshold the Wasm kernels (ew.ts) run
+ * instead; these take small tensors and the cases those decline. Each
+ * returns null for a case it does not take.
  */
 import { allocate, type DType, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";

@@ -1,0 +1,501 @@
+/**
+ * Memory-bound kernels in WebAssembly SIMD128, generated: elementwise binary
+ * ops, comparisons, select, unary ops, reduce_sum and strided gathers
+ * (transpose, broadcast_to). Every one computes exactly what the reference
+ * kernel computes, element by element and in the same order, so results are
+ * bit-identical (up to NaN payloads):
+ *
+ *   f32x4.add = Math.fround(x + y) per lane (IEEE single rounding);
+ *   f32x4.max/min = NumPy maximum/minimum (NaN propagates, max(-0, +0) = +0);
+ *   reduce_sum accumulates in f64 in input order, vectorized only across
+ *   independent outputs.
+ *
+ * Elementwise kernels take their operands as rows (see rows.ts): the output
+ * is [P, Q, R] row-major and contiguous; operand i starts at ptr_i and moves
+ * by (strideP_i, strideQ_i) bytes per P and Q step; along a row it is either
+ * contiguous or constant (a "splat": scalar, row vector, per-channel value),
+ * as bit i of `mode` says. Addresses are byte offsets in the shared memory.
+ */
+import { F32, F64, FuncBuilder, I32, MemOp, ModuleBuilder, Op, Simd, SimdMem, V128, type ValType } from "./emitter.js";
+
+export type Kind = "f32" | "f64";
+/** Comparisons also take int32 operands (argmax indices against an iota, in max-pool gradients). */
+export type CompareKind = Kind | "i32";
+
+interface KindInfo {
+  es: number;
+  lanes: number;
+  type: ValType;
+  load: number;
+  store: number;
+  align: number;
+  splat: number;
+}
+
+const KINDS: Record<CompareKind, KindInfo> = {
+  i32: { es: 4, lanes: 4, type: I32, load: MemOp.i32_load, store: MemOp.i32_store, align: 2, splat: SimdMem.v128_load32_splat },
+  f32: { es: 4, lanes: 4, type: F32, load: MemOp.f32_load, store: MemOp.f32_store, align: 2, splat: SimdMem.v128_load32_splat },
+  f64: { es: 8, lanes: 2, type: F64, load: MemOp.f64_load, store: MemOp.f64_store, align: 3, splat: SimdMem.v128_load64_splat },
+};
+
+/** [vector opcode, scalar opcode] per binary op and kind. */
+export const BINARY_OPS = {
+  add: { f32: [Simd.f32x4_add, Op.f32_add], f64: [Simd.f64x2_add, Op.f64_add] },
+  sub: { f32: [Simd.f32x4_sub, Op.f32_sub], f64: [Simd.f64x2_sub, Op.f64_sub] },
+  mul: { f32: [Simd.f32x4_mul, Op.f32_mul], f64: [Simd.f64x2_mul, Op.f64_mul] },
+  div: { f32: [Simd.f32x4_div, Op.f32_div], f64: [Simd.f64x2_div, Op.f64_div] },
+  max: { f32: [Simd.f32x4_max, Op.f32_max], f64: [Simd.f64x2_max, Op.f64_max] },
+  min: { f32: [Simd.f32x4_min, Op.f32_min], f64: [Simd.f64x2_min, Op.f64_min] },
+} as const;
+export type WasmBinary = keyof typeof BINARY_OPS;
+
+export const UNARY_OPS = {
+  neg: { f32: [Simd.f32x4_neg, Op.f32_neg], f64: [Simd.f64x2_neg, Op.f64_neg] },
+  abs: { f32: [Simd.f32x4_abs, Op.f32_abs], f64: [Simd.f64x2_abs, Op.f64_abs] },
+  sqrt: { f32: [Simd.f32x4_sqrt, Op.f32_sqrt], f64: [Simd.f64x2_sqrt, Op.f64_sqrt] },
+} as const;
+export type WasmUnary = keyof typeof UNARY_OPS;
+
+/** Scalar comparison opcodes (the result is an i32 0/1, stored as a byte). */
+export const COMPARE_OPS = {
+  eq: { f32: Op.f32_eq, f64: Op.f64_eq, i32: Op.i32_eq }, ne: { f32: Op.f32_ne, f64: Op.f64_ne, i32: Op.i32_ne },
+  lt: { f32: Op.f32_lt, f64: Op.f64_lt, i32: Op.i32_lt_s }, le: { f32: Op.f32_le, f64: Op.f64_le, i32: Op.i32_le_s },
+  gt: { f32: Op.f32_gt, f64: Op.f64_gt, i32: Op.i32_gt_s }, ge: { f32: Op.f32_ge, f64: Op.f64_ge, i32: Op.i32_ge_s },
+} as const;
+export type WasmCompare = keyof typeof COMPARE_OPS;
+
+/** Dimensions of the gather kernels (shapes are padded with leading 1s). */
+export const GATHER_RANK = 6;
+
+/** One input of a row loop: how to push its next vector or scalar and how far it moves per element. */
+interface Operand {
+  prepare(): void;
+  vec(): void;
+  scal(): void;
+  /** Bytes per element along the row (0 for a splat). */
+  step: number;
+  ptr: number;
+}
+
+function contiguous(f: FuncBuilder, k: KindInfo, ptr: number): Operand {
+  return {
+    prepare() {},
+    vec: () => void f.localGet(ptr).simdMem(SimdMem.v128_load, 0, 0),
+    scal: () => void f.localGet(ptr).mem(k.load, 0, 0),
+    step: k.es,
+    ptr,
+  };
+}
+
+function splat(f: FuncBuilder, k: KindInfo, ptr: number): Operand {
+  const v = f.local(V128), s = f.local(k.type);
+  return {
+    prepare() {
+      f.localGet(ptr).simdMem(k.splat, 0, 0).localSet(v);
+      f.localGet(ptr).mem(k.load, 0, 0).localSet(s);
+    },
+    vec: () => void f.localGet(v),
+    scal: () => void f.localGet(s),
+    step: 0,
+    ptr,
+  };
+}
+
+/** A bool/uint8 condition, contiguous: a vector is an all-ones/all-zeros mask per lane of `k`. */
+function condition(f: FuncBuilder, k: KindInfo, ptr: number): Operand {
+  return {
+    prepare() {},
+    vec() {
+      if (k.lanes === 4) f.localGet(ptr).simdMem(SimdMem.v128_load32_zero, 0, 0);
+      else f.localGet(ptr).mem(MemOp.i32_load16_u, 0, 0).simd(Simd.i32x4_splat);
+      f.v128Const(new Uint8Array(16)).simd(Simd.i8x16_ne);
+      f.simd(Simd.i16x8_extend_low_i8x16_s).simd(Simd.i32x4_extend_low_i16x8_s);
+      if (k.lanes === 2) f.simd(Simd.i64x2_extend_low_i32x4_s);
+    },
+    scal: () => void f.localGet(ptr).mem(MemOp.i32_load8_u, 0, 0),
+    step: 1,
+    ptr,
+  };
+}
+
+interface RowCode {
+  /** Consumes the operands' vectors, pushes the result vector; null = no vector loop. */
+  vec: (() => void) | null;
+  scal: () => void;
+  /** Scalar store opcode and alignment exponent; bytes per output element. */
+  store: number;
+  storeAlign: number;
+  outEs: number;
+  lanes: number;
+}
+
+/**
+ * out[0..n) = op(operands) with `o` advancing through the output:
+ * a vector loop over whole vectors, then a scalar tail.
+ */
+function rowLoops(f: FuncBuilder, o: number, n: number, ops: Operand[], code: RowCode, end: number, vend: number): void {
+  for (const x of ops) x.prepare();
+  const advance = (elems: number) => {
+    f.localGet(o).i32Const(elems * code.outEs).op(Op.i32_add).localSet(o);
+    for (const x of ops) if (x.step) f.localGet(x.ptr).i32Const(elems * x.step).op(Op.i32_add).localSet(x.ptr);
+  };
+  f.localGet(o).localGet(n).i32Const(code.outEs).op(Op.i32_mul).op(Op.i32_add).localSet(end);
+  if (code.vec) {
+    f.localGet(o).localGet(n).i32Const(-code.lanes).op(Op.i32_and).i32Const(code.outEs).op(Op.i32_mul).op(Op.i32_add).localSet(vend);
+    f.block().loop();
+    f.localGet(o).localGet(vend).op(Op.i32_ge_u).brIf(1);
+    f.localGet(o);
+    for (const x of ops) x.vec();
+    code.vec();
+    f.simdMem(SimdMem.v128_store, 0, 0);
+    advance(code.lanes);
+    f.br(0).end().end();
+  }
+  f.block().loop();
+  f.localGet(o).localGet(end).op(Op.i32_ge_u).brIf(1);
+  f.localGet(o);
+  for (const x of ops) x.scal();
+  code.scal();
+  f.mem(code.store, 0, code.storeAlign);
+  advance(1);
+  f.br(0).end().end();
+}
+
+/**
+ * `name(out, ptr_0..ptr_{k-1}, P, Q, R, strideP_0, strideQ_0, ..., mode)`:
+ * walks P×Q rows of R elements and runs `row(mode, rowPointers, o, R)` for
+ * each supported mode (others do nothing; the caller only passes these).
+ */
+function emitRows(
+  m: ModuleBuilder, name: string, k: number, modes: readonly number[],
+  row: (f: FuncBuilder, mode: number, ptrs: number[], o: number, n: number) => void,
+): void {
+  const f = m.func(name, Array.from({ length: 3 * k + 5 }, () => I32), []);
+  const o = 0, ptr = (i: number) => 1 + i, P = k + 1, Q = k + 2, R = k + 3;
+  const sP = (i: number) => k + 4 + 2 * i, sQ = (i: number) => k + 5 + 2 * i, mode = 3 * k + 4;
+  const p = f.local(I32), q = f.local(I32);
+  const qPtr = Array.from({ length: k }, () => f.local(I32));
+  const rPtr = Array.from({ length: k }, () => f.local(I32));
+  f.forRange(p, () => void f.i32Const(0), () => void f.localGet(P), 1, () => {
+    for (let i = 0; i < k; i++) f.localGet(ptr(i)).localSet(qPtr[i]!);
+    f.forRange(q, () => void f.i32Const(0), () => void f.localGet(Q), 1, () => {
+      for (let i = 0; i < k; i++) f.localGet(qPtr[i]!).localSet(rPtr[i]!);
+      for (const v of modes) {
+        f.localGet(mode).i32Const(v).op(Op.i32_eq).if_();
+        row(f, v, rPtr, o, R);
+        f.end();
+      }
+      for (let i = 0; i < k; i++) f.localGet(qPtr[i]!).localGet(sQ(i)).op(Op.i32_add).localSet(qPtr[i]!);
+    });
+    for (let i = 0; i < k; i++) f.localGet(ptr(i)).localGet(sP(i)).op(Op.i32_add).localSet(ptr(i));
+  });
+}
+
+const ALL2 = [0, 1, 2, 3];
+
+function emitBinary(m: ModuleBuilder, name: WasmBinary, kind: Kind): void {
+  const k = KINDS[kind];
+  const [v, s] = BINARY_OPS[name][kind];
+  emitRows(m, `bin_${name}_${kind}`, 2, ALL2, (f, mode, ptrs, o, n) => {
+    const ops = ptrs.map((p, i) => ((mode >> i) & 1 ? splat(f, k, p) : contiguous(f, k, p)));
+    rowLoops(f, o, n, ops, { vec: () => void f.simd(v), scal: () => void f.op(s), store: k.store, storeAlign: k.align, outEs: k.es, lanes: k.lanes }, f.local(I32), f.local(I32));
+  });
+}
+
+function emitUnary(m: ModuleBuilder, name: WasmUnary, kind: Kind): void {
+  const k = KINDS[kind];
+  const [v, s] = UNARY_OPS[name][kind];
+  emitRows(m, `un_${name}_${kind}`, 1, [0], (f, _mode, ptrs, o, n) => {
+    rowLoops(f, o, n, [contiguous(f, k, ptrs[0]!)], { vec: () => void f.simd(v), scal: () => void f.op(s), store: k.store, storeAlign: k.align, outEs: k.es, lanes: k.lanes }, f.local(I32), f.local(I32));
+  });
+}
+
+/** Comparisons write one byte per element (scalar loop: the narrowing shuffles would cost as much). */
+function emitCompare(m: ModuleBuilder, name: WasmCompare, kind: CompareKind): void {
+  const k = KINDS[kind];
+  const s = COMPARE_OPS[name][kind];
+  emitRows(m, `cmp_${name}_${kind}`, 2, ALL2, (f, mode, ptrs, o, n) => {
+    const ops = ptrs.map((p, i) => ((mode >> i) & 1 ? splat(f, k, p) : contiguous(f, k, p)));
+    rowLoops(f, o, n, ops, { vec: null, scal: () => void f.op(s), store: MemOp.i32_store8, storeAlign: 0, outEs: 1, lanes: 1 }, f.local(I32), f.local(I32));
+  });
+}
+
+/** select(c, a, b): operand 0 is the condition (always contiguous along rows); bits 1, 2 of mode splat a, b. */
+function emitSelect(m: ModuleBuilder, kind: Kind): void {
+  const k = KINDS[kind];
+  emitRows(m, `select_${kind}`, 3, [0, 2, 4, 6], (f, mode, ptrs, o, n) => {
+    const c = condition(f, k, ptrs[0]!);
+    const a = (mode >> 1) & 1 ? splat(f, k, ptrs[1]!) : contiguous(f, k, ptrs[1]!);
+    const b = (mode >> 2) & 1 ? splat(f, k, ptrs[2]!) : contiguous(f, k, ptrs[2]!);
+    // Pushed in the order a, b, c: bitselect(a, b, mask) and select(a, b, cond) both pick a where c.
+    rowLoops(f, o, n, [a, b, c], { vec: () => void f.simd(Simd.v128_bitselect), scal: () => void f.op(Op.select), store: k.store, storeAlign: k.align, outEs: k.es, lanes: k.lanes }, f.local(I32), f.local(I32));
+  });
+}
+
+/**
+ * `rsum_<kind>(x, acc, P, Q, R, accStrideP, accStrideQ, mode)`: x is the
+ * whole input, contiguous, walked as P×Q rows of R; acc holds f64
+ * accumulators. Mode 0: the row adds elementwise into acc (vectorized, each
+ * accumulator still sees its terms in input order); mode 1: the row folds
+ * into one accumulator, left to right. A fold is a chain of dependent adds,
+ * so four rows bound for different accumulators (consecutive along Q) are
+ * folded side by side: four chains in flight, each in its own order.
+ */
+function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
+  const k = KINDS[kind];
+  const f = m.func(`rsum_${kind}`, [I32, I32, I32, I32, I32, I32, I32, I32], []);
+  const [x, acc, P, Q, R, aP, aQ, mode] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const CHAINS = 4;
+  const p = f.local(I32), q = f.local(I32), qAcc = f.local(I32), rowB = f.local(I32), end = f.local(I32), vend = f.local(I32), a = f.local(I32);
+  const px = Array.from({ length: CHAINS }, () => f.local(I32));
+  const v = Array.from({ length: CHAINS }, () => f.local(F64));
+  const loadPromoted = (ptr: number) => {
+    f.localGet(ptr).mem(k.load, 0, k.align);
+    if (kind === "f32") f.op(Op.f64_promote_f32);
+  };
+  const bump = (local: number, bytes: number) => void f.localGet(local).i32Const(bytes).op(Op.i32_add).localSet(local);
+  /** Folds `rows` consecutive rows from x into acc at qAcc, qAcc + aQ, ...; leaves x after them. */
+  const fold = (rows: number) => {
+    for (let i = 0; i < rows; i++) {
+      if (i === 0) f.localGet(x).localSet(px[0]!);
+      else f.localGet(px[i - 1]!).localGet(rowB).op(Op.i32_add).localSet(px[i]!);
+      f.localGet(qAcc);
+      if (i > 0) f.localGet(aQ).i32Const(i).op(Op.i32_mul).op(Op.i32_add);
+      f.mem(MemOp.f64_load, 0, 3).localSet(v[i]!);
+    }
+    f.localGet(x).localGet(rowB).op(Op.i32_add).localSet(end);
+    f.block().loop();
+    f.localGet(px[0]!).localGet(end).op(Op.i32_ge_u).brIf(1);
+    for (let i = 0; i < rows; i++) {
+      f.localGet(v[i]!);
+      loadPromoted(px[i]!);
+      f.op(Op.f64_add).localSet(v[i]!);
+      bump(px[i]!, k.es);
+    }
+    f.br(0).end().end();
+    for (let i = 0; i < rows; i++) {
+      f.localGet(qAcc);
+      if (i > 0) f.localGet(aQ).i32Const(i).op(Op.i32_mul).op(Op.i32_add);
+      f.localGet(v[i]!).mem(MemOp.f64_store, 0, 3);
+    }
+    f.localGet(px[rows - 1]!).localSet(x);
+    f.localGet(q).i32Const(rows).op(Op.i32_add).localSet(q);
+    f.localGet(qAcc).localGet(aQ).i32Const(rows).op(Op.i32_mul).op(Op.i32_add).localSet(qAcc);
+  };
+  /** acc[qAcc + i] += x[i] for one row, then the next row. */
+  const addRow = () => {
+    f.localGet(qAcc).localSet(a);
+    f.localGet(x).localGet(rowB).op(Op.i32_add).localSet(end);
+    f.localGet(x).localGet(R).i32Const(-2).op(Op.i32_and).i32Const(k.es).op(Op.i32_mul).op(Op.i32_add).localSet(vend);
+    f.block().loop();
+    f.localGet(x).localGet(vend).op(Op.i32_ge_u).brIf(1);
+    f.localGet(a).localGet(a).simdMem(SimdMem.v128_load, 0, 0);
+    if (kind === "f32") f.localGet(x).simdMem(SimdMem.v128_load64_zero, 0, 0).simd(Simd.f64x2_promote_low_f32x4);
+    else f.localGet(x).simdMem(SimdMem.v128_load, 0, 0);
+    f.simd(Simd.f64x2_add).simdMem(SimdMem.v128_store, 0, 0);
+    bump(x, 2 * k.es);
+    bump(a, 16);
+    f.br(0).end().end();
+    f.block().loop();
+    f.localGet(x).localGet(end).op(Op.i32_ge_u).brIf(1);
+    f.localGet(a).localGet(a).mem(MemOp.f64_load, 0, 3);
+    loadPromoted(x);
+    f.op(Op.f64_add).mem(MemOp.f64_store, 0, 3);
+    bump(x, k.es);
+    bump(a, 8);
+    f.br(0).end().end();
+    f.localGet(q).i32Const(1).op(Op.i32_add).localSet(q);
+    f.localGet(qAcc).localGet(aQ).op(Op.i32_add).localSet(qAcc);
+  };
+  const whileQ = (room: number, body: () => void) => {
+    f.block().loop();
+    f.localGet(q).i32Const(room).op(Op.i32_add).localGet(Q).op(Op.i32_gt_s).brIf(1);
+    body();
+    f.br(0).end().end();
+  };
+  f.localGet(R).i32Const(k.es).op(Op.i32_mul).localSet(rowB);
+  f.forRange(p, () => void f.i32Const(0), () => void f.localGet(P), 1, () => {
+    f.localGet(acc).localSet(qAcc);
+    f.i32Const(0).localSet(q);
+    f.localGet(mode).if_();
+    // Side by side only when consecutive rows have their own accumulators.
+    f.localGet(aQ).if_();
+    whileQ(CHAINS, () => fold(CHAINS));
+    f.end();
+    whileQ(1, () => fold(1));
+    f.else_();
+    whileQ(1, addRow);
+    f.end();
+    f.localGet(acc).localGet(aP).op(Op.i32_add).localSet(acc);
+  });
+}
+
+/**
+ * `argmax_<kind>(out, x, outer, n, inner)` (and argmin): x is [outer, n,
+ * inner], out [outer, inner] int32 indices. As the reference: the first
+ * extreme wins, and the first NaN wins outright.
+ */
+function emitArg(m: ModuleBuilder, isMax: boolean, kind: Kind): void {
+  const k = KINDS[kind];
+  const f = m.func(`${isMax ? "argmax" : "argmin"}_${kind}`, [I32, I32, I32, I32, I32], []);
+  const [out, x, outer, n, inner] = [0, 1, 2, 3, 4];
+  const o = f.local(I32), j = f.local(I32), kk = f.local(I32), bi = f.local(I32);
+  const base = f.local(I32), p = f.local(I32), innerB = f.local(I32), best = f.local(k.type), v = f.local(k.type);
+  const [ne, better] = kind === "f32" ? [Op.f32_ne, isMax ? Op.f32_gt : Op.f32_lt] : [Op.f64_ne, isMax ? Op.f64_gt : Op.f64_lt];
+  f.localGet(inner).i32Const(k.es).op(Op.i32_mul).localSet(innerB);
+  f.forRange(o, () => void f.i32Const(0), () => void f.localGet(outer), 1, () => {
+    f.localGet(x).localSet(base);
+    f.forRange(j, () => void f.i32Const(0), () => void f.localGet(inner), 1, () => {
+      f.localGet(base).localTee(p).mem(k.load, 0, k.align).localSet(best);
+      f.i32Const(0).localSet(bi);
+      f.i32Const(1).localSet(kk);
+      f.block().loop();
+      f.localGet(kk).localGet(n).op(Op.i32_ge_s).brIf(1);
+      f.localGet(best).localGet(best).op(ne).brIf(1);
+      f.localGet(p).localGet(innerB).op(Op.i32_add).localTee(p).mem(k.load, 0, k.align).localSet(v);
+      // Branch-free: on random data "is v better" is a coin flip the predictor would miss half the time.
+      const take = f.local(I32);
+      f.localGet(v).localGet(v).op(ne).localGet(v).localGet(best).op(better).op(Op.i32_or).localSet(take);
+      f.localGet(v).localGet(best).localGet(take).op(Op.select).localSet(best);
+      f.localGet(kk).localGet(bi).localGet(take).op(Op.select).localSet(bi);
+      f.localGet(kk).i32Const(1).op(Op.i32_add).localSet(kk);
+      f.br(0).end().end();
+      f.localGet(out).localGet(bi).mem(MemOp.i32_store, 0, 2);
+      f.localGet(out).i32Const(4).op(Op.i32_add).localSet(out);
+      f.localGet(base).i32Const(k.es).op(Op.i32_add).localSet(base);
+    });
+    f.localGet(x).localGet(n).localGet(innerB).op(Op.i32_mul).op(Op.i32_add).localSet(x);
+  });
+}
+
+/**
+ * `window_<kind>(mode, x, t, out, planes, H, W, kh, kw, sh, sw, OH, OW)`:
+ * max-pool windows over the last two axes of x ([planes, H, W]). Each
+ * window's argmax j is the first maximum in row-major window order, or the
+ * first NaN (as the reference). Mode 0: out[i] = x[j] (reduce_window_max);
+ * 1: out[i] = t[j] (select_and_gather_add); 2: out[j] += t[i]
+ * (select_and_scatter_add, out zeroed by the caller; windows in order).
+ */
+function emitWindow(m: ModuleBuilder, kind: Kind): void {
+  const k = KINDS[kind];
+  const f = m.func(`window_${kind}`, Array.from({ length: 13 }, () => I32), []);
+  const [mode, x, t, out, planes, H, W, kh, kw, sh, sw, OH, OW] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const p = f.local(I32), oy = f.local(I32), ox = f.local(I32), ky = f.local(I32), kx = f.local(I32);
+  const plane = f.local(I32), base = f.local(I32), row = f.local(I32), j = f.local(I32), i = f.local(I32), idx = f.local(I32);
+  const best = f.local(k.type), v = f.local(k.type);
+  const [ne, gt] = kind === "f32" ? [Op.f32_ne, Op.f32_gt] : [Op.f64_ne, Op.f64_gt];
+  /** Pushes the byte address of element `idx` (a local) of the array at `arr`. */
+  const addr = (arr: number, idx: number) => void f.localGet(arr).localGet(idx).i32Const(k.es).op(Op.i32_mul).op(Op.i32_add);
+  f.i32Const(0).localSet(i);
+  f.forRange(p, () => void f.i32Const(0), () => void f.localGet(planes), 1, () => {
+    f.localGet(p).localGet(H).op(Op.i32_mul).localGet(W).op(Op.i32_mul).localSet(plane);
+    f.forRange(oy, () => void f.i32Const(0), () => void f.localGet(OH), 1, () => {
+      f.forRange(ox, () => void f.i32Const(0), () => void f.localGet(OW), 1, () => {
+        // base = plane + oy·sh·W + ox·sw
+        f.localGet(plane).localGet(oy).localGet(sh).op(Op.i32_mul).localGet(W).op(Op.i32_mul).op(Op.i32_add).localGet(ox).localGet(sw).op(Op.i32_mul).op(Op.i32_add).localTee(base).localSet(j);
+        addr(x, base);
+        f.mem(k.load, 0, k.align).localSet(best);
+        f.block();
+        f.forRange(ky, () => void f.i32Const(0), () => void f.localGet(kh), 1, () => {
+          f.localGet(best).localGet(best).op(ne).brIf(2); // a NaN is final
+          f.localGet(base).localGet(ky).localGet(W).op(Op.i32_mul).op(Op.i32_add).localSet(row);
+          f.forRange(kx, () => void f.i32Const(0), () => void f.localGet(kw), 1, () => {
+            f.localGet(best).localGet(best).op(ne).brIf(1);
+            f.localGet(row).localGet(kx).op(Op.i32_add).localSet(idx);
+            addr(x, idx);
+            f.mem(k.load, 0, k.align).localSet(v);
+            // Branch-free: j, best = idx, v where v > best or v is NaN.
+            f.localGet(idx).localGet(j).localGet(v).localGet(best).op(gt).localGet(v).localGet(v).op(ne).op(Op.i32_or).op(Op.select).localSet(j);
+            f.localGet(v).localGet(best).localGet(v).localGet(best).op(gt).localGet(v).localGet(v).op(ne).op(Op.i32_or).op(Op.select).localSet(best);
+          });
+        });
+        f.end();
+        f.localGet(mode).i32Const(2).op(Op.i32_eq).if_();
+        addr(out, j);
+        addr(out, j);
+        f.mem(k.load, 0, k.align);
+        addr(t, i);
+        f.mem(k.load, 0, k.align).op(kind === "f32" ? Op.f32_add : Op.f64_add).mem(k.store, 0, k.align);
+        f.else_();
+        addr(out, i);
+        f.localGet(mode).if_(I32);
+        addr(t, j);
+        f.else_();
+        addr(x, j);
+        f.end();
+        f.mem(k.load, 0, k.align).mem(k.store, 0, k.align);
+        f.end();
+        f.localGet(i).i32Const(1).op(Op.i32_add).localSet(i);
+      });
+    });
+  });
+}
+
+/**
+ * `gather<es>(dst, src, d_0..d_5, s_0..s_5)`: dst (contiguous, shape d) gets
+ * src read through byte strides s — a transpose or a broadcast. Bits are
+ * copied unchanged (integer or v128 loads and stores); es = 8 or 16 also
+ * moves short contiguous runs (2 or 4 floats) as one element.
+ */
+function emitGather(m: ModuleBuilder, es: 1 | 4 | 8 | 16): void {
+  const f = m.func(`gather${es}`, Array.from({ length: 2 + 2 * GATHER_RANK }, () => I32), []);
+  const dst = 0, src = 1, dim = (a: number) => 2 + a, stride = (a: number) => 2 + GATHER_RANK + a;
+  const [load, store, align] = es === 1 ? [MemOp.i32_load8_u, MemOp.i32_store8, 0] : es === 4 ? [MemOp.i32_load, MemOp.i32_store, 2] : [MemOp.f64_load, MemOp.f64_store, 3];
+  const copy = (to: () => void, from: () => void) => {
+    to();
+    from();
+    if (es === 16) f.simdMem(SimdMem.v128_load, 0, 0).simdMem(SimdMem.v128_store, 0, 0);
+    else f.mem(load, 0, align).mem(store, 0, align);
+  };
+  const ptr = Array.from({ length: GATHER_RANK }, () => f.local(I32));
+  const idx = Array.from({ length: GATHER_RANK }, () => f.local(I32));
+  const level = (a: number) => {
+    f.localGet(a === 0 ? src : ptr[a - 1]!).localSet(ptr[a]!);
+    f.forRange(idx[a]!, () => void f.i32Const(0), () => void f.localGet(dim(a)), 1, () => {
+      if (a === GATHER_RANK - 1) {
+        copy(() => void f.localGet(dst), () => void f.localGet(ptr[a]!));
+        f.localGet(dst).i32Const(es).op(Op.i32_add).localSet(dst);
+      } else level(a + 1);
+      f.localGet(ptr[a]!).localGet(stride(a)).op(Op.i32_add).localSet(ptr[a]!);
+    });
+  };
+  level(0);
+}
+
+/** Every kernel by exported name, with the code that emits it. */
+function emitters(): Map<string, (m: ModuleBuilder) => void> {
+  const all = new Map<string, (m: ModuleBuilder) => void>();
+  for (const kind of ["f32", "f64"] as const) {
+    for (const name of Object.keys(BINARY_OPS) as WasmBinary[]) all.set(`bin_${name}_${kind}`, (m) => emitBinary(m, name, kind));
+    for (const name of Object.keys(UNARY_OPS) as WasmUnary[]) all.set(`un_${name}_${kind}`, (m) => emitUnary(m, name, kind));
+    all.set(`select_${kind}`, (m) => emitSelect(m, kind));
+    all.set(`rsum_${kind}`, (m) => emitReduceSum(m, kind));
+    all.set(`argmax_${kind}`, (m) => emitArg(m, true, kind));
+    all.set(`argmin_${kind}`, (m) => emitArg(m, false, kind));
+    all.set(`window_${kind}`, (m) => emitWindow(m, kind));
+  }
+  for (const kind of ["f32", "f64", "i32"] as const) {
+    for (const name of Object.keys(COMPARE_OPS) as WasmCompare[]) all.set(`cmp_${name}_${kind}`, (m) => emitCompare(m, name, kind));
+  }
+  for (const es of [1, 4, 8, 16] as const) all.set(`gather${es}`, (m) => emitGather(m, es));
+  return all;
+}
+
+let table: Map<string, (m: ModuleBuilder) => void> | null = null;
+
+/**
+ * A module exporting the kernels `names` (all when omitted), memory imported
+ * as env.mem (shared when `shared`). Built per kernel on first use, so a
+ * program pays emission and compilation only for the kernels it runs.
+ */
+export function buildElementwiseModule(maxPages: number, shared: boolean, names?: readonly string[]): Uint8Array<ArrayBuffer> {
+  table ??= emitters();
+  const m = new ModuleBuilder();
+  m.importMemory("env", "mem", 1, maxPages, shared);
+  for (const name of names ?? table.keys()) {
+    const emit = table.get(name);
+    if (!emit) throw new RangeError(`buildElementwiseModule: no kernel named ${name}`);
+    emit(m);
+  }
+  return m.bytes();
+}

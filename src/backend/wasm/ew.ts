@@ -1,0 +1,264 @@
+/**
+ * Runs the memory-bound Wasm kernels (ew-kernel.ts): copy the operands into
+ * the shared Wasm memory with TypedArray.set, run one call on this thread,
+ * copy the result out into a fresh GC-owned TypedArray (docs/memory.md).
+ * Each function returns null for a case it does not take (the caller then
+ * runs the JS kernel): a dtype without a kernel, an output smaller than
+ * `ewConfig.minElements` (the copies and the call would cost more than the
+ * JS loop), or a broadcast pattern that does not reduce to rows of the form
+ * contiguous-or-constant with at most three merged axes.
+ *
+ * One thread: a worker hand-off costs about as much as these kernels take at
+ * training sizes, and the copies (on this thread) are a large part of it.
+ */
+import { allocate, type DType, type TypedArray } from "../../core/dtype.js";
+import type { Aval } from "../../core/tensor.js";
+import type { BinaryName, CompareName, KernelInput, UnaryName } from "../spec.js";
+import { BINARY_OPS, buildElementwiseModule, COMPARE_OPS, GATHER_RANK, UNARY_OPS, type CompareKind, type Kind } from "./ew-kernel.js";
+import { wasmFeatures } from "./features.js";
+import { align, MAX_PAGES } from "./module.js";
+import { broadcastStridesOf, contiguousStrides, mergeAxes } from "./rows.js";
+import { getRuntime, type WasmRuntime } from "./runtime.js";
+
+/**
+ * Outputs (inputs, for reductions) with fewer than `minElements` elements stay
+ * in JS (tests set 0 to run every case here). Calls that would stage more than
+ * `maxStageBytes` also stay in JS: Wasm memory never shrinks, and this keeps
+ * its growth for these kernels bounded (gemm's staging is bounded separately).
+ */
+export const ewConfig = { defaultMinElements: 2048, minElements: 2048, maxStageBytes: 128 * 2 ** 20 };
+
+type Fn = (...args: number[]) => void;
+const compiled = new Map<string, Fn>();
+
+/** The kernel `name` and the runtime whose memory it works in; compiled on first use. */
+function kernel(name: string): { rt: WasmRuntime; fn: Fn } {
+  const rt = getRuntime();
+  let fn = compiled.get(name);
+  if (!fn) {
+    const bytes = buildElementwiseModule(MAX_PAGES, rt.memory.buffer instanceof SharedArrayBuffer, [name]);
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: rt.memory } });
+    fn = (inst.exports as Record<string, Fn>)[name]!;
+    compiled.set(name, fn);
+  }
+  return { rt, fn };
+}
+
+const KIND: Partial<Record<DType, Kind>> = { float32: "f32", float64: "f64" };
+const ITEM: Record<DType, number> = { float32: 4, float64: 8, int32: 4, uint8: 1, bool: 1 };
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const usable = (n: number) => n >= ewConfig.minElements && wasmFeatures().simd;
+
+/**
+ * Copies `inputs` (the same array twice is copied once) into Wasm memory and
+ * reserves `outBytes` after them; null if that does not fit.
+ */
+function stage(rt: WasmRuntime, inputs: readonly TypedArray[], outBytes: number): { addrs: number[]; out: number } | null {
+  let at = rt.operandBase();
+  const addrs: number[] = [];
+  inputs.forEach((x, i) => {
+    const first = inputs.indexOf(x);
+    if (first < i) addrs.push(addrs[first]!);
+    else {
+      addrs.push(at);
+      at += align(x.byteLength);
+    }
+  });
+  const out = at;
+  if (out + align(outBytes) - rt.operandBase() > ewConfig.maxStageBytes || !rt.ensure(out + align(outBytes))) return null;
+  const bytes = new Uint8Array(rt.memory.buffer);
+  inputs.forEach((x, i) => {
+    if (inputs.indexOf(x) === i) bytes.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), addrs[i]);
+  });
+  return { addrs, out };
+}
+
+/** The result at `addr` as a fresh `dtype` array of n elements. */
+function copyOut(rt: WasmRuntime, dtype: DType, addr: number, n: number): TypedArray {
+  const dst = allocate(dtype, n);
+  const buf = rt.memory.buffer;
+  if (dtype === "float32") dst.set(new Float32Array(buf, addr, n));
+  else if (dtype === "float64") dst.set(new Float64Array(buf, addr, n));
+  else if (dtype === "int32") dst.set(new Int32Array(buf, addr, n));
+  else dst.set(new Uint8Array(buf, addr, n));
+  return dst;
+}
+
+interface RowPlan {
+  P: number;
+  Q: number;
+  R: number;
+  /** Per operand, byte strides along P and Q. */
+  strides: [number, number][];
+  /** Bit i: operand i is constant along a row. */
+  mode: number;
+}
+
+/** Operands (shapes, element sizes) broadcast to `outShape` as at most 3 merged axes whose rows are contiguous or constant. */
+function rowPlan(outShape: readonly number[], shapes: readonly (readonly number[])[], items: readonly number[]): RowPlan | null {
+  const m = mergeAxes(outShape, shapes.map((s) => broadcastStridesOf(s, outShape)));
+  const rank = m.shape.length;
+  if (rank > 3) return null;
+  const pad = 3 - rank;
+  const dims = [...Array<number>(pad).fill(1), ...m.shape];
+  let mode = 0;
+  const strides = m.strides.map((s, i): [number, number] => {
+    const full = [...Array<number>(pad).fill(0), ...s];
+    if (full[2] !== 0 && full[2] !== 1) mode = -1;
+    if (full[2] === 0) mode |= 1 << i;
+    return [full[0]! * items[i]!, full[1]! * items[i]!];
+  });
+  if (mode < 0) return null;
+  // A row of one element is read the same either way; call it contiguous (select needs that of its condition).
+  if (dims[2] === 1) mode = 0;
+  return { P: dims[0]!, Q: dims[1]!, R: dims[2]!, strides, mode };
+}
+
+function runRows(fn: string, inputs: KernelInput[], out: Aval, plan: RowPlan): TypedArray | null {
+  const n = sizeOf(out.shape);
+  if (n === 0) return allocate(out.dtype, 0);
+  const { rt, fn: run } = kernel(fn);
+  const s = stage(rt, inputs.map((x) => x.data), n * ITEM[out.dtype]);
+  if (!s) return null;
+  run(s.out, ...s.addrs, plan.P, plan.Q, plan.R, ...plan.strides.flat(), plan.mode);
+  return copyOut(rt, out.dtype, s.out, n);
+}
+
+/** add/sub/mul/div/max/min of float32 or float64 operands (same dtype), NumPy broadcasting. */
+export function binaryWasm(name: BinaryName, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
+  const kind = KIND[out.dtype];
+  if (!kind || !(name in BINARY_OPS) || !usable(sizeOf(out.shape))) return null;
+  const plan = rowPlan(out.shape, [a.shape, b.shape], [ITEM[out.dtype], ITEM[out.dtype]]);
+  return plan && runRows(`bin_${name}_${kind}`, [a, b], out, plan);
+}
+
+/** eq/ne/lt/le/gt/ge of float32, float64 or int32 operands into a bool array. */
+export function compareWasm(name: CompareName, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
+  const kind: CompareKind | undefined = a.dtype === "int32" ? "i32" : KIND[a.dtype];
+  if (!kind || a.dtype !== b.dtype || !(name in COMPARE_OPS) || !usable(sizeOf(out.shape))) return null;
+  const plan = rowPlan(out.shape, [a.shape, b.shape], [ITEM[a.dtype], ITEM[a.dtype]]);
+  return plan && runRows(`cmp_${name}_${kind}`, [a, b], out, plan);
+}
+
+/** neg/abs/sqrt of a float array. */
+export function unaryWasm(name: UnaryName, x: KernelInput, out: Aval): TypedArray | null {
+  const kind = KIND[out.dtype];
+  const n = sizeOf(out.shape);
+  if (!kind || !(name in UNARY_OPS) || !usable(n)) return null;
+  return runRows(`un_${name}_${kind}`, [x], out, { P: 1, Q: 1, R: n, strides: [[0, 0]], mode: 0 });
+}
+
+/**
+ * select(c, a, b) for float32/float64 (and int32, moved as float32 bits)
+ * with a bool/uint8 condition that varies along rows.
+ */
+export function selectWasm(c: KernelInput, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
+  const kind: Kind | undefined = out.dtype === "int32" ? "f32" : KIND[out.dtype];
+  if (!kind || ITEM[c.dtype] !== 1 || !usable(sizeOf(out.shape))) return null;
+  const it = ITEM[out.dtype];
+  const plan = rowPlan(out.shape, [c.shape, a.shape, b.shape], [1, it, it]);
+  if (!plan || plan.mode & 1) return null;
+  return runRows(`select_${kind}`, [c, a, b], out, plan);
+}
+
+/**
+ * reduce_sum over any axes of a float array whose rows (input order) either
+ * fold into one output or add into a contiguous output row: accumulates in
+ * float64 in input order, as the reference, then rounds once to the dtype.
+ */
+export function reduceSumWasm(x: KernelInput, axes: readonly number[], out: Aval): TypedArray | null {
+  const kind = KIND[x.dtype];
+  const n = x.data.length;
+  if (!kind || x.dtype !== out.dtype || !usable(n)) return null;
+  if (n === 0) return allocate(out.dtype, sizeOf(out.shape)); // sums of nothing: +0
+  // The input is walked as the "output" of a row plan whose one operand is the
+  // float64 accumulator array at keepdims shape (broadcast along reduced axes).
+  const keep = x.shape.map((d, ax) => (axes.includes(ax) ? 1 : d));
+  const plan = rowPlan(x.shape, [keep], [8]);
+  if (!plan) return null;
+  const { rt, fn } = kernel(`rsum_${kind}`);
+  const m = sizeOf(out.shape);
+  const s = stage(rt, [x.data], m * 8);
+  if (!s) return null;
+  new Float64Array(rt.memory.buffer, s.out, m).fill(0);
+  fn(s.addrs[0]!, s.out, plan.P, plan.Q, plan.R, ...plan.strides[0]!, plan.mode);
+  const dst = allocate(out.dtype, m);
+  dst.set(new Float64Array(rt.memory.buffer, s.out, m));
+  return dst;
+}
+
+/** argmax/argmin along `axis` of a float array: int32 indices (first extreme; a NaN wins). */
+export function argWasm(isMax: boolean, x: KernelInput, axis: number, out: Aval): TypedArray | null {
+  const kind = KIND[x.dtype];
+  const n = x.data.length;
+  if (!kind || out.dtype !== "int32" || !usable(n) || n === 0) return null;
+  const { rt, fn } = kernel(`${isMax ? "argmax" : "argmin"}_${kind}`);
+  const m = sizeOf(out.shape);
+  const s = stage(rt, [x.data], m * 4);
+  if (!s) return null;
+  const outer = sizeOf(x.shape.slice(0, axis)), inner = sizeOf(x.shape.slice(axis + 1));
+  fn(s.out, s.addrs[0]!, outer, x.shape[axis]!, inner);
+  return copyOut(rt, "int32", s.out, m);
+}
+
+/**
+ * Max-pool windows over the last two axes (window and stride 1 on the others,
+ * no padding: the op pads before): mode 0 reduce_window_max(x), 1
+ * select_and_gather_add(t, x), 2 select_and_scatter_add(t, x) (t = the
+ * cotangent s). Float32/float64.
+ */
+export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | null, window: readonly number[], strides: readonly number[], out: Aval): TypedArray | null {
+  const kind = KIND[x.dtype];
+  const r = x.shape.length;
+  const n = sizeOf(out.shape);
+  if (!kind || out.dtype !== x.dtype || (t && t.dtype !== x.dtype) || r < 2 || !usable(Math.max(n, x.data.length))) return null;
+  for (let a = 0; a < r - 2; a++) if (window[a] !== 1 || strides[a] !== 1) return null;
+  if (n === 0 || x.data.length === 0) return null;
+  const windows = mode === 2 ? t!.shape : out.shape;
+  const { rt, fn } = kernel(`window_${kind}`);
+  const s = stage(rt, t ? [x.data, t.data] : [x.data], n * ITEM[out.dtype]);
+  if (!s) return null;
+  if (mode === 2) new Uint8Array(rt.memory.buffer, s.out, n * ITEM[out.dtype]).fill(0);
+  const planes = sizeOf(x.shape.slice(0, r - 2));
+  fn(mode, s.addrs[0]!, s.addrs[1] ?? 0, s.out, planes, x.shape[r - 2]!, x.shape[r - 1]!, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, windows[r - 2]!, windows[r - 1]!);
+  return copyOut(rt, out.dtype, s.out, n);
+}
+
+/** out[i] = src[Σ i_k·strides_k] over `outShape`: a transpose or a broadcast, any dtype. */
+function gatherWasm(src: TypedArray, strides: readonly number[], outShape: readonly number[], dtype: DType): TypedArray | null {
+  const n = sizeOf(outShape);
+  if (!usable(n)) return null;
+  if (n === 0) return allocate(dtype, 0);
+  const m = mergeAxes(outShape, [strides]);
+  let rank = m.shape.length;
+  const inner = m.strides[0]![rank - 1]!, run = m.shape[rank - 1]!;
+  // Long contiguous rows are copied fastest by TypedArray.set in JS, without staging.
+  if (inner === 1 && run >= 64) return null;
+  const item = ITEM[dtype];
+  let es = item;
+  const dims = [...m.shape];
+  const bytes = m.strides[0]!.map((v) => v * item);
+  // A contiguous run of 8 or 16 bytes (max-pool windows: 2 floats) moves as one element.
+  if (inner === 1 && rank > 1 && (item * run === 8 || item * run === 16)) {
+    es = item * run;
+    dims.pop();
+    bytes.pop();
+    rank--;
+  }
+  if (rank > GATHER_RANK) return null;
+  const { rt, fn } = kernel(`gather${es}`);
+  const s = stage(rt, [src], n * item);
+  if (!s) return null;
+  const pad = GATHER_RANK - rank;
+  fn(s.out, s.addrs[0]!, ...Array<number>(pad).fill(1), ...dims, ...Array<number>(pad).fill(0), ...bytes);
+  return copyOut(rt, dtype, s.out, n);
+}
+
+export function transposeWasm(x: KernelInput, perm: readonly number[], out: Aval): TypedArray | null {
+  const s = contiguousStrides(x.shape);
+  return gatherWasm(x.data, perm.map((p) => s[p]!), out.shape, out.dtype);
+}
+
+export function broadcastToWasm(x: KernelInput, out: Aval): TypedArray | null {
+  return gatherWasm(x.data, broadcastStridesOf(x.shape, out.shape), out.shape, out.dtype);
+}
