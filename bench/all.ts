@@ -6,6 +6,7 @@
  *   B4b       bench/overhead.ts       Fluxion eager and jit gradient calls
  *   B2, B3    bench/training.ts       Fluxion vs tfjs, jax-js, PyTorch     → bench/results-training.json
  *   B5        bench/b5-transformer.ts Fluxion vs TensorFlow.js cpu/wasm
+ *             bench/torch_b5.py       PyTorch on 1 and 2 threads (Debian's python3-torch)
  *
  * Each script prints its own table of medians, spreads and ratios; this one
  * adds the B4b and B5 figures to bench/results-all.json with the machine and
@@ -19,7 +20,7 @@
  *   npm run bench -- --json       # the tables go to stderr, one JSON document to stdout
  */
 import { execSync, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,13 +45,20 @@ interface Job {
   args: string[];
   /** The script prints one JSON document with --json, kept in results-all.json. */
   json?: boolean;
+  /** Run with Debian's Python (PyTorch) instead of Node. */
+  python?: boolean;
+  /** Peer name for --vs. */
+  peer?: string;
 }
+
+const PYTHON = "/usr/bin/python3";
 
 const jobs: Job[] = [
   { ids: ["B1", "B4A"], script: "run.ts", args: quick ? ["--quick"] : [] },
   { ids: ["B4B"], script: "overhead.ts", args: ["--json", ...(quick ? ["--runs", "3"] : [])], json: true },
   { ids: ["B2", "B3"], script: "training.ts", args: [...(quick ? ["--quick"] : []), ...(trainingPeers ? ["--peers", trainingPeers.join(",")] : [])] },
-  { ids: ["B5"], script: "b5-transformer.ts", args: ["--json", ...(quick ? ["--steps", "2"] : [])], json: true },
+  { ids: ["B5"], script: "b5-transformer.ts", args: ["--json", "--backends", "wasm", ...(quick ? ["--steps", "2"] : [])], json: true },
+  { ids: ["B5"], script: "torch_b5.py", args: ["--json", ...(quick ? ["--steps", "2"] : [])], json: true, python: true, peer: "pytorch" },
 ];
 
 function commit(): string {
@@ -65,8 +73,14 @@ const collected: Record<string, unknown> = {};
 let failed = 0;
 for (const job of jobs) {
   if (only && !job.ids.some((id) => only.includes(id))) continue;
+  if (job.peer && vs && !vs.includes(job.peer)) continue;
+  if (job.python && !existsSync(PYTHON)) {
+    say(`(skipping bench/${job.script}: ${PYTHON} is missing)`);
+    continue;
+  }
   say(`\n=== ${job.ids.join(", ")}: bench/${job.script} ${job.args.join(" ")}`);
-  const run = spawnSync(process.execPath, ["--import", "tsx", join(HERE, job.script), ...job.args], {
+  const command = job.python ? [PYTHON, join(HERE, job.script)] : [process.execPath, "--import", "tsx", join(HERE, job.script)];
+  const run = spawnSync(command[0]!, [...command.slice(1), ...job.args], {
     stdio: job.json ? ["inherit", "pipe", "inherit"] : ["inherit", asJson ? process.stderr : "inherit", "inherit"],
     encoding: "utf8",
     maxBuffer: 64 << 20,
@@ -78,7 +92,7 @@ for (const job of jobs) {
   }
   if (job.json) {
     say(run.stdout);
-    collected[job.ids.join("+")] = JSON.parse(run.stdout.slice(run.stdout.indexOf("{")));
+    collected[job.ids.join("+") + (job.python ? "-pytorch" : "")] = JSON.parse(run.stdout.slice(run.stdout.indexOf("{")));
   }
 }
 
