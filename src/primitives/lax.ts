@@ -3,6 +3,7 @@
  * rules are written with these, so they are differentiable themselves. No
  * broadcasting of ranks or dtype promotion happens here: that is the ops layer.
  */
+import { shapesEqual as sameShape } from "../core/shape.js";
 import type { DType } from "../core/dtype.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind, bind1 } from "../core/trace.js";
@@ -96,9 +97,7 @@ export const svd = (a: Tensor) => bind(table.svd, [a], none);
 
 // Small conveniences used throughout the rules.
 
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
+export { sameShape };
 
 /** A scalar constant of x's dtype (broadcast by the primitive). */
 export const cst = (value: number, like: { dtype: DType }) => scalar(value, like.dtype);

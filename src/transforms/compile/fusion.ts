@@ -4,7 +4,7 @@
  * single generated loop. Values used only inside a group never touch memory.
  */
 import type { Aval } from "../../core/tensor.js";
-import { sizeOf } from "../../core/shape.js";
+import { shapesEqual, sizeOf } from "../../core/shape.js";
 import { BINARY, COMPARE, LOGICAL, UNARY_FLOAT } from "../../backend/spec.js";
 import type { Equation, Program } from "../program.js";
 
@@ -17,16 +17,12 @@ export type Step =
 function fits(eqn: Equation, avals: Aval[], shape: readonly number[]): boolean {
   if (!ELEMENTWISE.has(eqn.prim.name)) return false;
   const out = avals[eqn.outputs[0]!]!;
-  if (!sameShape(out.shape, shape)) return false;
+  if (!shapesEqual(out.shape, shape)) return false;
   const n = sizeOf(shape);
   return eqn.inputs.every((v) => {
     const a = avals[v]!;
-    return sameShape(a.shape, shape) || sizeOf(a.shape) === 1 || (n === 1 && sizeOf(a.shape) === 1);
+    return shapesEqual(a.shape, shape) || sizeOf(a.shape) === 1 || (n === 1 && sizeOf(a.shape) === 1);
   });
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 export function planSteps(program: Program): Step[] {
