@@ -10,7 +10,7 @@
  * and the figures go to runs/char-lm/ (attention-map.ts reads them).
  *
  *   npx tsx examples/char-lm.ts            # 400 steps; minutes to tens of minutes on the reference backend, by machine load
- *   STEPS=50 npx tsx examples/char-lm.ts   # a quick look
+ *   STEPS=50 npx tsx examples/char-lm.ts   # a quick look (FLUXION_BACKEND=reference for the reference backend)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as fx from "../src/index.js";
