@@ -16,7 +16,7 @@ import { loadFortunes, shuffled } from "./lib/fortunes.js";
 import { useBackend } from "./lib/backend.js";
 import { isMain } from "./is-main.js";
 
-const RUN = "runs/char-lm", FIGURES = "docs/figures";
+const RUN = process.env.RUN ?? "runs/char-lm", FIGURES = "docs/figures";
 
 export async function main(): Promise<void> {
   useBackend();

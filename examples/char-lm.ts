@@ -21,7 +21,7 @@ import { isMain } from "./is-main.js";
 
 const { nn, optim, losses, text } = fx;
 
-const OUT = "runs/char-lm";
+const OUT = process.env.OUT ?? "runs/char-lm";
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
 export interface CharLmResult {
