@@ -68,6 +68,7 @@ function problem(s: Shape): Problem {
 
 async function fluxion(backend: string, p: Problem, steps: number): Promise<Result> {
   const { optim, losses } = fx;
+  const previous = fx.getBackend().name;
   fx.setBackend(backend);
   let block = p.block;
   const { x, y } = p;
@@ -85,7 +86,7 @@ async function fluxion(backend: string, p: Problem, steps: number): Promise<Resu
     return l.item();
   });
   const threads = backend === "wasm" ? `, ${fx.getThreads()} threads` : "";
-  fx.setBackend("reference");
+  fx.setBackend(previous);
   return toResult(`Fluxion (${backend} backend${threads}, jit)`, t);
 }
 

@@ -16,7 +16,7 @@ import { loadFortunes, shuffled } from "./lib/fortunes.js";
 import { useBackend } from "./lib/backend.js";
 import { isMain } from "./is-main.js";
 
-const RUN = "runs/char-lm", FIGURES = "docs/figures";
+const RUN = process.env.RUN ?? "runs/char-lm", FIGURES = "docs/figures";
 
 export async function main(): Promise<void> {
   useBackend();
@@ -60,6 +60,17 @@ export async function main(): Promise<void> {
     console.log(`block ${i + 1}: mean attention distance ${dist.toFixed(2)} characters, mean weight on the current character ${self.toFixed(3)}`);
     report.text(`Block ${i + 1}: mean attention distance ${dist.toFixed(2)} characters; mean weight on the current character ${self.toFixed(3)}.`);
   });
+  // Per head of the last block: how far back it looks, and how much of its attention lands on spaces (word boundaries).
+  const chars = [...sentence];
+  const spaceShare = chars.filter((c) => c === " ").length / T;
+  for (let k = 0; k < cfg.heads; k++) {
+    const w = perHead.slice(0, k).toArray() as number[][];
+    const dist = w.reduce((s, row, t) => s + row.reduce((a, v, j) => a + v * (t - j), 0), 0) / T;
+    const onSpaces = w.reduce((s, row) => s + row.reduce((a, v, j) => a + (chars[j] === " " ? v : 0), 0), 0) / T;
+    const line = `block ${cfg.layers}, head ${k + 1}: mean attention distance ${dist.toFixed(2)} characters, ${(100 * onSpaces).toFixed(0)}% of its attention on spaces (${(100 * spaceShare).toFixed(0)}% of the characters)`;
+    console.log(line);
+    report.text(line);
+  }
   await report.save(`${RUN}/attention.html`);
   console.log(`wrote ${RUN}/attention.html`);
 }

@@ -10,7 +10,7 @@
  * and the figures go to runs/char-lm/ (attention-map.ts reads them).
  *
  *   npx tsx examples/char-lm.ts            # 400 steps; minutes to tens of minutes on the reference backend, by machine load
- *   STEPS=50 npx tsx examples/char-lm.ts   # a quick look
+ *   STEPS=50 npx tsx examples/char-lm.ts   # a quick look (FLUXION_BACKEND=reference for the reference backend)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as fx from "../src/index.js";
@@ -21,7 +21,7 @@ import { isMain } from "./is-main.js";
 
 const { nn, optim, losses, text } = fx;
 
-const OUT = "runs/char-lm";
+const OUT = process.env.OUT ?? "runs/char-lm";
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
 export interface CharLmResult {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { expectAllClose, flat, rng } from "./support/numeric.js";
-import { checkTreeGrad } from "./support/module-grad.js";
+import { checkHvp, checkTreeGrad } from "./support/module-grad.js";
 
 const { graph } = fx;
 const randn64 = (shape: number[], seed: number) => fx.random.normal(fx.random.key(seed), shape, { dtype: "float64" });
@@ -93,6 +93,13 @@ describe("segment reductions", () => {
       checkTreeGrad((d: fx.Tensor) => fn(d, idsT, S).mul(R).sum(), data);
     });
   }
+
+  it("second order: Hessian-vector products of segment softmax and mean match differences of gradients", () => {
+    const R = randn64([E, 3], 8);
+    checkHvp((d) => graph.segmentSoftmax(d, idsT, S).mul(R).sum().square(), data);
+    checkHvp((d) => graph.segmentMean(d.square(), idsT, S).sin().sum(), data);
+    checkHvp((d) => graph.segmentMax(d.sin(), idsT, S).square().sum(), data);
+  });
 
   it("segment max sends the gradient to the maximal row of each segment", () => {
     const d = fx.tensor([[1], [5], [3], [2], [9]], { dtype: "float64" });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { expectAllClose, flat, rng } from "./support/numeric.js";
-import { checkTreeGrad } from "./support/module-grad.js";
+import { checkHvp, checkTreeGrad } from "./support/module-grad.js";
 
 const { nn } = fx;
 const key = fx.random.key(5);
@@ -107,6 +107,12 @@ describe("scaledDotProductAttention", () => {
     const mask = nn.masks.causal(T);
     const R = randn64([B, T, 3], 5);
     checkTreeGrad((t: { q: fx.Tensor; k: fx.Tensor; v: fx.Tensor }) => nn.scaledDotProductAttention(t.q, t.k, t.v, { mask }).mul(R).sum(), { q, k, v });
+  });
+
+  it("second order: Hessian-vector products match differences of gradients", () => {
+    const mask = nn.masks.causal(T);
+    checkHvp((qq) => nn.scaledDotProductAttention(qq, k, v, { mask }).square().sum(), q);
+    checkHvp((kk) => nn.scaledDotProductAttention(q, kk, v, { mask }).square().sum(), k);
   });
 
   it("rejects mismatched feature sizes", () => {

@@ -1,9 +1,12 @@
-/** The backend an example runs on: $BACKEND if set, else the Wasm backend when it is available, else the reference one. */
+/**
+ * The backend an example runs on: the package picks it at import
+ * (FLUXION_BACKEND if set, else the Wasm backend when it loads, else the
+ * reference one); this reports it so every printed figure names its backend.
+ */
 import * as fx from "../../src/index.js";
 
 export function useBackend(): string {
-  const wanted = process.env.BACKEND ?? (fx.backendNames().includes("wasm") ? "wasm" : "reference");
-  fx.setBackend(wanted);
-  console.log(`backend: ${wanted}`);
-  return wanted;
+  const name = fx.getBackend().name;
+  console.log(`backend: ${name}${name === "wasm" ? ` (${fx.getThreads()} threads)` : ""}`);
+  return name;
 }

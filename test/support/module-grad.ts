@@ -29,3 +29,15 @@ export function checkTreeGrad<T>(loss: (tree: T) => fx.Tensor, tree: T, tol = 1e
     expectAllClose(flat((gLeaves[li] as fx.Tensor).toArray()), numeric, tol, tol);
   });
 }
+
+/**
+ * Second order: the forward-over-reverse Hessian-vector product of a scalar
+ * loss(x) along a random direction v, against central differences of the gradient.
+ */
+export function checkHvp(loss: (x: fx.Tensor) => fx.Tensor, x: fx.Tensor, seed = 77, tol = 1e-6): void {
+  const v = fx.random.normal(fx.random.key(seed), [...x.shape], { dtype: "float64" });
+  const [, hv] = fx.jvp(fx.grad(loss), [x], [v]);
+  const h = 1e-5;
+  const gPlus = fx.grad(loss)(x.add(v.mul(h))), gMinus = fx.grad(loss)(x.sub(v.mul(h)));
+  expectAllClose(flat((hv as fx.Tensor).toArray()), flat(gPlus.sub(gMinus).div(2 * h).toArray()), tol, tol);
+}
