@@ -57,7 +57,7 @@ const jobs: Job[] = [
   { ids: ["B1", "B4A"], script: "run.ts", args: quick ? ["--quick"] : [] },
   { ids: ["B4B"], script: "overhead.ts", args: ["--json", ...(quick ? ["--runs", "3"] : [])], json: true },
   { ids: ["B2", "B3"], script: "training.ts", args: [...(quick ? ["--quick"] : []), ...(trainingPeers ? ["--peers", trainingPeers.join(",")] : [])] },
-  { ids: ["B5"], script: "b5-transformer.ts", args: ["--json", "--backends", "wasm", ...(quick ? ["--steps", "2"] : [])], json: true },
+  { ids: ["B5"], script: "b5-transformer.ts", args: ["--json", "--backends", "wasm", ...(vs && !vs.includes("tfjs") ? ["--peers", "none"] : []), ...(quick ? ["--steps", "2"] : [])], json: true },
   { ids: ["B5"], script: "torch_b5.py", args: ["--json", ...(quick ? ["--steps", "2"] : [])], json: true, python: true, peer: "pytorch" },
 ];
 
