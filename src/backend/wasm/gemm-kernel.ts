@@ -27,6 +27,8 @@ export interface GemmShape {
   nc: number;
   /** Use relaxed SIMD's fused multiply-add. */
   relaxed: boolean;
+  /** k steps per loop iteration (default 1). */
+  unroll?: number;
 }
 
 /** kcb and mcb: depth and row blocks actually used (≤ kc, mc; see `balancedBlocks`). */
@@ -194,9 +196,10 @@ function emitMicroKernel(m: ModuleBuilder, s: GemmShape, es: number, lanes: numb
       }
     }
   };
-  const UNROLL = 4;
+  const UNROLL = s.unroll ?? 1;
   f.i32Const(0).localSet(k);
   // Unrolled: while (k + UNROLL <= kc)
+  if (UNROLL > 1) {
   f.block().loop();
   f.localGet(k).i32Const(UNROLL).op(Op.i32_add).localGet(kc).op(Op.i32_gt_s).brIf(1);
   for (let u = 0; u < UNROLL; u++) step(u);
@@ -204,6 +207,7 @@ function emitMicroKernel(m: ModuleBuilder, s: GemmShape, es: number, lanes: numb
   f.localGet(pb).i32Const(UNROLL * s.nr * es).op(Op.i32_add).localSet(pb);
   f.localGet(k).i32Const(UNROLL).op(Op.i32_add).localSet(k);
   f.br(0).end().end();
+  }
   // Remainder.
   f.block().loop();
   f.localGet(k).localGet(kc).op(Op.i32_ge_s).brIf(1);
