@@ -7,9 +7,15 @@
  *
  *   npx tsx bench/gemm-tune.ts [--rounds 7] [--dtype float32] [--variants 6x8,4x8] [--shapes 512,64x128x9216]
  *
+ * `--baseline file.ts` loads another `buildGemm` (say, main's gemm-kernel.ts
+ * saved with `git show`); variants prefixed `base:` are built with it, so old
+ * and new kernels alternate in one process.
+ *
  * A shape is `S` (S×S·S×S) or `MxNxK`, optionally suffixed `:tn` / `:nt` / `:tt`
  * (A and/or B read transposed, as the dense layers' gradients do).
  */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ModuleBuilder } from "../src/backend/wasm/emitter.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 import { balancedBlocks, buildGemm, gemmScratchBytes, type GemmShape } from "../src/backend/wasm/gemm-kernel.js";
@@ -19,6 +25,7 @@ import { align } from "../src/backend/wasm/module.js";
 interface Variant {
   name: string;
   shape: GemmShape;
+  build: typeof buildGemm;
 }
 
 interface Problem {
@@ -35,19 +42,21 @@ function arg(name: string, dflt: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
 }
 
-/** `6x8` or `6x8/kc256/mc72/nc2048/u4`: fields not given come from the current default shape. */
-function parseVariant(spec: string, base: GemmShape): Variant {
-  const [tile, ...rest] = spec.split("/");
+/** `6x8` or `6x8/kc256/mc72/nc2048/unroll4/aLoad=shuffle`: fields not given come from the current default shape. */
+function parseVariant(spec: string, base: GemmShape, baseline: typeof buildGemm | null): Variant {
+  const useBaseline = spec.startsWith("base:");
+  if (useBaseline && !baseline) throw new Error(`variant ${spec} needs --baseline`);
+  const [tile, ...rest] = spec.replace(/^base:/, "").split("/");
   const [mr, nr] = tile!.split("x").map(Number);
   const shape: GemmShape = { ...base, mr: mr!, nr: nr! };
   for (const r of rest) {
-    const m = /^([a-z]+)(\d+)$/.exec(r);
+    const m = /^([a-zA-Z]+)(\d+)$/.exec(r) ?? /^([a-zA-Z]+)=(\w+)$/.exec(r);
     if (!m) throw new Error(`bad variant field ${r}`);
-    (shape as unknown as Record<string, number>)[m[1]!] = Number(m[2]);
+    (shape as unknown as Record<string, number | string>)[m[1]!] = /^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!;
   }
   shape.mc = Math.ceil(shape.mc / shape.mr) * shape.mr;
   shape.nc = Math.ceil(shape.nc / shape.nr) * shape.nr;
-  return { name: spec, shape };
+  return { name: spec, shape, build: useBaseline ? baseline! : buildGemm };
 }
 
 function parseProblem(spec: string): Problem {
@@ -70,7 +79,7 @@ function makeRunner(v: Variant, problems: Problem[], dtype: GemmShape["dtype"]):
   const scratch = align(sb.packA) + align(sb.packB) + align(sb.tile);
   const pages = Math.ceil((maxBytes + scratch + 65536) / 65536);
   m.importMemory("env", "mem", pages, pages, false);
-  buildGemm(m, v.shape);
+  v.build(m, v.shape);
   const mem = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const inst = new WebAssembly.Instance(new WebAssembly.Module(m.bytes()), { env: { mem } });
   const gemm = inst.exports[`gemm_${es === 4 ? "f32" : "f64"}`] as (...a: number[]) => void;
@@ -110,12 +119,14 @@ function cpuSeconds(): number {
 
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
 
-function main(): void {
+async function main(): Promise<void> {
   const dtype = arg("dtype", "float32") as GemmShape["dtype"];
   const relaxed = arg("relaxed", "1") === "1" && wasmFeatures().relaxed;
+  const baselinePath = arg("baseline", "");
+  const baseline = baselinePath ? ((await import(pathToFileURL(resolve(baselinePath)).href)) as { buildGemm: typeof buildGemm }).buildGemm : null;
   const base = gemmShapes(relaxed)[dtype === "float32" ? "f32" : "f64"];
   const variants = arg("variants", dtype === "float32" ? "6x8,4x8,5x8,4x12,3x16" : "6x4,4x4,5x4,4x6,3x8")
-    .split(",").map((s) => parseVariant(s, base));
+    .split(",").map((s) => parseVariant(s, base, baseline));
   const problems = arg("shapes", "256,512,1024,64x128x9216,128x512x784,128x784x512:nt,784x512x128:tn,64x576x288,288x64x36864")
     .split(",").map(parseProblem);
   const rounds = Number(arg("rounds", "7"));
@@ -149,4 +160,4 @@ function main(): void {
   }
 }
 
-main();
+void main();
