@@ -143,6 +143,19 @@ function emitPackB(m: ModuleBuilder, s: GemmShape, es: number, lanes: number): F
       });
     }
     f.else_();
+    // Strided full panel (Bᵀ read through strides): NR scalar copies per k, unrolled.
+    f.localGet(cols).i32Const(s.nr).op(Op.i32_eq).if_();
+    {
+      f.forRange(k, cst(f, 0), get(f, kc), 1, () => {
+        f.localGet(src).localGet(k).localGet(rsB).op(Op.i32_mul).op(Op.i32_add).localGet(q).localGet(csB).op(Op.i32_mul).op(Op.i32_add).localSet(ptr);
+        for (let cc = 0; cc < s.nr; cc++) {
+          f.localGet(dst).localGet(ptr).mem(sc.load, 0, 0).mem(sc.store, cc * es, 0);
+          if (cc < s.nr - 1) f.localGet(ptr).localGet(csB).op(Op.i32_add).localSet(ptr);
+        }
+        f.localGet(dst).i32Const(s.nr * es).op(Op.i32_add).localSet(dst);
+      });
+    }
+    f.else_();
     {
       f.forRange(k, cst(f, 0), get(f, kc), 1, () => {
         f.localGet(src).localGet(k).localGet(rsB).op(Op.i32_mul).op(Op.i32_add).localGet(q).localGet(csB).op(Op.i32_mul).op(Op.i32_add).localSet(ptr);
@@ -158,6 +171,7 @@ function emitPackB(m: ModuleBuilder, s: GemmShape, es: number, lanes: number): F
         f.localGet(dst).i32Const(s.nr * es).op(Op.i32_add).localSet(dst);
       });
     }
+    f.end();
     f.end();
   });
   return f;
