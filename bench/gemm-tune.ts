@@ -3,7 +3,7 @@
  * each variant is its own Wasm module (own memory) built by `buildGemm`, and
  * the variants run in round-robin so load on a shared machine hits them alike.
  * Reports GFLOP per CPU-second (user + system, `process.cpuUsage`): median and
- * min–max over the rounds.
+ * min–max over the rounds. The variants must agree with the first on C.
  *
  *   npx tsx bench/gemm-tune.ts [--rounds 7] [--dtype float32] [--variants 6x8,4x8] [--shapes 512,64x128x9216]
  *
@@ -19,8 +19,7 @@ import { pathToFileURL } from "node:url";
 import { ModuleBuilder } from "../src/backend/wasm/emitter.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 import { balancedBlocks, buildGemm, gemmScratchBytes, type GemmShape } from "../src/backend/wasm/gemm-kernel.js";
-import { gemmShapes } from "../src/backend/wasm/module.js";
-import { align } from "../src/backend/wasm/module.js";
+import { align, gemmShapes } from "../src/backend/wasm/module.js";
 
 interface Variant {
   name: string;
@@ -42,7 +41,7 @@ function arg(name: string, dflt: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
 }
 
-/** `6x8` or `6x8/kc256/mc72/nc2048/unroll4/aLoad=shuffle`: fields not given come from the current default shape. */
+/** `6x8` or `6x8/kc256/mc72/nc2048`: fields not given come from the current default shape. */
 function parseVariant(spec: string, base: GemmShape, baseline: typeof buildGemm | null): Variant {
   const useBaseline = spec.startsWith("base:");
   if (useBaseline && !baseline) throw new Error(`variant ${spec} needs --baseline`);
@@ -50,9 +49,9 @@ function parseVariant(spec: string, base: GemmShape, baseline: typeof buildGemm 
   const [mr, nr] = tile!.split("x").map(Number);
   const shape: GemmShape = { ...base, mr: mr!, nr: nr! };
   for (const r of rest) {
-    const m = /^([a-zA-Z]+)(\d+)$/.exec(r) ?? /^([a-zA-Z]+)=(\w+)$/.exec(r);
-    if (!m) throw new Error(`bad variant field ${r}`);
-    (shape as unknown as Record<string, number | string>)[m[1]!] = /^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!;
+    const m = /^(kc|mc|nc)(\d+)$/.exec(r);
+    if (!m) throw new Error(`bad variant field ${r} (kc, mc or nc followed by a number)`);
+    shape[m[1] as "kc" | "mc" | "nc"] = Number(m[2]);
   }
   shape.mc = Math.ceil(shape.mc / shape.mr) * shape.mr;
   shape.nc = Math.ceil(shape.nc / shape.nr) * shape.nr;
