@@ -143,6 +143,19 @@ function emitPackB(m: ModuleBuilder, s: GemmShape, es: number, lanes: number): F
       });
     }
     f.else_();
+    // Strided full panel (Bᵀ read through strides): NR scalar copies per k, unrolled.
+    f.localGet(cols).i32Const(s.nr).op(Op.i32_eq).if_();
+    {
+      f.forRange(k, cst(f, 0), get(f, kc), 1, () => {
+        f.localGet(src).localGet(k).localGet(rsB).op(Op.i32_mul).op(Op.i32_add).localGet(q).localGet(csB).op(Op.i32_mul).op(Op.i32_add).localSet(ptr);
+        for (let cc = 0; cc < s.nr; cc++) {
+          f.localGet(dst).localGet(ptr).mem(sc.load, 0, 0).mem(sc.store, cc * es, 0);
+          if (cc < s.nr - 1) f.localGet(ptr).localGet(csB).op(Op.i32_add).localSet(ptr);
+        }
+        f.localGet(dst).i32Const(s.nr * es).op(Op.i32_add).localSet(dst);
+      });
+    }
+    f.else_();
     {
       f.forRange(k, cst(f, 0), get(f, kc), 1, () => {
         f.localGet(src).localGet(k).localGet(rsB).op(Op.i32_mul).op(Op.i32_add).localGet(q).localGet(csB).op(Op.i32_mul).op(Op.i32_add).localSet(ptr);
@@ -158,6 +171,7 @@ function emitPackB(m: ModuleBuilder, s: GemmShape, es: number, lanes: number): F
         f.localGet(dst).i32Const(s.nr * es).op(Op.i32_add).localSet(dst);
       });
     }
+    f.end();
     f.end();
   });
   return f;
@@ -175,7 +189,7 @@ function emitMicroKernel(m: ModuleBuilder, s: GemmShape, es: number, lanes: numb
   for (let r = 0; r < s.mr; r++) acc.push(Array.from({ length: nv }, () => f.local(V128)));
   const b = Array.from({ length: nv }, () => f.local(V128));
   const a = f.local(V128);
-  const k = f.local(I32), row = f.local(I32), i = f.local(I32), j = f.local(I32), addr = f.local(I32);
+  const paEnd = f.local(I32), row = f.local(I32), i = f.local(I32), j = f.local(I32), addr = f.local(I32);
   const splat = es === 4 ? SimdMem.v128_load32_splat : SimdMem.v128_load64_splat;
   const [mul, add, madd] = es === 4 ? [Simd.f32x4_mul, Simd.f32x4_add, Simd.f32x4_relaxed_madd] : [Simd.f64x2_mul, Simd.f64x2_add, Simd.f64x2_relaxed_madd];
   const sc = scalarOps(es);
@@ -183,34 +197,28 @@ function emitMicroKernel(m: ModuleBuilder, s: GemmShape, es: number, lanes: numb
   const zero = new Uint8Array(16);
   for (const rowAcc of acc) for (const x of rowAcc) f.v128Const(zero).localSet(x);
 
-  // One k step; `u` selects the memarg offset within an unrolled group.
-  const step = (u: number) => {
-    for (let v = 0; v < nv; v++) f.localGet(pb).simdMem(SimdMem.v128_load, (u * s.nr + v * lanes) * es, 0).localSet(b[v]!);
+  // One k step: NR/lanes vectors of B, then per row one broadcast of A and NR/lanes multiply-adds.
+  const step = () => {
+    for (let v = 0; v < nv; v++) f.localGet(pb).simdMem(SimdMem.v128_load, v * lanes * es, 0).localSet(b[v]!);
     for (let r = 0; r < s.mr; r++) {
-      f.localGet(pa).simdMem(splat, (u * s.mr + r) * es, 0).localSet(a);
+      f.localGet(pa).simdMem(splat, r * es, 0).localSet(a);
       for (let v = 0; v < nv; v++) {
         if (s.relaxed) f.localGet(a).localGet(b[v]!).localGet(acc[r]![v]!).simd(madd).localSet(acc[r]![v]!);
         else f.localGet(acc[r]![v]!).localGet(a).localGet(b[v]!).simd(mul).simd(add).localSet(acc[r]![v]!);
       }
     }
   };
-  const UNROLL = 4;
-  f.i32Const(0).localSet(k);
-  // Unrolled: while (k + UNROLL <= kc)
+  // while (pa < paEnd) one k step. Not unrolled: with several steps per
+  // iteration TurboFan schedules all their loads first and then spills
+  // accumulators (seen in `node --print-wasm-code`); one step per iteration
+  // keeps the 6x8 tile's 12 accumulators, 2 B vectors and the A broadcast in
+  // 15 XMM registers. Counting on pa's end saves a k counter.
+  f.localGet(kc).i32Const(s.mr * es).op(Op.i32_mul).localGet(pa).op(Op.i32_add).localSet(paEnd);
   f.block().loop();
-  f.localGet(k).i32Const(UNROLL).op(Op.i32_add).localGet(kc).op(Op.i32_gt_s).brIf(1);
-  for (let u = 0; u < UNROLL; u++) step(u);
-  f.localGet(pa).i32Const(UNROLL * s.mr * es).op(Op.i32_add).localSet(pa);
-  f.localGet(pb).i32Const(UNROLL * s.nr * es).op(Op.i32_add).localSet(pb);
-  f.localGet(k).i32Const(UNROLL).op(Op.i32_add).localSet(k);
-  f.br(0).end().end();
-  // Remainder.
-  f.block().loop();
-  f.localGet(k).localGet(kc).op(Op.i32_ge_s).brIf(1);
-  step(0);
+  f.localGet(pa).localGet(paEnd).op(Op.i32_ge_u).brIf(1);
+  step();
   f.localGet(pa).i32Const(s.mr * es).op(Op.i32_add).localSet(pa);
   f.localGet(pb).i32Const(s.nr * es).op(Op.i32_add).localSet(pb);
-  f.localGet(k).i32Const(1).op(Op.i32_add).localSet(k);
   f.br(0).end().end();
 
   // Full tile: straight to C. Edge tile: via scratch, element by element.

@@ -8,7 +8,7 @@ import { buildGemm, gemmScratchBytes, type GemmShape } from "./gemm-kernel.js";
 import { buildIm2col, buildTranspose } from "./conv-kernel.js";
 import { buildWinogradInput, buildWinogradOutput } from "./winograd-kernel.js";
 
-/** Register tiles and cache blocks (elements). 6×8 f32 keeps 12 accumulators + 2 B vectors + 1 A splat in the 16 XMM registers V8 has. */
+/** Register tiles and cache blocks (elements). 6×8 f32 (6×4 f64) keeps 12 accumulators + 2 B vectors + 1 A splat in the 15 XMM registers V8 allocates on x64. */
 export function gemmShapes(relaxed: boolean): { f32: GemmShape; f64: GemmShape } {
   return {
     f32: { dtype: "float32", mr: 6, nr: 8, kc: 256, mc: 72, nc: 2048, relaxed },
