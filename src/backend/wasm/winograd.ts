@@ -21,7 +21,6 @@ import { align } from "./module.js";
 import { getRuntime } from "./runtime.js";
 import { splitAcrossThreads as split } from "./split.js";
 
-/** `minChannels`: below this many input or output channels im2col is cheaper (no transforms); `budget`: elements of V + M per chunk. */
 /**
  * Elements between the 16 transformed planes beyond their size: plane sizes
  * are often multiples of 4 KiB, and 16 streams at such a stride all land in
@@ -29,6 +28,7 @@ import { splitAcrossThreads as split } from "./split.js";
  */
 const SKEW = 16;
 
+/** `minChannels`: below this many input or output channels im2col is cheaper (no transforms); `budget`: elements of V + M per chunk. */
 export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22 };
 
 /** True for the convolutions this path computes: 2-D, 3×3 kernel, stride 1, no dilation, one group, padding ≥ 0. */
