@@ -7,6 +7,7 @@
  * Work per element is then a plain loop the JIT can keep monomorphic; the
  * bookkeeping costs O(rank) per row, not per element.
  */
+import { stridesOf as contiguousStrides } from "../../core/shape.js";
 
 export interface Rows {
   /** Merged output shape (last axis = the row). */
@@ -71,16 +72,7 @@ export function forEachRow(
   }
 }
 
-/** Row-major strides of `shape`. */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
+export { contiguousStrides };
 
 /** Strides of `inShape` read at `outShape` under NumPy broadcasting (0 on broadcast axes). */
 export function broadcastStridesOf(inShape: readonly number[], outShape: readonly number[]): number[] {

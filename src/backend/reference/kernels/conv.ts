@@ -6,20 +6,12 @@
  */
 import { allocate, type TypedArray } from "../../../core/dtype.js";
 import type { Aval } from "../../../core/tensor.js";
-import { sizeOf } from "../../../core/shape.js";
+import { sizeOf, stridesOf as rowMajorStrides } from "../../../core/shape.js";
 import type { KernelInput, PrimParams } from "../../spec.js";
 
 const product = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
-export function rowMajorStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
+export { rowMajorStrides };
 
 /**
  * Combines per-axis tables `maps[a][k·outSize_a + y]` (an input index on axis
