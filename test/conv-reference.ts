@@ -4,18 +4,10 @@
  * library's im2col kernel and of its transposed-convolution trick.
  */
 import * as fx from "../src/index.js";
+import { rng } from "./support/numeric.js";
 
-/** Mulberry32: a small seeded generator, so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of the test support code, so failures reproduce. */
+export { rng };
 
 export const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
