@@ -24,16 +24,13 @@ import { existsSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { flag, option } from "./args.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const argv = process.argv.slice(2);
-const quick = argv.includes("--quick");
-const onlyAt = argv.indexOf("--only");
-const only = onlyAt >= 0 ? argv[onlyAt + 1]!.toUpperCase().split(",") : null;
-const outAt = argv.indexOf("--out");
-const vsAt = argv.indexOf("--vs");
-const vs = vsAt >= 0 ? argv[vsAt + 1]!.split(",") : null;
-const asJson = argv.includes("--json");
+const quick = flag("--quick");
+const only = option("--only")?.toUpperCase().split(",") ?? null;
+const vs = option("--vs")?.split(",") ?? null;
+const asJson = flag("--json");
 /** Peer labels of bench/training.ts that --vs names (Fluxion always runs). */
 const trainingPeers = vs ? ["fluxion", ...vs] : null;
 /** Progress and tables: to stderr under --json so stdout holds only the JSON. */
@@ -96,7 +93,7 @@ for (const job of jobs) {
   }
 }
 
-const out = outAt >= 0 ? argv[outAt + 1]! : join(HERE, "results-all.json");
+const out = option("--out") ?? join(HERE, "results-all.json");
 const doc = {
   date: new Date().toISOString(),
   commit: commit(),

@@ -15,13 +15,8 @@ import { fileURLToPath } from "node:url";
 import * as fx from "../src/index.js";
 import { loadTf, useTfBackend, type Tf } from "./peers.js";
 import { fmt, fmtSample, measure, type Sample } from "./stats.js";
+import { flag, option } from "./args.js";
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(name);
-const option = (name: string) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
 const quick = flag("--quick");
 const only = option("--only");
 const sizes = (option("--sizes") ?? "256,1024,2048").split(",").map(Number);

@@ -18,6 +18,7 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as fx from "../src/index.js";
+import { flag, option } from "./args.js";
 import { hasThreads } from "./workloads/common/fluxion-setup.js";
 import { median, type WorkloadOptions, type WorkloadResult } from "./workloads/common/types.js";
 import type { RunRequest } from "./workloads/run-one.js";
@@ -27,12 +28,6 @@ const ROOT = join(HERE, "..");
 const RESULTS = join(HERE, "results-training.json");
 const PYTHON = "/usr/bin/python3";
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(name);
-const option = (name: string) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
 const quick = flag("--quick");
 const full = flag("--full");
 const only = option("--only")?.split(",") ?? ["b2", "b3"];
