@@ -6,12 +6,10 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { ValueError } from "../core/errors.js";
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { packageRoot } from "./version.js";
 
 export function registerBench(program: Command): void {
   program
@@ -23,11 +21,12 @@ export function registerBench(program: Command): void {
     .option("--json", "print the figures as one JSON document (tables go to stderr)")
     .option("--out <file>", "where the B4b and B5 figures go (default bench/results-all.json)")
     .action((opts: { quick?: boolean; only?: string; out?: string; vs?: string; json?: boolean }) => {
-      const script = join(ROOT, "bench", "all.ts");
+      const root = packageRoot() ?? ".";
+      const script = join(root, "bench", "all.ts");
       if (!existsSync(script)) throw new ValueError(`bench: ${script} is missing; the benchmarks run from a source checkout (git clone, npm install)`);
       const args = ["--import", "tsx", script, ...(opts.quick ? ["--quick"] : []), ...(opts.only ? ["--only", opts.only] : []), ...(opts.out ? ["--out", opts.out] : []),
         ...(opts.vs ? ["--vs", opts.vs] : []), ...(opts.json ? ["--json"] : [])];
-      const run = spawnSync(process.execPath, args, { stdio: "inherit", cwd: ROOT });
+      const run = spawnSync(process.execPath, args, { stdio: "inherit", cwd: root });
       if (run.status !== 0) throw new ValueError(`bench: bench/all.ts exited with ${run.status ?? run.signal} (see the output above)`);
     });
 }
