@@ -11,6 +11,9 @@
  *
  *   npx tsx examples/char-lm.ts            # 400 steps; minutes to tens of minutes on the reference backend, by machine load
  *   STEPS=50 npx tsx examples/char-lm.ts   # a quick look (FLUXION_BACKEND=reference for the reference backend)
+ *
+ * Also read from the environment: BATCH, WIDTH, LAYERS, CONTEXT, OUT, and
+ * CHECKPOINT_EVERY (save the model and print the validation loss every N steps).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as fx from "../src/index.js";
@@ -102,6 +105,15 @@ export function main(): CharLmResult {
     return total / n / Math.LN2;
   };
 
+  // A long run saves the model as it goes (CHECKPOINT_EVERY steps), so stopping it early still leaves one to sample from.
+  const checkpointEvery = env("CHECKPOINT_EVERY", 0);
+  const saveModel = () => {
+    mkdirSync(OUT, { recursive: true });
+    fx.io.saveSafetensors(`${OUT}/model.safetensors`, model);
+    text.saveTokenizer(`${OUT}/tokenizer.json`, tok);
+    writeFileSync(`${OUT}/config.json`, JSON.stringify(cfg, null, 2));
+  };
+
   const t0 = performance.now();
   let smooth = 0;
   for (let i = 1; i <= steps; i++) {
@@ -112,6 +124,10 @@ export function main(): CharLmResult {
     const l = loss.item() / Math.LN2;
     smooth = i === 1 ? l : 0.95 * smooth + 0.05 * l;
     if (i % 50 === 0 || i === steps) console.log(`step ${i}/${steps}  train ${smooth.toFixed(3)} bits/char  ${((performance.now() - t0) / i / 1000).toFixed(2)} s/step`);
+    if (checkpointEvery > 0 && i % checkpointEvery === 0 && i < steps) {
+      saveModel();
+      console.log(`checkpoint at step ${i}: validation ${validation().toFixed(3)} bits/char`);
+    }
   }
   const seconds = (performance.now() - t0) / 1000;
   const validationBits = validation();
@@ -135,14 +151,11 @@ export function main(): CharLmResult {
   const samples = ["A ", "The ", "Q: ", "You will "].map((p, i) => sample(p, 200, fx.random.key(100 + i)));
   samples.forEach((s) => console.log(`--- sample ---\n${s}\n`));
 
-  mkdirSync(OUT, { recursive: true });
-  fx.io.saveSafetensors(`${OUT}/model.safetensors`, model);
-  text.saveTokenizer(`${OUT}/tokenizer.json`, tok);
+  saveModel();
   const result: CharLmResult = {
     backend, trainChars: trainIds.length, validationChars: validIds.length, vocabSize: tok.vocabSize, params: nn.countParams(model),
     steps, seconds, unigramBits: baseline, validationBits, samples,
   };
-  writeFileSync(`${OUT}/config.json`, JSON.stringify(cfg, null, 2));
   writeFileSync(`${OUT}/metrics.json`, JSON.stringify(result, null, 2));
   return result;
 }

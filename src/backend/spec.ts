@@ -90,9 +90,32 @@ export type Kernel<K extends PrimName> = (inputs: KernelInput[], params: PrimPar
 
 export type Kernels = { [K in PrimName]: Kernel<K> };
 
+/**
+ * A chain of elementwise primitives that `jit` fused, as it asks a backend to
+ * compile it. Values are numbered: first the inputs (each either n elements or
+ * one element broadcast to all n), then one value per op, in order.
+ */
+export interface FusedGroup {
+  inputs: { dtype: DType; scalar: boolean }[];
+  ops: { prim: string; args: number[]; dtype: DType }[];
+  /** Value numbers written out, in order. */
+  outputs: number[];
+  /** Elements per input and output. */
+  n: number;
+}
+
+/** Runs a fused group: reads `ins`, writes the first n elements of each of `outs`. */
+export type FusedKernel = (ins: TypedArray[], outs: TypedArray[]) => void;
+
 /** The narrow seam every backend implements. */
 export interface Backend {
   readonly name: string;
   fromArray(data: TypedArray): Buffer;
   run<K extends PrimName>(prim: K, inputs: { buffer: Buffer; shape: readonly number[]; dtype: DType }[], params: PrimParams[K], outs: Aval[]): Buffer[];
+  /**
+   * Compiles a fused group to native code, or returns null to let `jit` run
+   * its generated JavaScript loop. Must give exactly what the group's kernels
+   * would, element by element.
+   */
+  fuse?(group: FusedGroup): FusedKernel | null;
 }

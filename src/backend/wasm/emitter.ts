@@ -44,7 +44,7 @@ export const Simd = {
   f64x2_eq: 0x47, f64x2_ne: 0x48, f64x2_lt: 0x49, f64x2_gt: 0x4a, f64x2_le: 0x4b, f64x2_ge: 0x4c,
   v128_not: 0x4d, v128_and: 0x4e, v128_andnot: 0x4f, v128_or: 0x50, v128_xor: 0x51, v128_bitselect: 0x52,
   v128_any_true: 0x53,
-  i8x16_ne: 0x24, i16x8_extend_low_i8x16_s: 0x87, i32x4_extend_low_i16x8_s: 0xa7, i64x2_extend_low_i32x4_s: 0xc7,
+  i8x16_ne: 0x24, i8x16_narrow_i16x8_s: 0x65, i16x8_narrow_i32x4_s: 0x85, i16x8_extend_low_i8x16_s: 0x87, i32x4_extend_low_i16x8_s: 0xa7, i64x2_extend_low_i32x4_s: 0xc7,
   f32x4_demote_f64x2_zero: 0x5e, f64x2_promote_low_f32x4: 0x5f,
   f32x4_ceil: 0x67, f32x4_floor: 0x68, f32x4_trunc: 0x69, f32x4_nearest: 0x6a,
   f64x2_ceil: 0x74, f64x2_floor: 0x75, f64x2_trunc: 0x7a, f64x2_nearest: 0x94,
@@ -62,6 +62,9 @@ export const SimdMem = {
   v128_load: 0x00, v128_load32_splat: 0x09, v128_load64_splat: 0x0a, v128_store: 0x0b,
   v128_load32_zero: 0x5c, v128_load64_zero: 0x5d,
 } as const;
+
+/** SIMD memory-lane opcodes (take a memarg and a lane index byte). */
+export const SimdMemLane = { v128_store16_lane: 0x59, v128_store32_lane: 0x5a } as const;
 
 /** SIMD lane opcodes (take a lane index byte). */
 export const SimdLane = {
@@ -161,6 +164,11 @@ export class FuncBuilder {
     this.simd(code);
     uleb(this.code, align);
     uleb(this.code, offset);
+    return this;
+  }
+  simdMemLane(code: number, lane: number, offset = 0, align = 0): this {
+    this.simdMem(code, offset, align);
+    this.code.push(lane);
     return this;
   }
   simdLane(code: number, lane: number): this {

@@ -53,7 +53,7 @@ const usable = (n: number) => n >= ewConfig.minElements && wasmFeatures().simd;
  * Copies `inputs` (the same array twice is copied once) into Wasm memory and
  * reserves `outBytes` after them; null if that does not fit.
  */
-function stage(rt: WasmRuntime, inputs: readonly TypedArray[], outBytes: number): { addrs: number[]; out: number } | null {
+export function stage(rt: WasmRuntime, inputs: readonly TypedArray[], outBytes: number): { addrs: number[]; out: number } | null {
   let at = rt.operandBase();
   const addrs: number[] = [];
   inputs.forEach((x, i) => {

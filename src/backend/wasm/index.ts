@@ -19,6 +19,7 @@ import { convGemm } from "./conv.js";
 import { gemm, type GemmOperand } from "./gemm.js";
 import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
 import { isBatchBroadcast, isMatrixTranspose, MatrixView } from "./lazy.js";
+import { fuseWasm } from "./fused.js";
 import { argWasm, binaryWasm, broadcastToWasm, windowWasm, compareWasm, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "./ew.js";
 
 type Input = { buffer: Buffer; shape: readonly number[]; dtype: Aval["dtype"] };
@@ -101,6 +102,7 @@ export const wasmBackend: Backend = {
     const views: KernelInput[] = inputs.map((x) => ({ data: x.buffer.view(), shape: x.shape, dtype: x.dtype }));
     return referenceKernels[prim](views, params, outs).map((d) => new ArrayBuffer_(d));
   },
+  fuse: fuseWasm,
 };
 
 registerBackend(wasmBackend);

@@ -13,7 +13,7 @@ import { allocate, type TypedArray } from "../../core/dtype.js";
 import { sizeOf } from "../../core/shape.js";
 import { ConcreteTensor, type Tensor } from "../../core/tensor.js";
 import { getBackend } from "../../backend/registry.js";
-import type { PrimName } from "../../backend/spec.js";
+import type { FusedGroup, FusedKernel, PrimName } from "../../backend/spec.js";
 import type { Program } from "../program.js";
 import { planSteps, type Step } from "./fusion.js";
 import { generateLoop } from "./codegen.js";
@@ -47,6 +47,24 @@ function planReuse(steps: Step[], program: Program): Map<Step, number[]> {
   return plan;
 }
 
+/** The group as a backend sees it: values numbered inputs first, then one per equation. */
+export function describeGroup(step: Extract<Step, { kind: "fused" }>, avals: Program["avals"], n: number): FusedGroup {
+  const local = new Map<number, number>();
+  step.inputs.forEach((v, i) => local.set(v, i));
+  step.eqns.forEach((eq, k) => local.set(eq.outputs[0]!, step.inputs.length + k));
+  return {
+    inputs: step.inputs.map((v) => ({ dtype: avals[v]!.dtype, scalar: sizeOf(avals[v]!.shape) === 1 && n !== 1 })),
+    ops: step.eqns.map((eq) => ({ prim: eq.prim.name, args: eq.inputs.map((v) => local.get(v)!), dtype: avals[eq.outputs[0]!]!.dtype })),
+    outputs: step.outputs.map((v) => local.get(v)!),
+    n,
+  };
+}
+
+function jsLoop(step: Extract<Step, { kind: "fused" }>, avals: Program["avals"], n: number): FusedKernel {
+  const loop = generateLoop(step.eqns, step.inputs, step.outputs, avals);
+  return (ins, outs) => loop(ins, outs, n);
+}
+
 export function compileProgram(program: Program): Executable {
   const { avals } = program;
   const backend = getBackend();
@@ -54,14 +72,14 @@ export function compileProgram(program: Program): Executable {
   const reuse = planReuse(steps, program);
   const run: ((env: ConcreteTensor[]) => void)[] = steps.map((step) => {
     if (step.kind === "fused") {
-      const loop = generateLoop(step.eqns, step.inputs, step.outputs, avals);
       const n = sizeOf(step.shape);
+      const loop = backend.fuse?.(describeGroup(step, avals, n)) ?? jsLoop(step, avals, n);
       const outAvals = step.outputs.map((v) => avals[v]!);
       const donors = reuse.get(step)!;
       return (env) => {
         const ins = step.inputs.map((v) => env[v]!.buffer.view());
         const outs: TypedArray[] = outAvals.map((a, k) => (donors[k]! >= 0 ? env[donors[k]!]!.buffer.view() : allocate(a.dtype, n)));
-        loop(ins, outs, n);
+        loop(ins, outs);
         step.outputs.forEach((v, k) => (env[v] = new ConcreteTensor(backend.fromArray(outs[k]!), outAvals[k]!.shape, outAvals[k]!.dtype)));
       };
     }

@@ -1,0 +1,159 @@
+/**
+ * Compiles a group of elementwise primitives that `jit` fused (spec.ts
+ * `FusedGroup`) to one WebAssembly SIMD loop: every intermediate lives in a
+ * register, each input is read once and each output written once.
+ *
+ * A group compiles when its numbers share one float dtype (float32: 4 lanes,
+ * float64: 2) and its booleans are comparison results, conditions or casts;
+ * a boolean is held as a lane mask (all ones / all zeros) of the float's
+ * width. Every op is the IEEE operation the eager kernel does on that dtype
+ * (f32x4.div rounds once to float32, as Math.fround(x / y) does), so results
+ * are bit-identical to eager evaluation; anything else (int32, mixed float
+ * widths, transcendental functions) returns null and runs as JavaScript.
+ *
+ *   fused(count, in_0, ..., in_{k-1}, out_0, ..., out_{m-1})
+ *
+ * runs `count` vectors; addresses are byte offsets in the shared memory, and
+ * reading or writing up to one vector past the last element stays inside the
+ * 64-byte-aligned staging areas (ew.ts `stage`).
+ */
+import type { DType } from "../../core/dtype.js";
+import type { FusedGroup } from "../spec.js";
+import { I32, MemOp, ModuleBuilder, Op, Simd, SimdLane, SimdMem, SimdMemLane, V128, type FuncBuilder } from "./emitter.js";
+import { BINARY_OPS, UNARY_OPS, type Kind } from "./ew-kernel.js";
+
+const COMPARE_SIMD = {
+  f32: { eq: Simd.f32x4_eq, ne: Simd.f32x4_ne, lt: Simd.f32x4_lt, le: Simd.f32x4_le, gt: Simd.f32x4_gt, ge: Simd.f32x4_ge },
+  f64: { eq: Simd.f64x2_eq, ne: Simd.f64x2_ne, lt: Simd.f64x2_lt, le: Simd.f64x2_le, gt: Simd.f64x2_gt, ge: Simd.f64x2_ge },
+} as const;
+const LOGICAL_SIMD = { and: Simd.v128_and, or: Simd.v128_or, xor: Simd.v128_xor } as const;
+
+const FLOAT_KIND: Partial<Record<DType, Kind>> = { float32: "f32", float64: "f64" };
+const isFloatOp = (prim: string) => prim in BINARY_OPS || prim in UNARY_OPS;
+
+/**
+ * The float kind the group computes in, or null when it cannot compile.
+ * Each op's operand and result dtypes are checked against what its vector
+ * code assumes.
+ */
+export function fusedKind(group: FusedGroup): Kind | null {
+  const dtypes: DType[] = group.inputs.map((x) => x.dtype);
+  for (const op of group.ops) dtypes.push(op.dtype);
+  const floats = new Set(dtypes.filter((d) => d !== "bool"));
+  if (floats.size !== 1) return null;
+  const kind = FLOAT_KIND[[...floats][0]!];
+  if (!kind) return null;
+  const float = [...floats][0]!;
+  const dt = (v: number) => dtypes[v]!;
+  for (const { prim, args, dtype } of group.ops) {
+    const argTypes = args.map(dt);
+    const all = (d: DType) => argTypes.every((a) => a === d);
+    let ok: boolean;
+    if (isFloatOp(prim)) ok = dtype === float && all(float);
+    else if (prim in COMPARE_SIMD.f32) ok = dtype === "bool" && all(float);
+    else if (prim in LOGICAL_SIMD || prim === "not") ok = dtype === "bool" && all("bool");
+    else if (prim === "select") ok = argTypes[0] === "bool" && argTypes[1] === dtype && argTypes[2] === dtype;
+    else if (prim === "stop_gradient") ok = argTypes[0] === dtype;
+    else if (prim === "cast") ok = argTypes[0] === dtype || (argTypes[0] === "bool") !== (dtype === "bool");
+    else ok = false;
+    if (!ok) return null;
+  }
+  return kind;
+}
+
+/** A key that identifies the generated code (groups differing only in n share it). */
+export function fusedKey(group: FusedGroup): string {
+  const ins = group.inputs.map((x) => `${x.dtype}${x.scalar ? "*" : ""}`).join(",");
+  const ops = group.ops.map((o) => `${o.prim}:${o.dtype}(${o.args.join(",")})`).join(";");
+  return `${ins}|${ops}|${group.outputs.join(",")}`;
+}
+
+/** The module exporting `fused` for a group that `fusedKind` accepted. */
+export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number, shared: boolean): Uint8Array<ArrayBuffer> {
+  const lanes = kind === "f32" ? 4 : 2;
+  const es = kind === "f32" ? 4 : 8;
+  const nIn = group.inputs.length, nOut = group.outputs.length;
+  const m = new ModuleBuilder();
+  m.importMemory("env", "mem", 1, maxPages, shared);
+  const f = m.func("fused", Array.from({ length: 1 + nIn + nOut }, () => I32), []);
+  const count = 0, inPtr = (i: number) => 1 + i, outPtr = (k: number) => 1 + nIn + k;
+  const dtypes: DType[] = [...group.inputs.map((x) => x.dtype), ...group.ops.map((o) => o.dtype)];
+  const value = dtypes.map(() => f.local(V128));
+  const j = f.local(I32), scratch = f.local(V128);
+  const bytesPerVector = (d: DType) => (d === "bool" ? lanes : lanes * es);
+
+  // Broadcast scalars are splatted once, before the loop.
+  group.inputs.forEach((x, i) => {
+    if (!x.scalar) return;
+    if (x.dtype === "bool") f.i32Const(0).localGet(inPtr(i)).mem(MemOp.i32_load8_u, 0, 0).op(Op.i32_sub).simd(Simd.i32x4_splat);
+    else f.localGet(inPtr(i)).simdMem(kind === "f32" ? SimdMem.v128_load32_splat : SimdMem.v128_load64_splat, 0, 0);
+    f.localSet(value[i]!);
+  });
+
+  f.forRange(j, () => void f.i32Const(0), () => void f.localGet(count), 1, () => {
+    group.inputs.forEach((x, i) => {
+      if (x.scalar) return;
+      if (x.dtype === "bool") loadMask(f, kind, inPtr(i));
+      else f.localGet(inPtr(i)).simdMem(SimdMem.v128_load, 0, 0);
+      f.localSet(value[i]!);
+    });
+    group.ops.forEach((op, o) => {
+      emitOp(f, kind, op.prim, op.args.map((a) => value[a]!), dtypes[op.args[0]!]!, op.dtype);
+      f.localSet(value[nIn + o]!);
+    });
+    group.outputs.forEach((v, k) => {
+      if (dtypes[v] === "bool") storeMask(f, kind, outPtr(k), value[v]!, scratch);
+      else f.localGet(outPtr(k)).localGet(value[v]!).simdMem(SimdMem.v128_store, 0, 0);
+    });
+    group.inputs.forEach((x, i) => {
+      if (!x.scalar) f.localGet(inPtr(i)).i32Const(bytesPerVector(x.dtype)).op(Op.i32_add).localSet(inPtr(i));
+    });
+    group.outputs.forEach((v, k) => f.localGet(outPtr(k)).i32Const(bytesPerVector(dtypes[v]!)).op(Op.i32_add).localSet(outPtr(k)));
+  });
+  return m.bytes();
+}
+
+/** Pushes the vector result of one op on the argument locals. */
+function emitOp(f: FuncBuilder, kind: Kind, prim: string, args: number[], from: DType, to: DType): void {
+  const get = (k: number) => f.localGet(args[k]!);
+  if (prim in BINARY_OPS) get(0), get(1), f.simd(BINARY_OPS[prim as keyof typeof BINARY_OPS][kind][0]);
+  else if (prim in UNARY_OPS) get(0), f.simd(UNARY_OPS[prim as keyof typeof UNARY_OPS][kind][0]);
+  else if (prim in COMPARE_SIMD.f32) get(0), get(1), f.simd(COMPARE_SIMD[kind][prim as keyof typeof COMPARE_SIMD.f32]);
+  else if (prim in LOGICAL_SIMD) get(0), get(1), f.simd(LOGICAL_SIMD[prim as keyof typeof LOGICAL_SIMD]);
+  else if (prim === "not") get(0), f.simd(Simd.v128_not);
+  // bitselect(a, b, mask) = a where the mask is set, else b: `cond ? a : b` per lane.
+  else if (prim === "select") get(1), get(2), get(0), f.simd(Simd.v128_bitselect);
+  else if (prim === "cast" && from === "bool") get(0), splatOne(f, kind), f.simd(Simd.v128_and);
+  else if (prim === "cast" && to === "bool") get(0), f.v128Const(new Uint8Array(16)), f.simd(COMPARE_SIMD[kind].ne);
+  else get(0); // stop_gradient, or a cast to the same dtype
+}
+
+function splatOne(f: FuncBuilder, kind: Kind): void {
+  if (kind === "f32") f.f32Const(1).simd(Simd.f32x4_splat);
+  else f.f64Const(1).simd(Simd.f64x2_splat);
+}
+
+/** Reads one vector's worth of 0/1 bytes as a lane mask. */
+function loadMask(f: FuncBuilder, kind: Kind, ptr: number): void {
+  if (kind === "f32") f.localGet(ptr).simdMem(SimdMem.v128_load32_zero, 0, 0);
+  else f.localGet(ptr).mem(MemOp.i32_load16_u, 0, 0).simd(Simd.i32x4_splat);
+  f.v128Const(new Uint8Array(16)).simd(Simd.i8x16_ne);
+  f.simd(Simd.i16x8_extend_low_i8x16_s).simd(Simd.i32x4_extend_low_i16x8_s);
+  if (kind === "f64") f.simd(Simd.i64x2_extend_low_i32x4_s);
+}
+
+/** Writes a lane mask as one 0/1 byte per lane. */
+function storeMask(f: FuncBuilder, kind: Kind, ptr: number, mask: number, scratch: number): void {
+  if (kind === "f32") {
+    f.localGet(ptr);
+    f.localGet(mask).localGet(mask).simd(Simd.i16x8_narrow_i32x4_s);
+    f.localTee(scratch).localGet(scratch).simd(Simd.i8x16_narrow_i16x8_s);
+    f.v128Const(new Uint8Array(16).fill(1)).simd(Simd.v128_and);
+    f.simdMemLane(SimdMemLane.v128_store32_lane, 0, 0, 0);
+    return;
+  }
+  for (const lane of [0, 1]) {
+    f.localGet(ptr).localGet(mask).simdLane(SimdLane.i32x4_extract_lane, 2 * lane).i32Const(1).op(Op.i32_and);
+    f.mem(MemOp.i32_store8, lane, 0);
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * jit's fused elementwise groups compiled to Wasm SIMD (backend/wasm/fused*.ts)
+ * against the generated JavaScript loop and against eager evaluation, bit for
+ * bit: random programs over float32 and float64 with broadcast scalars, boolean
+ * inputs and outputs, NaN, ±0 and ±Infinity, at sizes around the vector width.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as fx from "../src/index.js";
+import { allocate, type DType, type TypedArray } from "../src/core/dtype.js";
+import type { ConcreteTensor } from "../src/core/tensor.js";
+import { fusedConfig, fuseWasm } from "../src/backend/wasm/fused.js";
+import { fusedKind } from "../src/backend/wasm/fused-kernel.js";
+import { wasmFeatures } from "../src/backend/wasm/features.js";
+import { planSteps } from "../src/transforms/compile/fusion.js";
+import { describeGroup } from "../src/transforms/compile/executable.js";
+import { generateLoop } from "../src/transforms/compile/codegen.js";
+import { rng as seeded } from "./support/numeric.js";
+
+const rng = seeded(2026);
+
+function values(n: number, dtype: DType): TypedArray {
+  const data = allocate(dtype, n);
+  for (let i = 0; i < n; i++) {
+    const r = rng();
+    if (dtype === "bool") data[i] = r < 0.5 ? 1 : 0;
+    else data[i] = r < 0.05 ? [NaN, Infinity, -Infinity, -0, 0][Math.floor(r * 100)]! : r < 0.15 ? Math.round(r * 20) - 1 : (rng() - 0.5) * 8;
+  }
+  return data;
+}
+
+type Value = { t: fx.Tensor; bool: boolean };
+
+/** A random elementwise program over inputs x, y, z (n elements), s (one element) and m (bool); returns 1–3 outputs. */
+function randomProgram(seed: number) {
+  return (x: fx.Tensor, y: fx.Tensor, z: fx.Tensor, s: fx.Tensor, m: fx.Tensor): fx.Tensor[] => {
+    let state = seed;
+    const pick = (k: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % k;
+    };
+    const nums: fx.Tensor[] = [x, y, z, s];
+    const bools: fx.Tensor[] = [m];
+    const made: Value[] = [];
+    const num = () => nums[pick(nums.length)]!;
+    const bool = () => bools[pick(bools.length)]!;
+    for (let i = 0; i < 6 + pick(10); i++) {
+      const kind = pick(15);
+      let v: Value;
+      if (kind < 6) v = { t: [fx.add, fx.sub, fx.mul, fx.div, fx.maximum, fx.minimum][kind]!(num(), num()), bool: false };
+      else if (kind === 6) v = { t: [fx.neg, fx.abs, fx.sqrt][pick(3)]!(num()), bool: false };
+      else if (kind === 7) v = { t: [fx.greater, fx.less, fx.equal, fx.notEqual, fx.greaterEqual, fx.lessEqual][pick(6)]!(num(), num()), bool: true };
+      else if (kind === 8) v = { t: [fx.logicalAnd, fx.logicalOr, fx.logicalXor][pick(3)]!(bool(), bool()), bool: true };
+      else if (kind === 9) v = { t: fx.logicalNot(bool()), bool: true };
+      else if (kind === 10) v = { t: fx.where(bool(), num(), num()), bool: false };
+      else if (kind === 11) v = { t: bool().astype(x.dtype), bool: false };
+      else if (kind === 12) v = { t: num().astype("bool"), bool: true };
+      else if (kind === 13) v = { t: fx.stopGradient(num()), bool: false };
+      else v = { t: fx.where(bool(), bool(), bool()), bool: true };
+      (v.bool ? bools : nums).push(v.t);
+      made.push(v);
+    }
+    // The last value, plus up to two earlier ones that must then be written out too.
+    const outs = [made[made.length - 1]!.t];
+    for (let k = pick(3); k > 0; k--) outs.push(made[pick(made.length)]!.t);
+    // Every output at the full shape (a value of the scalar alone is broadcast).
+    return outs.map((o) => (o.shape.length === x.shape.length ? o : fx.broadcastTo(o, x.shape)));
+  };
+}
+
+function sameBits(got: TypedArray, want: TypedArray, what: string) {
+  expect(got.constructor, what).toBe(want.constructor);
+  expect(got.length, what).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i])) expect.fail(`${what}: element ${i} is ${got[i]}, expected ${want[i]}`);
+  }
+}
+
+const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 33, 257, 1000];
+
+describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
+  let previous: number;
+  beforeAll(() => {
+    previous = fusedConfig.minElements;
+    fusedConfig.minElements = 0;
+  });
+  afterAll(() => {
+    fusedConfig.minElements = previous;
+  });
+
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`random ${dtype} programs: the Wasm loop writes what the JavaScript loop writes`, () => {
+      let compiled = 0;
+      for (let p = 0; p < 60; p++) {
+        const n = SIZES[p % SIZES.length]!;
+        const args = [values(n, dtype), values(n, dtype), values(n, dtype), values(1, dtype), values(n, "bool")];
+        const tensors = args.map((a, i) => fx.tensor(a, { dtype: i === 4 ? "bool" : dtype, shape: i === 3 ? [] : [n] }));
+        const f = randomProgram(1000 + p);
+        const program = fx.jit(f).trace(...(tensors as [fx.Tensor, fx.Tensor, fx.Tensor, fx.Tensor, fx.Tensor]));
+        const env = new Map<number, TypedArray>();
+        program.inputs.forEach((v, i) => env.set(v, args[i]!));
+        for (const [v, t] of program.consts) env.set(v, (t as ConcreteTensor).data());
+        for (const step of planSteps(program)) {
+          if (step.kind !== "fused") {
+            // Only the scalar's broadcast to the full shape runs as a kernel here.
+            expect(step.eqn.prim.name).toBe("broadcast_to");
+            const v = step.eqn.inputs[0]!;
+            const src = fx.tensor(env.get(v)!, { dtype: program.avals[v]!.dtype, shape: [...program.avals[v]!.shape] });
+            env.set(step.eqn.outputs[0]!, fx.broadcastTo(src, [n]).data());
+            continue;
+          }
+          const size = step.shape.reduce((a, b) => a * b, 1);
+          const group = describeGroup(step, program.avals, size);
+          expect(fusedKind(group), JSON.stringify(group.ops)).toBe(dtype === "float32" ? "f32" : "f64");
+          const wasm = fuseWasm(group)!;
+          expect(wasm).not.toBeNull();
+          compiled++;
+          const ins = step.inputs.map((v) => env.get(v)!);
+          const outAvals = step.outputs.map((v) => program.avals[v]!);
+          const got = outAvals.map((a) => allocate(a.dtype, size));
+          const want = outAvals.map((a) => allocate(a.dtype, size));
+          wasm(ins, got);
+          generateLoop(step.eqns, step.inputs, step.outputs, program.avals)(ins, want, size);
+          step.outputs.forEach((v, k) => {
+            sameBits(got[k]!, want[k]!, `program ${p} (n = ${size}) output v${v}`);
+            env.set(v, got[k]!);
+          });
+        }
+      }
+      expect(compiled).toBeGreaterThanOrEqual(60);
+    });
+
+    it(`jit of random ${dtype} programs equals eager on the wasm backend`, () => {
+      const before = fx.getBackend().name;
+      fx.setBackend("wasm");
+      try {
+        for (let p = 0; p < 30; p++) {
+          const n = SIZES[(p * 7) % SIZES.length]!;
+          const tensors = [0, 1, 2, 3, 4].map((i) =>
+            fx.tensor(values(i === 3 ? 1 : n, i === 4 ? "bool" : dtype), { dtype: i === 4 ? "bool" : dtype, shape: i === 3 ? [] : [n] }));
+          const f = randomProgram(5000 + p);
+          const eager = f(...(tensors as [fx.Tensor, fx.Tensor, fx.Tensor, fx.Tensor, fx.Tensor]));
+          const jitted = fx.jit(f)(...(tensors as [fx.Tensor, fx.Tensor, fx.Tensor, fx.Tensor, fx.Tensor])) as fx.Tensor[];
+          eager.forEach((e, k) => sameBits(jitted[k]!.data(), e.data(), `program ${p} (n = ${n}) output ${k}`));
+        }
+      } finally {
+        fx.setBackend(before);
+      }
+    });
+  }
+
+  it("declines groups it cannot compute exactly: int32, mixed float widths, exp", () => {
+    const trace = (f: (...a: fx.Tensor[]) => fx.Tensor, ...args: fx.Tensor[]) => {
+      const program = fx.jit(f).trace(...args);
+      const step = planSteps(program).find((s) => s.kind === "fused")!;
+      return describeGroup(step as never, program.avals, 64);
+    };
+    const f32 = fx.ones([64]), f64 = fx.ones([64], "float64"), i32 = fx.ones([64], "int32");
+    expect(fusedKind(trace((a, b) => a.add(b).mul(b), i32, i32))).toBeNull();
+    expect(fusedKind(trace((a, b) => a.astype("float64").add(b).mul(b), f32, f64))).toBeNull();
+    expect(fusedKind(trace((a) => fx.exp(a).add(a), f32))).toBeNull();
+    expect(fusedKind(trace((a, b) => a.add(b).mul(b), f32, f32))).toBe("f32");
+  });
+
+  it("an optimizer step under jit uses the compiled groups and matches eager exactly", () => {
+    const before = fx.getBackend().name;
+    fx.setBackend("wasm");
+    try {
+      const opt = fx.optim.adam(1e-2);
+      const params = { w: fx.random.normal(fx.random.key(1), [37, 11]), b: fx.random.normal(fx.random.key(2), [11]) };
+      const grads = { w: fx.random.normal(fx.random.key(3), [37, 11]), b: fx.random.normal(fx.random.key(4), [11]) };
+      const update = (p: typeof params, s: unknown, g: typeof grads) => {
+        const [u, s2] = opt.update(g, s as never, p);
+        return [fx.optim.applyUpdates(p, u), s2] as const;
+      };
+      let pe: typeof params = params, se: unknown = opt.init(params);
+      let pj: typeof params = params, sj: unknown = opt.init(params);
+      const jitted = fx.jit(update);
+      for (let i = 0; i < 3; i++) {
+        [pe, se] = update(pe, se, grads);
+        [pj, sj] = jitted(pj, sj, grads) as unknown as [typeof params, unknown];
+      }
+      sameBits(pj.w.data(), pe.w.data(), "w");
+      sameBits(pj.b.data(), pe.b.data(), "b");
+      const program = fx.jit(update).trace(params, opt.init(params), grads);
+      const groups = planSteps(program).filter((s) => s.kind === "fused");
+      const big = groups.filter((s) => s.kind === "fused" && s.shape.length === 2);
+      // Adam's update of w is one group (m, v and the parameter together), and it compiles.
+      expect(big.length).toBe(1);
+      expect(fusedKind(describeGroup(big[0] as never, program.avals, 37 * 11))).toBe("f32");
+    } finally {
+      fx.setBackend(before);
+    }
+  });
+});
