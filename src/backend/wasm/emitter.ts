@@ -48,7 +48,8 @@ export const Simd = {
   f32x4_demote_f64x2_zero: 0x5e, f64x2_promote_low_f32x4: 0x5f,
   f32x4_ceil: 0x67, f32x4_floor: 0x68, f32x4_trunc: 0x69, f32x4_nearest: 0x6a,
   f64x2_ceil: 0x74, f64x2_floor: 0x75, f64x2_trunc: 0x7a, f64x2_nearest: 0x94,
-  i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_mul: 0xb5,
+  i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_mul: 0xb5, i64x2_splat: 0x12,
+  i64x2_shl: 0xcb, i64x2_shr_s: 0xcc, i64x2_add: 0xce, i64x2_sub: 0xd1, i32x4_trunc_sat_f64x2_s_zero: 0xfc,
   f32x4_abs: 0xe0, f32x4_neg: 0xe1, f32x4_sqrt: 0xe3, f32x4_add: 0xe4, f32x4_sub: 0xe5, f32x4_mul: 0xe6,
   f32x4_div: 0xe7, f32x4_min: 0xe8, f32x4_max: 0xe9, f32x4_pmin: 0xea, f32x4_pmax: 0xeb,
   f64x2_abs: 0xec, f64x2_neg: 0xed, f64x2_sqrt: 0xef, f64x2_add: 0xf0, f64x2_sub: 0xf1, f64x2_mul: 0xf2,
@@ -175,6 +176,27 @@ export class FuncBuilder {
     this.simd(code);
     this.code.push(lane);
     return this;
+  }
+  /** i8x16.shuffle: byte i of the result is byte lanes[i] of a‖b (0–15 from a, 16–31 from b). */
+  shuffle(lanes: ArrayLike<number>): this {
+    if (lanes.length !== 16) throw new RangeError("shuffle: needs 16 lane indices");
+    this.simd(0x0d);
+    for (let i = 0; i < 16; i++) this.code.push(lanes[i]! & 31);
+    return this;
+  }
+  i64Const(v: bigint): this {
+    this.code.push(0x42);
+    // Signed LEB128 of a 64-bit value.
+    let x = BigInt.asIntN(64, v);
+    for (;;) {
+      const byte = Number(x & 0x7fn);
+      x >>= 7n;
+      if ((x === 0n && (byte & 0x40) === 0) || (x === -1n && (byte & 0x40) !== 0)) {
+        this.code.push(byte);
+        return this;
+      }
+      this.code.push(byte | 0x80);
+    }
   }
   v128Const(bytes: ArrayLike<number>): this {
     if (bytes.length !== 16) throw new RangeError("v128Const: needs 16 bytes");

@@ -7,9 +7,11 @@
  * float64: 2) and its booleans are comparison results, conditions or casts;
  * a boolean is held as a lane mask (all ones / all zeros) of the float's
  * width. Every op is the IEEE operation the eager kernel does on that dtype
- * (f32x4.div rounds once to float32, as Math.fround(x / y) does), so results
- * are bit-identical to eager evaluation; anything else (int32, mixed float
- * widths, transcendental functions) returns null and runs as JavaScript.
+ * (f32x4.div rounds once to float32, as Math.fround(x / y) does), and exp is
+ * backend/math's, whose float64 operations the Wasm code repeats lane by lane
+ * (math-kernel.ts), so results are bit-identical to eager evaluation; anything
+ * else (int32, mixed float widths, other functions) returns null and runs as
+ * JavaScript.
  *
  *   fused(count, in_0, ..., in_{k-1}, out_0, ..., out_{m-1})
  *
@@ -21,6 +23,7 @@ import type { DType } from "../../core/dtype.js";
 import type { FusedGroup } from "../spec.js";
 import { I32, MemOp, ModuleBuilder, Op, Simd, SimdLane, SimdMem, SimdMemLane, V128, type FuncBuilder } from "./emitter.js";
 import { BINARY_OPS, UNARY_OPS, type Kind } from "./ew-kernel.js";
+import { emitMath, MATH_OPS, mathScratch, type MathScratch, type WasmMath } from "./math-kernel.js";
 
 const COMPARE_SIMD = {
   f32: { eq: Simd.f32x4_eq, ne: Simd.f32x4_ne, lt: Simd.f32x4_lt, le: Simd.f32x4_le, gt: Simd.f32x4_gt, ge: Simd.f32x4_ge },
@@ -29,7 +32,7 @@ const COMPARE_SIMD = {
 const LOGICAL_SIMD = { and: Simd.v128_and, or: Simd.v128_or, xor: Simd.v128_xor } as const;
 
 const FLOAT_KIND: Partial<Record<DType, Kind>> = { float32: "f32", float64: "f64" };
-const isFloatOp = (prim: string) => prim in BINARY_OPS || prim in UNARY_OPS;
+const isFloatOp = (prim: string) => prim in BINARY_OPS || prim in UNARY_OPS || prim in MATH_OPS;
 
 /**
  * The float kind the group computes in, or null when it cannot compile.
@@ -80,6 +83,7 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
   const dtypes: DType[] = [...group.inputs.map((x) => x.dtype), ...group.ops.map((o) => o.dtype)];
   const value = dtypes.map(() => f.local(V128));
   const j = f.local(I32), scratch = f.local(V128);
+  const math: Scratch = { ...mathScratch(f), a: f.local(V128), b: f.local(V128) };
   const bytesPerVector = (d: DType) => (d === "bool" ? lanes : lanes * es);
 
   // Broadcast scalars are splatted once, before the loop.
@@ -98,7 +102,7 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
       f.localSet(value[i]!);
     });
     group.ops.forEach((op, o) => {
-      emitOp(f, kind, op.prim, op.args.map((a) => value[a]!), dtypes[op.args[0]!]!, op.dtype);
+      emitOp(f, kind, op.prim, op.args.map((a) => value[a]!), dtypes[op.args[0]!]!, op.dtype, math);
       f.localSet(value[nIn + o]!);
     });
     group.outputs.forEach((v, k) => {
@@ -113,10 +117,13 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
   return m.bytes();
 }
 
+type Scratch = MathScratch & { a: number; b: number };
+
 /** Pushes the vector result of one op on the argument locals. */
-function emitOp(f: FuncBuilder, kind: Kind, prim: string, args: number[], from: DType, to: DType): void {
+function emitOp(f: FuncBuilder, kind: Kind, prim: string, args: number[], from: DType, to: DType, math: Scratch): void {
   const get = (k: number) => f.localGet(args[k]!);
-  if (prim in BINARY_OPS) get(0), get(1), f.simd(BINARY_OPS[prim as keyof typeof BINARY_OPS][kind][0]);
+  if (prim in MATH_OPS) get(0), emitMath(f, kind, prim as WasmMath, math, math);
+  else if (prim in BINARY_OPS) get(0), get(1), f.simd(BINARY_OPS[prim as keyof typeof BINARY_OPS][kind][0]);
   else if (prim in UNARY_OPS) get(0), f.simd(UNARY_OPS[prim as keyof typeof UNARY_OPS][kind][0]);
   else if (prim in COMPARE_SIMD.f32) get(0), get(1), f.simd(COMPARE_SIMD[kind][prim as keyof typeof COMPARE_SIMD.f32]);
   else if (prim in LOGICAL_SIMD) get(0), get(1), f.simd(LOGICAL_SIMD[prim as keyof typeof LOGICAL_SIMD]);

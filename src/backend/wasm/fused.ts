@@ -8,9 +8,11 @@
  * Code is generated once per group structure and shared by every group of
  * that structure (an optimizer's update of each parameter, whatever its size).
  */
-import type { TypedArray } from "../../core/dtype.js";
-import type { FusedGroup, FusedKernel } from "../spec.js";
-import { stage } from "./ew.js";
+import { allocate, type TypedArray } from "../../core/dtype.js";
+import type { Aval } from "../../core/tensor.js";
+import type { FusedGroup, FusedKernel, KernelInput, UnaryName } from "../spec.js";
+import { ewConfig, stage } from "./ew.js";
+import { MATH_OPS } from "./math-kernel.js";
 import { wasmFeatures } from "./features.js";
 import { buildFusedModule, fusedKey, fusedKind } from "./fused-kernel.js";
 import { align, MAX_PAGES } from "./module.js";
@@ -62,4 +64,15 @@ export function fuseWasm(group: FusedGroup): FusedKernel | null {
       out.set(src);
     });
   };
+}
+
+/** Eager exp/logistic on a large float array: the same code as a one-op fused group. */
+export function mathWasm(name: UnaryName, x: KernelInput, out: Aval): TypedArray | null {
+  const n = x.data.length;
+  if (!(name in MATH_OPS) || n < ewConfig.minElements || x.dtype !== out.dtype) return null;
+  const kernel = fuseWasm({ inputs: [{ dtype: x.dtype, scalar: false }], ops: [{ prim: name, args: [0], dtype: out.dtype }], outputs: [1], n });
+  if (!kernel) return null;
+  const dst = allocate(out.dtype, n);
+  kernel([x.data], [dst]);
+  return dst;
 }

@@ -19,7 +19,7 @@ import { convGemm } from "./conv.js";
 import { gemm, type GemmOperand } from "./gemm.js";
 import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
 import { isBatchBroadcast, isMatrixTranspose, MatrixView } from "./lazy.js";
-import { fuseWasm } from "./fused.js";
+import { fuseWasm, mathWasm } from "./fused.js";
 import { argWasm, binaryWasm, broadcastToWasm, windowWasm, compareWasm, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "./ew.js";
 
 type Input = { buffer: Buffer; shape: readonly number[]; dtype: Aval["dtype"] };
@@ -67,7 +67,8 @@ const wrap = (d: TypedArray | null) => (d ? [new ArrayBuffer_(d)] : null);
 
 const binary = (name: BinaryName): Fast<BinaryName> => ([a, b], _p, [out]) => wrap(binaryWasm(name, view(a!), view(b!), out!) ?? binaryFast(name, view(a!), view(b!), out!));
 const compare = (name: CompareName): Fast<CompareName> => ([a, b], _p, [out]) => wrap(compareWasm(name, view(a!), view(b!), out!) ?? compareFast(name, view(a!), view(b!), out!));
-const unary = (name: UnaryName): Fast<UnaryName> => ([x], _p, [out]) => wrap(unaryWasm(name, view(x!), out!) ?? unaryFast(name, view(x!), out!));
+const unary = (name: UnaryName): Fast<UnaryName> => ([x], _p, [out]) =>
+  wrap(unaryWasm(name, view(x!), out!) ?? mathWasm(name, view(x!), out!) ?? unaryFast(name, view(x!), out!));
 const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) => wrap((name === "reduce_sum" ? reduceSumWasm(view(x!), axes, out!) : null) ?? reduceFast(name, view(x!), axes, out!));
 
 const FAST: { [K in PrimName]?: Fast<K> } = {

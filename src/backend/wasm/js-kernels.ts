@@ -12,6 +12,8 @@ import { allocate, type DType, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, ReduceName, UnaryName } from "../spec.js";
 import { broadcastStridesOf, contiguousStrides, forEachRow } from "./rows.js";
+import { exp } from "../math/exp.js";
+import { UNARY } from "../reference/kernels/elementwise.js";
 
 const isFloat = (d: DType) => d === "float32" || d === "float64";
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -89,17 +91,13 @@ export function unaryFast(name: UnaryName, x: KernelInput, out: Aval): TypedArra
   const dst = allocate(out.dtype, n);
   switch (name) {
     case "neg": for (let i = 0; i < n; i++) dst[i] = -src[i]!; break;
-    case "exp": for (let i = 0; i < n; i++) dst[i] = Math.exp(src[i]!); break;
+    case "exp": for (let i = 0; i < n; i++) dst[i] = exp(src[i]!); break;
     case "log": for (let i = 0; i < n; i++) dst[i] = Math.log(src[i]!); break;
     case "sqrt": for (let i = 0; i < n; i++) dst[i] = Math.sqrt(src[i]!); break;
     case "tanh": for (let i = 0; i < n; i++) dst[i] = Math.tanh(src[i]!); break;
     case "abs": for (let i = 0; i < n; i++) dst[i] = Math.abs(src[i]!); break;
     case "logistic":
-      for (let i = 0; i < n; i++) {
-        const v = src[i]!;
-        // Stable for large |x|, as the reference.
-        dst[i] = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
-      }
+      for (let i = 0; i < n; i++) dst[i] = UNARY.logistic(src[i]!);
       break;
     default:
       return null;

@@ -29,7 +29,7 @@ function round(expr: string, dtype: DType): string {
 
 /** Ops written inline (the same arithmetic as the kernels' functions); others call the kernel's function. */
 const UNARY_INLINE: Record<string, string> = {
-  neg: "(-$a)", exp: "Math.exp($a)", log: "Math.log($a)", log1p: "Math.log1p($a)", expm1: "Math.expm1($a)",
+  neg: "(-$a)", log: "Math.log($a)", log1p: "Math.log1p($a)", expm1: "Math.expm1($a)",
   sqrt: "Math.sqrt($a)", sin: "Math.sin($a)", cos: "Math.cos($a)", tan: "Math.tan($a)", tanh: "Math.tanh($a)",
   abs: "Math.abs($a)", floor: "Math.floor($a)", ceil: "Math.ceil($a)",
 };

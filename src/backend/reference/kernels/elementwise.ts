@@ -3,7 +3,8 @@ import { allocate, type TypedArray } from "../../../core/dtype.js";
 import type { Aval } from "../../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, LogicalName, UnaryName } from "../../spec.js";
 import { broadcastStrides, forEachRow } from "../strided.js";
-import { erf } from "./erf.js";
+import { erf } from "../../math/erf.js";
+import { exp } from "../../math/exp.js";
 import { binaryRow, compareRow, hasFastBinary } from "./rows.js";
 
 type Fn1 = (x: number) => number;
@@ -11,7 +12,7 @@ type Fn2 = (x: number, y: number) => number;
 
 export const UNARY: Record<UnaryName, Fn1> = {
   neg: (x) => -x,
-  exp: Math.exp,
+  exp,
   log: Math.log,
   log1p: Math.log1p,
   expm1: Math.expm1,
@@ -26,7 +27,7 @@ export const UNARY: Record<UnaryName, Fn1> = {
   sinh: Math.sinh,
   cosh: Math.cosh,
   // Stable for large |x|: never computes exp of a large positive number.
-  logistic: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  logistic: (x) => (x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x))),
   erf,
   abs: Math.abs,
   sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x),
@@ -69,7 +70,7 @@ export const LOGICAL: Record<LogicalName, (x: boolean, y: boolean) => boolean> =
 
 /** Inline forms of unary ops whose JS built-in has exactly the kernel's semantics. */
 const UNARY_EXPR: Partial<Record<UnaryName, string>> = {
-  neg: "-a", exp: "Math.exp(a)", log: "Math.log(a)", log1p: "Math.log1p(a)", expm1: "Math.expm1(a)", sqrt: "Math.sqrt(a)",
+  neg: "-a", log: "Math.log(a)", log1p: "Math.log1p(a)", expm1: "Math.expm1(a)", sqrt: "Math.sqrt(a)",
   sin: "Math.sin(a)", cos: "Math.cos(a)", tan: "Math.tan(a)", tanh: "Math.tanh(a)", abs: "Math.abs(a)",
   floor: "Math.floor(a)", ceil: "Math.ceil(a)",
 };

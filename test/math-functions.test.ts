@@ -1,0 +1,105 @@
+/**
+ * The package's own exp and erf (backend/math): accuracy against values
+ * computed in 30-digit arithmetic (mpmath) and against the engine's Math.exp,
+ * continuity across erf's pieces, its derivative, and the Wasm SIMD exp giving
+ * the same bits as the JavaScript one on float32 and float64 lanes.
+ */
+import { describe, expect, it } from "vitest";
+import { exp } from "../src/backend/math/exp.js";
+import { erf, ERFC_PIECES } from "../src/backend/math/erf.js";
+import { fusedConfig, fuseWasm } from "../src/backend/wasm/fused.js";
+import { wasmFeatures } from "../src/backend/wasm/features.js";
+import { UNARY } from "../src/backend/reference/kernels/elementwise.js";
+import { rng as seeded } from "./support/numeric.js";
+
+const ulp = (x: number) => {
+  const a = Math.abs(x);
+  return a === 0 ? Number.MIN_VALUE : 2 ** (Math.floor(Math.log2(a)) - 52);
+};
+
+/** [x, erf(x)] and [x, e^x] from mpmath at 30 digits, rounded to float64. */
+const ERF_VALUES: [number, number][] = [
+  [1e-8, 1.1283791670955126e-8], [0.1, 0.1124629160182849], [0.5, 0.5204998778130465], [0.9999, 0.8426592780487595],
+  [1, 0.8427007929497149], [1.5, 0.9661051464753108], [1.9999, 0.9953201979070294], [2, 0.9953222650189527],
+  [2.5, 0.999593047982555], [3, 0.9999779095030014], [3.7, 0.9999998328489421], [4, 0.9999999845827421],
+  [5, 0.9999999999984626], [5.9, 0.9999999999999999], [6, 1],
+];
+const EXP_VALUES: [number, number][] = [
+  [-745, 5e-324], [-708.5, 2.006132305331306e-308], [-100, 3.720075976020836e-44], [-1.5, 0.22313016014842982],
+  [-1e-10, 0.9999999999], [0.3, 1.3498588075760032], [1, 2.718281828459045], [88.7, 3.325986980250579e38],
+  [700, 1.0142320547350045e304], [709.78, 1.7928227943945155e308],
+];
+
+describe("exp", () => {
+  it("is within one ulp of 30-digit values, and of Math.exp on a million random arguments", () => {
+    for (const [x, want] of EXP_VALUES) expect(Math.abs(exp(x) - want), `exp(${x})`).toBeLessThanOrEqual(ulp(want));
+    const r = seeded(7);
+    for (let i = 0; i < 1e6; i++) {
+      const x = (r() - 0.5) * (i % 3 === 0 ? 1400 : i % 3 === 1 ? 40 : 2);
+      const want = Math.exp(x);
+      if (Math.abs(exp(x) - want) > ulp(want)) expect.fail(`exp(${x}) = ${exp(x)}, Math.exp gives ${want}`);
+    }
+  });
+
+  it("handles NaN, ±Infinity, overflow and underflow", () => {
+    expect(exp(NaN)).toBeNaN();
+    expect(exp(Infinity)).toBe(Infinity);
+    expect(exp(-Infinity)).toBe(0);
+    expect(exp(710)).toBe(Infinity);
+    expect(exp(-800)).toBe(0);
+    expect(exp(0)).toBe(1);
+    expect(exp(-0)).toBe(1);
+  });
+});
+
+describe("erf", () => {
+  it("is within two ulps of 30-digit values, odd, and ±1 beyond 6", () => {
+    for (const [x, want] of ERF_VALUES) {
+      expect(Math.abs(erf(x) - want), `erf(${x})`).toBeLessThanOrEqual(2 * ulp(want));
+      expect(erf(-x)).toBe(-erf(x));
+    }
+    expect(erf(7)).toBe(1);
+    expect(erf(-Infinity)).toBe(-1);
+    expect(erf(NaN)).toBeNaN();
+  });
+
+  it("is continuous across its pieces and its slope is 2/√π·e^(−x²)", () => {
+    for (const edge of [1, ...ERFC_PIECES.map((p) => p.hi)]) {
+      const below = erf(edge * (1 - 2 ** -52)), at = erf(edge);
+      expect(Math.abs(at - below), `jump at ${edge}`).toBeLessThanOrEqual(4 * ulp(at));
+    }
+    const r = seeded(3);
+    for (let i = 0; i < 2000; i++) {
+      const x = (r() - 0.5) * 9, h = 1e-5;
+      const slope = (erf(x + h) - erf(x - h)) / (2 * h);
+      const want = (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x);
+      expect(Math.abs(slope - want), `slope at ${x}`).toBeLessThan(1e-9);
+    }
+  });
+});
+
+describe.skipIf(!wasmFeatures().simd)("exp and logistic in Wasm SIMD", () => {
+  for (const [dtype, prim] of [["float32", "exp"], ["float64", "exp"], ["float32", "logistic"], ["float64", "logistic"]] as const) {
+    it(`${prim} gives the JavaScript kernel's bits on ${dtype} lanes, special values included`, () => {
+      const previous = fusedConfig.minElements;
+      fusedConfig.minElements = 0;
+      try {
+        const r = seeded(dtype === "float32" ? 11 : 12);
+        const specials = [NaN, Infinity, -Infinity, 0, -0, 88.72, 88.73, -87.3, -103.9, -104, 709.78, 710, -745, -746, 1e-30];
+        const n = 100_003;
+        const x = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+        for (let i = 0; i < n; i++) x[i] = i < specials.length ? specials[i]! : (r() - 0.5) * (i % 2 ? 1600 : 30);
+        const kernel = fuseWasm({ inputs: [{ dtype, scalar: false }], ops: [{ prim, args: [0], dtype }], outputs: [1], n })!;
+        expect(kernel).not.toBeNull();
+        const got = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+        kernel([x], [got]);
+        for (let i = 0; i < n; i++) {
+          const want = dtype === "float32" ? Math.fround(UNARY[prim](x[i]!)) : UNARY[prim](x[i]!);
+          if (!Object.is(got[i], want)) expect.fail(`${prim}(${x[i]}) in Wasm is ${got[i]}, JavaScript ${want}`);
+        }
+      } finally {
+        fusedConfig.minElements = previous;
+      }
+    });
+  }
+});
