@@ -78,8 +78,8 @@ describe("erf", () => {
   });
 });
 
-describe.skipIf(!wasmFeatures().simd)("exp and logistic in Wasm SIMD", () => {
-  for (const [dtype, prim] of [["float32", "exp"], ["float64", "exp"], ["float32", "logistic"], ["float64", "logistic"]] as const) {
+describe.skipIf(!wasmFeatures().simd)("exp, logistic and erf in Wasm SIMD", () => {
+  for (const [dtype, prim] of [["float32", "exp"], ["float64", "exp"], ["float32", "logistic"], ["float64", "logistic"], ["float32", "erf"], ["float64", "erf"]] as const) {
     it(`${prim} gives the JavaScript kernel's bits on ${dtype} lanes, special values included`, () => {
       const previous = fusedConfig.minElements;
       fusedConfig.minElements = 0;

@@ -47,7 +47,7 @@ function randomProgram(seed: number) {
       const kind = pick(15);
       let v: Value;
       if (kind < 6) v = { t: [fx.add, fx.sub, fx.mul, fx.div, fx.maximum, fx.minimum][kind]!(num(), num()), bool: false };
-      else if (kind === 6) v = { t: [fx.neg, fx.abs, fx.sqrt, fx.exp, fx.sigmoid][pick(5)]!(num()), bool: false };
+      else if (kind === 6) v = { t: [fx.neg, fx.abs, fx.sqrt, fx.exp, fx.sigmoid, fx.erf][pick(6)]!(num()), bool: false };
       else if (kind === 7) v = { t: [fx.greater, fx.less, fx.equal, fx.notEqual, fx.greaterEqual, fx.lessEqual][pick(6)]!(num(), num()), bool: true };
       else if (kind === 8) v = { t: [fx.logicalAnd, fx.logicalOr, fx.logicalXor][pick(3)]!(bool(), bool()), bool: true };
       else if (kind === 9) v = { t: fx.logicalNot(bool()), bool: true };

@@ -83,7 +83,7 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
   const dtypes: DType[] = [...group.inputs.map((x) => x.dtype), ...group.ops.map((o) => o.dtype)];
   const value = dtypes.map(() => f.local(V128));
   const j = f.local(I32), scratch = f.local(V128);
-  const math: Scratch = { ...mathScratch(f), a: f.local(V128), b: f.local(V128) };
+  const math = mathScratch(f);
   const bytesPerVector = (d: DType) => (d === "bool" ? lanes : lanes * es);
 
   // Broadcast scalars are splatted once, before the loop.
@@ -117,12 +117,10 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
   return m.bytes();
 }
 
-type Scratch = MathScratch & { a: number; b: number };
-
 /** Pushes the vector result of one op on the argument locals. */
-function emitOp(f: FuncBuilder, kind: Kind, prim: string, args: number[], from: DType, to: DType, math: Scratch): void {
+function emitOp(f: FuncBuilder, kind: Kind, prim: string, args: number[], from: DType, to: DType, math: MathScratch): void {
   const get = (k: number) => f.localGet(args[k]!);
-  if (prim in MATH_OPS) get(0), emitMath(f, kind, prim as WasmMath, math, math);
+  if (prim in MATH_OPS) get(0), emitMath(f, kind, prim as WasmMath, math);
   else if (prim in BINARY_OPS) get(0), get(1), f.simd(BINARY_OPS[prim as keyof typeof BINARY_OPS][kind][0]);
   else if (prim in UNARY_OPS) get(0), f.simd(UNARY_OPS[prim as keyof typeof UNARY_OPS][kind][0]);
   else if (prim in COMPARE_SIMD.f32) get(0), get(1), f.simd(COMPARE_SIMD[kind][prim as keyof typeof COMPARE_SIMD.f32]);

@@ -4,96 +4,227 @@
  * bits the JavaScript kernel computes. A float32 vector is widened to two
  * f64x2 halves (exact), computed, and narrowed once (f32x4.demote rounds to
  * nearest, as Math.fround does).
+ *
+ * The two halves are computed step by step side by side: a polynomial is a
+ * chain of dependent multiply-adds, and two independent chains in one
+ * instruction stream keep the vector units busy while each waits.
  */
 import { EXP_MAX, EXP_MIN, EXP_TAYLOR, INV_LN2, LN2_HI, LN2_LO } from "../math/exp.js";
+import { ERF_TAYLOR, ERFC_PIECES } from "../math/erf.js";
 import { Simd, V128, type FuncBuilder } from "./emitter.js";
 import type { Kind } from "./ew-kernel.js";
 
-/** The functions this file can emit, by primitive name. */
-export const MATH_OPS = { exp: emitExpF64, logistic: emitLogisticF64 } as const;
-export type WasmMath = keyof typeof MATH_OPS;
-
-/** Locals one function needs for this file's code. */
-export interface MathScratch {
+/** Locals for one f64x2 lane pair: `arg` in, `out` out, the rest scratch. */
+export interface Lanes {
+  arg: number;
+  out: number;
   x: number;
   k: number;
   lo: number;
   hi: number;
-  arg: number;
-  e: number;
+  /** erf's: |x|, x², the Taylor value, t, Clenshaw's b₁ and b₂, the piece masks |x| ≥ 2, 3, 4. */
+  a: number;
+  s: number;
+  taylor: number;
+  t: number;
+  b1: number;
+  b2: number;
+  m: [number, number, number];
 }
 
-export function mathScratch(f: FuncBuilder): MathScratch {
-  return { x: f.local(V128), k: f.local(V128), lo: f.local(V128), hi: f.local(V128), arg: f.local(V128), e: f.local(V128) };
+function lanes(f: FuncBuilder): Lanes {
+  const v = () => f.local(V128);
+  return { arg: v(), out: v(), x: v(), k: v(), lo: v(), hi: v(), a: v(), s: v(), taylor: v(), t: v(), b1: v(), b2: v(), m: [v(), v(), v()] };
 }
+
+/** Scratch for a whole function: two lane pairs. */
+export type MathScratch = [Lanes, Lanes];
+
+export function mathScratch(f: FuncBuilder): MathScratch {
+  return [lanes(f), lanes(f)];
+}
+
+type Emit = (f: FuncBuilder, ls: Lanes[]) => void;
+
+/** The functions this file can emit, by primitive name: each reads `arg` and writes `out` of every lane pair. */
+export const MATH_OPS: Record<"exp" | "logistic" | "erf", Emit> = { exp: emitExp, logistic: emitLogistic, erf: emitErf };
+export type WasmMath = keyof typeof MATH_OPS;
 
 const splat = (f: FuncBuilder, v: number) => f.f64Const(v).simd(Simd.f64x2_splat);
 
-/** Replaces the f64x2 on the stack by e^x per lane (backend/math/exp.ts). */
-function emitExpF64(f: FuncBuilder, s: MathScratch): void {
-  // x = min(max(x, EXP_MIN), EXP_MAX); NaN passes through both.
-  splat(f, EXP_MIN).simd(Simd.f64x2_pmax);
-  splat(f, EXP_MAX).simd(Simd.f64x2_pmin).localSet(s.x);
-  // k = floor(x·(1/ln2) + ½)
-  f.localGet(s.x);
-  splat(f, INV_LN2).simd(Simd.f64x2_mul);
-  splat(f, 0.5).simd(Simd.f64x2_add).simd(Simd.f64x2_floor).localSet(s.k);
-  // r = (x − k·LN2_HI) − k·LN2_LO, kept in x
-  f.localGet(s.x).localGet(s.k);
-  splat(f, LN2_HI).simd(Simd.f64x2_mul).simd(Simd.f64x2_sub);
-  f.localGet(s.k);
-  splat(f, LN2_LO).simd(Simd.f64x2_mul).simd(Simd.f64x2_sub).localSet(s.x);
-  // p = Horner over 1/n!
-  splat(f, EXP_TAYLOR[0]!);
+/** A constant f64x2 with v in both lanes, as one v128.const. */
+function constant(f: FuncBuilder, v: number): void {
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  view.setFloat64(0, v, true);
+  view.setFloat64(8, v, true);
+  f.v128Const(bytes);
+}
+
+/** e^x per lane (backend/math/exp.ts), from each `x` into each `out`. */
+function expOf(f: FuncBuilder, ls: Lanes[], from: (l: Lanes) => void): void {
+  for (const l of ls) {
+    // x = min(max(x, EXP_MIN), EXP_MAX); NaN passes through both.
+    from(l);
+    splat(f, EXP_MIN).simd(Simd.f64x2_pmax);
+    splat(f, EXP_MAX).simd(Simd.f64x2_pmin).localTee(l.x);
+    // k = floor(x·(1/ln2) + ½)
+    splat(f, INV_LN2).simd(Simd.f64x2_mul);
+    splat(f, 0.5).simd(Simd.f64x2_add).simd(Simd.f64x2_floor).localSet(l.k);
+  }
+  for (const l of ls) {
+    // r = (x − k·LN2_HI) − k·LN2_LO, kept in x
+    f.localGet(l.x).localGet(l.k);
+    splat(f, LN2_HI).simd(Simd.f64x2_mul).simd(Simd.f64x2_sub);
+    f.localGet(l.k);
+    splat(f, LN2_LO).simd(Simd.f64x2_mul).simd(Simd.f64x2_sub).localSet(l.x);
+  }
+  // p = Horner over 1/n!, the lane pairs interleaved.
+  for (const l of ls) splat(f, EXP_TAYLOR[0]!).localSet(l.out);
   for (let i = 1; i < EXP_TAYLOR.length; i++) {
-    f.localGet(s.x).simd(Simd.f64x2_mul);
-    splat(f, EXP_TAYLOR[i]!).simd(Simd.f64x2_add);
+    for (const l of ls) {
+      f.localGet(l.out).localGet(l.x).simd(Simd.f64x2_mul);
+      splat(f, EXP_TAYLOR[i]!).simd(Simd.f64x2_add).localSet(l.out);
+    }
   }
-  // p · 2^k1 · 2^(k−k1), k1 = k >> 1, each power built from its exponent bits.
-  f.localGet(s.k).simd(Simd.i32x4_trunc_sat_f64x2_s_zero).simd(Simd.i64x2_extend_low_i32x4_s).localTee(s.k);
-  f.i32Const(1).simd(Simd.i64x2_shr_s).localSet(s.lo);
-  f.localGet(s.k).localGet(s.lo).simd(Simd.i64x2_sub).localSet(s.hi);
-  for (const half of [s.lo, s.hi]) {
-    f.localGet(half).i64Const(1023n).simd(Simd.i64x2_splat).simd(Simd.i64x2_add);
-    f.i32Const(52).simd(Simd.i64x2_shl).simd(Simd.f64x2_mul);
+  // p · 2^k1 · 2^(k−k1), k1 = ⌊k/2⌋ (JavaScript's k >> 1). Each power of two is
+  // built from its exponent bits: adding 2^52 + 2^51 + 1023 to an integral
+  // double leaves k + 1023 in its low mantissa bits, and shifting them up by
+  // 52 makes them the exponent field (k + 1023 stays within 11 bits).
+  for (const l of ls) {
+    f.localGet(l.k);
+    splat(f, 0.5).simd(Simd.f64x2_mul).simd(Simd.f64x2_floor).localTee(l.lo);
+    f.localGet(l.k).localGet(l.lo).simd(Simd.f64x2_sub).localSet(l.hi);
+    f.localGet(l.out);
+    for (const half of [l.lo, l.hi]) {
+      f.localGet(half);
+      splat(f, EXPONENT_MAGIC).simd(Simd.f64x2_add);
+      f.i32Const(52).simd(Simd.i64x2_shl).simd(Simd.f64x2_mul);
+    }
+    f.localSet(l.out);
   }
+}
+
+const EXPONENT_MAGIC = 2 ** 52 + 2 ** 51 + 1023;
+
+function emitExp(f: FuncBuilder, ls: Lanes[]): void {
+  expOf(f, ls, (l) => f.localGet(l.arg));
 }
 
 /**
  * σ(x) as the reference kernel computes it: e = exp(−|x|) (its exp(−x) for
  * x ≥ 0 and exp(x) otherwise), then x ≥ 0 ? 1/(1+e) : e/(1+e).
  */
-function emitLogisticF64(f: FuncBuilder, s: MathScratch): void {
-  f.localTee(s.arg).simd(Simd.f64x2_abs).simd(Simd.f64x2_neg);
-  emitExpF64(f, s);
-  f.localSet(s.e);
-  splat(f, 1);
-  splat(f, 1).localGet(s.e).simd(Simd.f64x2_add).localTee(s.x).simd(Simd.f64x2_div);
-  f.localGet(s.e).localGet(s.x).simd(Simd.f64x2_div);
-  f.localGet(s.arg).v128Const(new Uint8Array(16)).simd(Simd.f64x2_ge);
-  f.simd(Simd.v128_bitselect);
+function emitLogistic(f: FuncBuilder, ls: Lanes[]): void {
+  expOf(f, ls, (l) => f.localGet(l.arg).simd(Simd.f64x2_abs).simd(Simd.f64x2_neg));
+  for (const l of ls) {
+    splat(f, 1);
+    splat(f, 1).localGet(l.out).simd(Simd.f64x2_add).localTee(l.x).simd(Simd.f64x2_div);
+    f.localGet(l.out).localGet(l.x).simd(Simd.f64x2_div);
+    f.localGet(l.arg).v128Const(new Uint8Array(16)).simd(Simd.f64x2_ge);
+    f.simd(Simd.v128_bitselect).localSet(l.out);
+  }
 }
 
-const LOW_TO_HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+/**
+ * erf per lane (backend/math/erf.ts). Every lane computes the Taylor value,
+ * the Chebyshev value of its own piece (coefficients chosen per lane with
+ * masks) and e^(−x²); masks then pick what the JavaScript branches return.
+ */
+function emitErf(f: FuncBuilder, ls: Lanes[]): void {
+  const [p1, p2, p3] = [ERFC_PIECES[1]!, ERFC_PIECES[2]!, ERFC_PIECES[3]!];
+  /** Pushes the value of `of(piece)` for each lane's piece. */
+  const perPiece = (l: Lanes, of: (i: number) => number) => {
+    for (let i = 3; i >= 0; i--) constant(f, of(i));
+    for (const m of l.m) f.localGet(m).simd(Simd.v128_bitselect);
+  };
+  for (const l of ls) {
+    f.localGet(l.arg).simd(Simd.f64x2_abs).localTee(l.a).localGet(l.a).simd(Simd.f64x2_mul).localSet(l.s);
+    [p1.lo, p2.lo, p3.lo].forEach((edge, i) => {
+      f.localGet(l.a);
+      constant(f, edge);
+      f.simd(Simd.f64x2_ge).localSet(l.m[i]!);
+    });
+    constant(f, ERF_TAYLOR[ERF_TAYLOR.length - 1]!);
+    f.localSet(l.taylor);
+  }
+  // Taylor: a · Σ cₙ s^n by Horner in s = a².
+  for (let n = ERF_TAYLOR.length - 2; n >= 0; n--) {
+    for (const l of ls) {
+      f.localGet(l.taylor).localGet(l.s).simd(Simd.f64x2_mul);
+      constant(f, ERF_TAYLOR[n]!);
+      f.simd(Simd.f64x2_add).localSet(l.taylor);
+    }
+  }
+  for (const l of ls) {
+    f.localGet(l.a).localGet(l.taylor).simd(Simd.f64x2_mul).localSet(l.taylor);
+    // t = (2a − (lo + hi)) / (hi − lo); Clenshaw from b₁ = c₁₇, b₂ = 0 (what the first step gives).
+    constant(f, 2);
+    f.localGet(l.a).simd(Simd.f64x2_mul);
+    perPiece(l, (i) => ERFC_PIECES[i]!.lo + ERFC_PIECES[i]!.hi);
+    f.simd(Simd.f64x2_sub);
+    perPiece(l, (i) => ERFC_PIECES[i]!.hi - ERFC_PIECES[i]!.lo);
+    f.simd(Simd.f64x2_div).localSet(l.t);
+    perPiece(l, (i) => ERFC_PIECES[i]!.coeffs[17]!);
+    f.localSet(l.b1);
+    f.v128Const(new Uint8Array(16)).localSet(l.b2);
+  }
+  const degree = ERFC_PIECES[0]!.coeffs.length - 1;
+  for (let j = degree - 1; j >= 1; j--) {
+    for (const l of ls) {
+      // b = 2·t·b₁ − b₂ + cⱼ; b₂ = b₁; b₁ = b
+      constant(f, 2);
+      f.localGet(l.t).simd(Simd.f64x2_mul).localGet(l.b1).simd(Simd.f64x2_mul).localGet(l.b2).simd(Simd.f64x2_sub);
+      perPiece(l, (i) => ERFC_PIECES[i]!.coeffs[j]!);
+      f.simd(Simd.f64x2_add);
+      f.localGet(l.b1).localSet(l.b2);
+      f.localSet(l.b1);
+    }
+  }
+  for (const l of ls) {
+    // h = t·b₁ − b₂ + c₀, kept in b₁
+    f.localGet(l.t).localGet(l.b1).simd(Simd.f64x2_mul).localGet(l.b2).simd(Simd.f64x2_sub);
+    perPiece(l, (i) => ERFC_PIECES[i]!.coeffs[0]!);
+    f.simd(Simd.f64x2_add).localSet(l.b1);
+  }
+  expOf(f, ls, (l) => f.localGet(l.a).simd(Simd.f64x2_neg).localGet(l.a).simd(Simd.f64x2_mul));
+  for (const l of ls) {
+    // r = a < 1 ? taylor : a ≥ 6 ? 1 : 1 − e·h (NaN falls to the last, which is NaN); then the sign.
+    f.localGet(l.taylor);
+    constant(f, 1);
+    constant(f, 1);
+    f.localGet(l.out).localGet(l.b1).simd(Simd.f64x2_mul).simd(Simd.f64x2_sub);
+    f.localGet(l.a);
+    constant(f, 6);
+    f.simd(Simd.f64x2_ge).simd(Simd.v128_bitselect);
+    f.localGet(l.a);
+    constant(f, 1);
+    f.simd(Simd.f64x2_lt).simd(Simd.v128_bitselect).localTee(l.out);
+    f.simd(Simd.f64x2_neg).localGet(l.out);
+    f.localGet(l.arg).v128Const(new Uint8Array(16)).simd(Simd.f64x2_lt);
+    f.simd(Simd.v128_bitselect).localSet(l.out);
+  }
+}
+
+const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 /**
- * Replaces the vector on the stack by `name` of each lane: f64x2 directly;
- * f32x4 as two widened halves, each narrowed once at the end.
+ * Replaces the vector on the stack by `name` of each lane: an f64x2
+ * directly; an f32x4 as two widened halves, each narrowed once at the end.
  */
-export function emitMath(f: FuncBuilder, kind: Kind, name: WasmMath, s: MathScratch, halves: { a: number; b: number }): void {
-  const fn = MATH_OPS[name];
+export function emitMath(f: FuncBuilder, kind: Kind, name: WasmMath, s: MathScratch): void {
+  const [a, b] = s;
   if (kind === "f64") {
-    fn(f, s);
+    f.localSet(a.arg);
+    MATH_OPS[name](f, [a]);
+    f.localGet(a.out);
     return;
   }
-  f.localTee(halves.a);
-  f.simd(Simd.f64x2_promote_low_f32x4);
-  fn(f, s);
-  f.simd(Simd.f32x4_demote_f64x2_zero).localSet(halves.b);
-  f.localGet(halves.a).localGet(halves.a).shuffle(LOW_TO_HIGH).simd(Simd.f64x2_promote_low_f32x4);
-  fn(f, s);
-  f.simd(Simd.f32x4_demote_f64x2_zero);
-  f.localSet(halves.a);
-  f.localGet(halves.b).localGet(halves.a).shuffle(JOIN_LOW_HALVES);
+  f.localTee(a.arg).localGet(a.arg).shuffle(HIGH_TO_LOW).simd(Simd.f64x2_promote_low_f32x4).localSet(b.arg);
+  f.localGet(a.arg).simd(Simd.f64x2_promote_low_f32x4).localSet(a.arg);
+  MATH_OPS[name](f, [a, b]);
+  f.localGet(a.out).simd(Simd.f32x4_demote_f64x2_zero);
+  f.localGet(b.out).simd(Simd.f32x4_demote_f64x2_zero);
+  f.shuffle(JOIN_LOW_HALVES);
 }

@@ -7,7 +7,7 @@ import { zeros } from "../../ops/creation.js";
 import { add } from "../../ops/elementwise.js";
 import { matmul } from "../../ops/matmul.js";
 import { mean } from "../../ops/reduce.js";
-import { expandDims, reshape, split, squeeze, transpose } from "../../ops/shape.js";
+import { expandDims, reshape, squeeze, transpose } from "../../ops/shape.js";
 import { slice } from "../../ops/indexing.js";
 import { Module, type ForwardOptions } from "../module.js";
 import { glorotUniform } from "../init.js";
@@ -125,22 +125,16 @@ export class MultiHeadAttention extends Module {
 
   /** Like forward, always returning [output, weights]. */
   forwardWithWeights(query: Tensor, key?: Tensor | null, value?: Tensor | null, opts: MultiHeadAttentionCallOptions = {}): [Tensor, Tensor] {
-    const selfAttention = (key === undefined || key === null) && (value === undefined || value === null);
     let k = key ?? query;
     let v = value ?? k;
     const unbatched = query.ndim === 2;
     this.checkInputs(query, k, v, unbatched);
     let q = query;
     if (unbatched) [q, k, v] = [expandDims(q, 0), expandDims(k, 0), expandDims(v, 0)];
-    let qp: Tensor, kp: Tensor, vp: Tensor;
-    if (selfAttention && this.in_proj_weight) {
-      // One matmul for q, k and v together.
-      let qkv = matmul(q, transpose(this.in_proj_weight));
-      if (this.in_proj_bias) qkv = add(qkv, this.in_proj_bias);
-      [qp, kp, vp] = split(qkv, 3, -1) as [Tensor, Tensor, Tensor];
-    } else {
-      [qp, kp, vp] = [this.project(q, 0), this.project(k, 1), this.project(v, 2)];
-    }
+    // Three products with slices of the packed weight rather than one product
+    // split afterwards: slicing the [3·dim, dim] weight (and padding its
+    // gradient) moves far fewer numbers than slicing the [B, T, 3·dim] result.
+    const [qp, kp, vp] = [this.project(q, 0), this.project(k, 1), this.project(v, 2)];
     const Tq = q.shape[1]!, Tk = k.shape[1]!;
     let mask = opts.mask ?? null;
     if (mask && mask.ndim === 3) mask = expandDims(mask, 1); // [B, Tq, Tk] → [B, 1, Tq, Tk]
