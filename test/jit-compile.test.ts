@@ -91,4 +91,25 @@ describe("jit passes", () => {
     sameBits(out2, out1);
     expect(Buffer.from(x.data().buffer)).toEqual(Buffer.from(keep.buffer));
   });
+
+  it("never overwrites storage that a reshape or transpose shares", () => {
+    const x = fx.tensor(rand(48, 10), { shape: [6, 8] });
+    const keep = x.data();
+    const f = (x: fx.Tensor) => {
+      const a = x.mul(2).add(1); // fused, owned by the program
+      const b = a.reshape([8, 6]); // shares a's storage
+      const t = a.T; // a deferred transpose on the wasm backend, also sharing
+      const s = a.sum(); // a kernel between the groups
+      const c = a.mul(s).sub(3); // a's last direct use: without the alias rule, c would be written over a
+      const r = x.reshape([48]).mul(0.5); // shares the input's storage
+      return [c.add(b.reshape([6, 8])), fx.matmul(t, c), r];
+    };
+    const j = fx.jit(f);
+    const eager = f(x);
+    for (let i = 0; i < 2; i++) {
+      const got = j(x) as fx.Tensor[];
+      eager.forEach((e, k) => sameBits(got[k]!, e));
+    }
+    expect(Buffer.from(x.data().buffer)).toEqual(Buffer.from(keep.buffer));
+  });
 });

@@ -49,14 +49,14 @@ const transpose: Fast<"transpose"> = ([x], { perm }, [out]) => {
   if (!isFloatDType(x!.dtype) || !isMatrixTranspose(perm)) return wrap(transposeWasm(view(x!), perm, out!) ?? transposeFast(view(x!), perm, out!));
   const b = x!.buffer;
   if (b instanceof MatrixView) return [b.transpose(out!.shape)];
-  return [new MatrixView(b.view().slice(), out!.shape, x!.dtype, true, false)];
+  return [new MatrixView(b.view(), out!.shape, x!.dtype, true, false)];
 };
 
 /** Broadcasting one float matrix over leading axes is deferred: `dot` reads it with a batch stride of 0. */
 const broadcastTo: Fast<"broadcast_to"> = ([x], _p, [out]) => {
   if (isFloatDType(x!.dtype) && isBatchBroadcast(x!.shape, out!.shape)) {
     const b = x!.buffer;
-    const deferred = b instanceof MatrixView ? b.broadcast(out!.shape) : new MatrixView(b.view().slice(), out!.shape, x!.dtype, false, true);
+    const deferred = b instanceof MatrixView ? b.broadcast(out!.shape) : new MatrixView(b.view(), out!.shape, x!.dtype, false, true);
     if (deferred) return [deferred];
   }
   return wrap(broadcastToWasm(view(x!), out!) ?? broadcastToFast(view(x!), out!));

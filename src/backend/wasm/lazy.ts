@@ -8,9 +8,9 @@
  * (whose weight the ops layer broadcasts to [B, C, D]). Any other kernel that
  * asks for `view()` gets the logical tensor materialized once and cached.
  *
- * The stored data is private to these views (a copy made when the first view
- * is created), never the source tensor's own storage: a compiled jit program
- * may reuse a dead tensor's storage for a later output.
+ * The stored data is the source tensor's own storage, shared (tensors never
+ * write into their storage; jit's buffer reuse knows these primitives alias
+ * their input, see transforms/compile/executable.ts).
  */
 import type { DType, TypedArray } from "../../core/dtype.js";
 import type { Buffer } from "../../core/tensor.js";

@@ -20,6 +20,13 @@ import { generateLoop } from "./codegen.js";
 
 export type Executable = (args: ConcreteTensor[]) => ConcreteTensor[];
 
+/**
+ * Primitives whose result may share its input's storage (reshape on every
+ * backend; matrix transposes and batch broadcasts, which the wasm backend
+ * defers). Neither side of such a pair is ever overwritten.
+ */
+const ALIASING = new Set(["reshape", "stop_gradient", "transpose", "broadcast_to"]);
+
 /** For each fused step's outputs: the intermediate whose buffer it may take over (or -1). */
 function planReuse(steps: Step[], program: Program): Map<Step, number[]> {
   const lastUse = new Map<number, number>();
@@ -30,6 +37,9 @@ function planReuse(steps: Step[], program: Program): Map<Step, number[]> {
   // Only buffers this executable allocated itself are safe to overwrite.
   const owned = new Set<number>();
   const pinned = new Set([...program.outputs, ...program.inputs, ...program.consts.keys()]);
+  for (const s of steps) {
+    if (s.kind === "kernel" && ALIASING.has(s.eqn.prim.name)) for (const v of [...s.eqn.inputs, ...s.eqn.outputs]) pinned.add(v);
+  }
   const plan = new Map<Step, number[]>();
   steps.forEach((s, i) => {
     if (s.kind === "fused") {

@@ -5,8 +5,13 @@ import type { Aval } from "../../../core/tensor.js";
 import type { KernelInput, PrimParams } from "../../spec.js";
 import { broadcastStrides, forEachRow } from "../strided.js";
 
+/**
+ * The same storage under another shape: tensors never write into their
+ * storage, so sharing it is safe (jit's buffer reuse treats the two as one;
+ * see transforms/compile/executable.ts).
+ */
 export function reshapeKernel([x]: KernelInput[]): TypedArray[] {
-  return [x!.data.slice()];
+  return [x!.data];
 }
 
 export function broadcastToKernel([x]: KernelInput[], _p: PrimParams["broadcast_to"], [out]: Aval[]): TypedArray[] {
