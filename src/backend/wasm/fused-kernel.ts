@@ -23,7 +23,7 @@ import type { DType } from "../../core/dtype.js";
 import type { FusedGroup } from "../spec.js";
 import { I32, MemOp, ModuleBuilder, Op, Simd, SimdLane, SimdMem, SimdMemLane, V128, type FuncBuilder } from "./emitter.js";
 import { BINARY_OPS, UNARY_OPS, type Kind } from "./ew-kernel.js";
-import { emitMath, MATH_OPS, mathScratch, type MathScratch, type WasmMath } from "./math-kernel.js";
+import { ConstantPool, emitMath, MATH_OPS, mathScratch, type MathScratch, type WasmMath } from "./math-kernel.js";
 
 const COMPARE_SIMD = {
   f32: { eq: Simd.f32x4_eq, ne: Simd.f32x4_ne, lt: Simd.f32x4_lt, le: Simd.f32x4_le, gt: Simd.f32x4_gt, ge: Simd.f32x4_ge },
@@ -83,7 +83,8 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
   const dtypes: DType[] = [...group.inputs.map((x) => x.dtype), ...group.ops.map((o) => o.dtype)];
   const value = dtypes.map(() => f.local(V128));
   const j = f.local(I32), scratch = f.local(V128);
-  const math = mathScratch(f);
+  const pool = new ConstantPool(f);
+  const math = mathScratch(f, pool);
   const bytesPerVector = (d: DType) => (d === "bool" ? lanes : lanes * es);
 
   // Broadcast scalars are splatted once, before the loop.
@@ -94,6 +95,7 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
     f.localSet(value[i]!);
   });
 
+  const loopStart = f.code.length;
   f.forRange(j, () => void f.i32Const(0), () => void f.localGet(count), 1, () => {
     group.inputs.forEach((x, i) => {
       if (x.scalar) return;
@@ -114,6 +116,8 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
     });
     group.outputs.forEach((v, k) => f.localGet(outPtr(k)).i32Const(bytesPerVector(dtypes[v]!)).op(Op.i32_add).localSet(outPtr(k)));
   });
+  // The constants the loop reads are set once, before it.
+  f.code.splice(loopStart, 0, ...pool.initCode());
   return m.bytes();
 }
 

@@ -29,6 +29,10 @@ export interface GemmOperand {
  * not fit in the Wasm memory (the caller then uses the reference kernel).
  */
 export function gemm(dtype: "float32" | "float64", a: GemmOperand, b: GemmOperand, batch: number, M: number, N: number, K: number): TypedArray | null {
+  // [B, M, K]·[K, N] (a weight shared by the batch) is one [B·M, K]·[K, N]
+  // product: C has the same layout, and one large GEMM packs B once and keeps
+  // its blocks full where B small ones would not.
+  if (batch > 1 && b.shared && !a.shared && !a.transposed) return gemm(dtype, a, b, 1, batch * M, N, K);
   const out = allocate(dtype, batch * M * N) as Float32Array | Float64Array;
   if (out.length === 0 || K === 0) return out;
   const rt = getRuntime();

@@ -11,7 +11,7 @@
  */
 import { EXP_MAX, EXP_MIN, EXP_TAYLOR, INV_LN2, LN2_HI, LN2_LO } from "../math/exp.js";
 import { ERF_TAYLOR, ERFC_PIECES } from "../math/erf.js";
-import { Simd, V128, type FuncBuilder } from "./emitter.js";
+import { FuncBuilder, Simd, V128 } from "./emitter.js";
 import type { Kind } from "./ew-kernel.js";
 
 /** Locals for one f64x2 lane pair: `arg` in, `out` out, the rest scratch. */
@@ -37,29 +37,57 @@ function lanes(f: FuncBuilder): Lanes {
   return { arg: v(), out: v(), x: v(), k: v(), lo: v(), hi: v(), a: v(), s: v(), taylor: v(), t: v(), b1: v(), b2: v(), m: [v(), v(), v()] };
 }
 
-/** Scratch for a whole function: two lane pairs. */
-export type MathScratch = [Lanes, Lanes];
+/**
+ * The constants a loop uses, each held in a local set once before the loop:
+ * V8 rebuilds a v128 constant at every use inside a loop (two or three
+ * instructions), while a local lives in a register or is one load away.
+ */
+export class ConstantPool {
+  private readonly locals = new Map<number, number>();
+  constructor(private readonly f: FuncBuilder) {}
 
-export function mathScratch(f: FuncBuilder): MathScratch {
-  return [lanes(f), lanes(f)];
+  /** The local holding `v` in both f64 lanes. */
+  f64x2(v: number): number {
+    let l = this.locals.get(v);
+    if (l === undefined) {
+      l = this.f.local(V128);
+      this.locals.set(v, l);
+    }
+    return l;
+  }
+
+  /** Code that sets every local used so far; the caller places it before the loop. */
+  initCode(): number[] {
+    const init = new FuncBuilder(null, [], []);
+    for (const [v, l] of this.locals) init.f64Const(v).simd(Simd.f64x2_splat).localSet(l);
+    return init.code;
+  }
+}
+
+/** Scratch for a whole function: two lane pairs and the constant pool. */
+export interface MathScratch {
+  lanes: [Lanes, Lanes];
+  pool: ConstantPool;
+}
+
+export function mathScratch(f: FuncBuilder, pool: ConstantPool): MathScratch {
+  return { lanes: [lanes(f), lanes(f)], pool };
 }
 
 type Emit = (f: FuncBuilder, ls: Lanes[]) => void;
+
+/** The pool of the function being emitted (set by emitMath for the duration of one call). */
+let pool: ConstantPool | null = null;
 
 /** The functions this file can emit, by primitive name: each reads `arg` and writes `out` of every lane pair. */
 export const MATH_OPS: Record<"exp" | "logistic" | "erf", Emit> = { exp: emitExp, logistic: emitLogistic, erf: emitErf };
 export type WasmMath = keyof typeof MATH_OPS;
 
-const splat = (f: FuncBuilder, v: number) => f.f64Const(v).simd(Simd.f64x2_splat);
-
-/** A constant f64x2 with v in both lanes, as one v128.const. */
-function constant(f: FuncBuilder, v: number): void {
-  const bytes = new Uint8Array(16);
-  const view = new DataView(bytes.buffer);
-  view.setFloat64(0, v, true);
-  view.setFloat64(8, v, true);
-  f.v128Const(bytes);
+/** Pushes the f64x2 constant (v, v). */
+function splat(f: FuncBuilder, v: number): FuncBuilder {
+  return pool ? f.localGet(pool.f64x2(v)) : f.f64Const(v).simd(Simd.f64x2_splat);
 }
+const constant = splat;
 
 /** e^x per lane (backend/math/exp.ts), from each `x` into each `out`. */
 function expOf(f: FuncBuilder, ls: Lanes[], from: (l: Lanes) => void): void {
@@ -214,7 +242,15 @@ const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]
  * directly; an f32x4 as two widened halves, each narrowed once at the end.
  */
 export function emitMath(f: FuncBuilder, kind: Kind, name: WasmMath, s: MathScratch): void {
-  const [a, b] = s;
+  pool = s.pool;
+  try {
+    emitLanes(f, kind, name, s.lanes);
+  } finally {
+    pool = null;
+  }
+}
+
+function emitLanes(f: FuncBuilder, kind: Kind, name: WasmMath, [a, b]: [Lanes, Lanes]): void {
   if (kind === "f64") {
     f.localSet(a.arg);
     MATH_OPS[name](f, [a]);
