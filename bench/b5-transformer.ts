@@ -70,7 +70,8 @@ async function fluxion(backend: string, p: Problem, steps: number): Promise<Resu
   const { optim, losses } = fx;
   const previous = fx.getBackend().name;
   fx.setBackend(backend);
-  let block = p.block;
+  // A private copy: the step donates its inputs, and other runs start from p.block too.
+  let block = fx.tree.map((t: fx.Tensor) => t.add(0), p.block) as typeof p.block;
   const { x, y } = p;
   const opt = optim.adam(1e-3);
   let state = opt.init(block);
@@ -79,7 +80,7 @@ async function fluxion(backend: string, p: Problem, steps: number): Promise<Resu
     const [l, g] = fx.valueAndGrad(loss)(b);
     const [u, st2] = opt.update(g, st, b);
     return [optim.applyUpdates(b, u), st2, l] as const;
-  });
+  }, { donateArgnums: [0, 1] }); // new weights and Adam state written over the old, as JAX's donate_argnums
   const t = await timeSteps(steps, 1, () => {
     let l: fx.Tensor;
     [block, state, l] = step(block, state) as unknown as [typeof block, unknown[], fx.Tensor];

@@ -89,7 +89,7 @@ export function main(): CharLmResult {
     const [loss, g] = fx.valueAndGrad(lossOf)(m, x, y);
     const [updates, s2] = opt.update(g, s as never, m);
     return [optim.applyUpdates(m, updates), s2, loss] as const;
-  });
+  }, { donateArgnums: [0, 1] }); // the new model and optimizer state reuse the old ones' storage
   const evalLoss = fx.jit(lossOf);
 
   const T = cfg.context;

@@ -113,3 +113,50 @@ describe("jit passes", () => {
     expect(Buffer.from(x.data().buffer)).toEqual(Buffer.from(keep.buffer));
   });
 });
+
+describe("jit buffer donation (donateArgnums)", () => {
+  const params0 = () => ({ w: fx.tensor(rand(300, 21), { shape: [20, 15] }), b: fx.tensor(rand(15, 22)) });
+  const update = (p: { w: fx.Tensor; b: fx.Tensor }, m: { w: fx.Tensor; b: fx.Tensor }, g: fx.Tensor) => {
+    const m2 = { w: m.w.mul(0.9).add(g.mul(0.1)), b: m.b.mul(0.9).add(g.sum(0).mul(0.1)) };
+    return [{ w: p.w.sub(m2.w.mul(0.01)), b: p.b.sub(m2.b.mul(0.01)) }, m2] as const;
+  };
+  const storage = (t: fx.Tensor) => (t as unknown as { buffer: { view(): Float32Array } }).buffer.view();
+
+  it("writes the new state over the donated one, bit for bit what the plain jit gives, and invalidates the old tensors", () => {
+    const g = fx.tensor(rand(300, 23), { shape: [20, 15] });
+    const plain = fx.jit(update);
+    const donating = fx.jit(update, { donateArgnums: [0, 1] });
+    let [pa, ma] = [params0(), { w: fx.zeros([20, 15]), b: fx.zeros([15]) }];
+    let [pb, mb] = [params0(), { w: fx.zeros([20, 15]), b: fx.zeros([15]) }];
+    for (let i = 0; i < 3; i++) {
+      [pa, ma] = plain(pa, ma, g) as unknown as [typeof pa, typeof ma];
+      const before = [storage(pb.w), storage(mb.w)];
+      const old = pb;
+      [pb, mb] = donating(pb, mb, g) as unknown as [typeof pb, typeof mb];
+      // The results live in the storage the donated inputs had.
+      expect([before[0], before[1]]).toContain(storage(pb.w));
+      expect(() => old.w.data()).toThrow(/donated/);
+    }
+    sameBits(pb.w, pa.w);
+    sameBits(pb.b, pa.b);
+    sameBits(mb.w, ma.w);
+  });
+
+  it("does not donate storage that another argument shares, and keeps inputs returned unchanged", () => {
+    const f = fx.jit((a: fx.Tensor, b: fx.Tensor) => [a.mul(2).add(b), b], { donateArgnums: [0, 1] });
+    const x = fx.tensor(rand(64, 24));
+    const keep = x.data();
+    const [y] = f(x, x) as fx.Tensor[];
+    expect(Buffer.from(x.data().buffer)).toEqual(Buffer.from(keep.buffer)); // still usable, unchanged
+    sameBits(y!, fx.tensor(keep).mul(2).add(fx.tensor(keep)));
+    const z = fx.tensor(rand(64, 25));
+    const [, same] = f(fx.tensor(rand(64, 26)), z) as fx.Tensor[];
+    expect(same).toBe(z);
+    expect(() => z.data()).not.toThrow();
+  });
+
+  it("rejects an argument that is both static and donated", () => {
+    expect(() => fx.jit((a: fx.Tensor) => a, { staticArgnums: [0], donateArgnums: [0] })).toThrow(fx.ValueError);
+  });
+});
+

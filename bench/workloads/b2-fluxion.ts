@@ -24,7 +24,7 @@ export async function b2Fluxion(opts: WorkloadOptions): Promise<WorkloadResult> 
     const [loss, grads] = fx.valueAndGrad(lossFn)(p, x, y);
     const [updates, s2] = opt.update(grads, s as typeof state, p);
     return [optim.applyUpdates(p, updates), s2, loss] as const;
-  });
+  }, { donateArgnums: [0, 1] }); // new parameters and Adam state written over the old, as JAX's donate_argnums
   const predict = fx.jit((p: Params, x: fx.Tensor) => fx.argmax(p.forward(x), 1));
 
   const trainer: Trainer = {

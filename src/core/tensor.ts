@@ -92,6 +92,7 @@ export class ConcreteTensor extends Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
   private buf: Buffer | null;
+  private donated = false;
 
   constructor(buffer: Buffer, shape: Shape, dtype: DType) {
     super();
@@ -102,7 +103,8 @@ export class ConcreteTensor extends Tensor {
 
   get buffer(): Buffer {
     if (this.buf === null) {
-      throw new DisposedError(`this ${this.dtype} tensor of shape [${this.shape.join(", ")}] was disposed and cannot be used again`);
+      const how = this.donated ? "was donated to a jitted function (donateArgnums), which reused its storage," : "was disposed";
+      throw new DisposedError(`this ${this.dtype} tensor of shape [${this.shape.join(", ")}] ${how} and cannot be used again`);
     }
     return this.buf;
   }
@@ -127,5 +129,11 @@ export class ConcreteTensor extends Tensor {
 
   [Symbol.dispose](): void {
     this.dispose();
+  }
+
+  /** Gives up the storage to a jitted function that wrote its outputs there (the storage lives on in them). */
+  markDonated(): void {
+    this.buf = null;
+    this.donated = true;
   }
 }

@@ -61,12 +61,22 @@ const LEAF: TreeDef = { kind: "leaf" };
 export interface JitOptions {
   /** Positions of arguments that are compile-time constants (any JSON-able value); a new value retraces. */
   staticArgnums?: number[];
+  /**
+   * Positions of arguments (tensors or pytrees of tensors) whose storage the
+   * compiled function may reuse for its results, as JAX's donate_argnums: a
+   * training step that returns new parameters and optimizer state then
+   * writes them over the old ones instead of allocating. The donated tensors
+   * cannot be used after the call (DisposedError), unless returned unchanged.
+   */
+  donateArgnums?: number[];
 }
 
 interface Compiled {
   program: Program;
   /** The program compiled for concrete inputs (built on first use). */
   executable?: Executable;
+  /** The same, allowed to write over the donated inputs. */
+  donating?: Executable;
   outDef: TreeDef;
   /** False when the program captured a tracer of an outer transform: valid for one call only. */
   reusable: boolean;
@@ -82,6 +92,10 @@ export interface Jitted<F extends (...a: any[]) => any> {
 
 export function jit<F extends (...a: any[]) => any>(f: F, opts: JitOptions = {}): Jitted<F> {
   const statics = new Set(opts.staticArgnums ?? []);
+  const donate = new Set(opts.donateArgnums ?? []);
+  for (const i of donate) {
+    if (statics.has(i)) throw new ValueError(`jit: argument ${i} cannot be both static and donated`);
+  }
   const cache = new Map<string, Compiled>();
 
   const prepare = (args: unknown[]) => {
@@ -90,11 +104,13 @@ export function jit<F extends (...a: any[]) => any>(f: F, opts: JitOptions = {})
       const ts = args as Tensor[];
       let key = "t";
       for (const t of ts) key += `|${t.dtype}[${t.shape.join(",")}]`;
-      return { dynamic: ts, defs: ts.map(() => LEAF), key };
+      const donated = donate.size ? ts.map((_, i) => i).filter((i) => donate.has(i)) : [];
+      return { dynamic: ts, defs: ts.map(() => LEAF), key, donated };
     }
     const dynamic: Tensor[] = [];
     const defs: (TreeDef | null)[] = [];
     const keyParts: string[] = [];
+    const donated: number[] = [];
     args.forEach((a, i) => {
       if (statics.has(i)) {
         defs.push(null);
@@ -108,11 +124,12 @@ export function jit<F extends (...a: any[]) => any>(f: F, opts: JitOptions = {})
         throw new ValueError(`jit: argument ${i} is not a tensor or pytree of tensors; mark it static with staticArgnums: [${i}] (${(e as Error).message})`);
       }
       const ts = leaves.map((l) => toTensor(l, "jit"));
+      if (donate.has(i)) ts.forEach((_, k) => donated.push(dynamic.length + k));
       dynamic.push(...ts);
       defs.push(def);
       keyParts.push(`${defToString(def)}:${ts.map((t) => `${t.dtype}[${t.shape.join(",")}]`).join(";")}`);
     });
-    return { dynamic, defs, key: keyParts.join("|") };
+    return { dynamic, defs, key: keyParts.join("|"), donated };
   };
 
   const compile = (args: unknown[], dynamic: Tensor[], defs: (TreeDef | null)[]): Compiled =>
@@ -139,20 +156,27 @@ export function jit<F extends (...a: any[]) => any>(f: F, opts: JitOptions = {})
     });
 
   const lookup = (args: unknown[]) => {
-    const { dynamic, defs, key } = prepare(args);
+    const { dynamic, defs, key, donated } = prepare(args);
     let compiled = cache.get(key);
     if (!compiled) {
       compiled = compile(args, dynamic, defs);
       if (compiled.reusable) cache.set(key, compiled);
     }
-    return { compiled, dynamic };
+    return { compiled, dynamic, donated };
   };
 
   const jitted = ((...args: unknown[]) => {
-    const { compiled, dynamic } = lookup(args);
+    const { compiled, dynamic, donated } = lookup(args);
     // Concrete inputs take the compiled path; under an outer transform (or with
     // debugNans on) the program is replayed primitive by primitive instead.
     if (compiled.reusable && !config.debugNans && allConcrete(dynamic)) {
+      if (donated.length > 0 && storageUnshared(dynamic, donated)) {
+        compiled.donating ??= compileProgram(compiled.program, donated);
+        const outs = compiled.donating(dynamic);
+        const kept = new Set<Tensor>(outs);
+        for (const i of donated) if (!kept.has(dynamic[i]!)) dynamic[i]!.markDonated();
+        return unflatten(compiled.outDef, outs);
+      }
       compiled.executable ??= compileProgram(compiled.program);
       return unflatten(compiled.outDef, compiled.executable(dynamic));
     }
@@ -161,6 +185,26 @@ export function jit<F extends (...a: any[]) => any>(f: F, opts: JitOptions = {})
   Object.defineProperty(jitted, "trace", { value: (...args: unknown[]) => lookup(args).compiled.program });
   Object.defineProperty(jitted, "cacheSize", { get: () => cache.size });
   return jitted;
+}
+
+/**
+ * True when no donated tensor shares its storage with another argument (the
+ * same tensor passed twice, or a reshape of it): writing over it would then
+ * change an input the program still reads. Such a call runs without donation.
+ */
+function storageUnshared(xs: ConcreteTensor[], donated: readonly number[]): boolean {
+  // Small tensors may be views into one shared allocation: compare byte ranges, not allocations.
+  const views = xs.map((x) => x.buffer.view());
+  const byStorage = new Map<ArrayBufferLike, number[]>();
+  views.forEach((v, i) => byStorage.set(v.buffer, [...(byStorage.get(v.buffer) ?? []), i]));
+  return donated.every((i) => {
+    const v = views[i]!;
+    return byStorage.get(v.buffer)!.every((j) => {
+      if (j === i) return true;
+      const w = views[j]!;
+      return w.byteOffset + w.byteLength <= v.byteOffset || v.byteOffset + v.byteLength <= w.byteOffset;
+    });
+  });
 }
 
 function staticKey(a: unknown, i: number): string {

@@ -27,16 +27,20 @@ export type Executable = (args: ConcreteTensor[]) => ConcreteTensor[];
  */
 const ALIASING = new Set(["reshape", "stop_gradient", "transpose", "broadcast_to"]);
 
-/** For each fused step's outputs: the intermediate whose buffer it may take over (or -1). */
-function planReuse(steps: Step[], program: Program): Map<Step, number[]> {
+/**
+ * For each fused step's outputs: the intermediate whose buffer it may take
+ * over (or -1). `donated` input variables count as intermediates: their
+ * storage may be written once the program has read them for the last time.
+ */
+function planReuse(steps: Step[], program: Program, donated: ReadonlySet<number>): Map<Step, number[]> {
   const lastUse = new Map<number, number>();
   steps.forEach((s, i) => {
     const ins = s.kind === "fused" ? s.inputs : s.eqn.inputs;
     for (const v of ins) lastUse.set(v, i);
   });
   // Only buffers this executable allocated itself are safe to overwrite.
-  const owned = new Set<number>();
-  const pinned = new Set([...program.outputs, ...program.inputs, ...program.consts.keys()]);
+  const owned = new Set<number>(donated);
+  const pinned = new Set([...program.outputs, ...program.inputs.filter((v) => !donated.has(v)), ...program.consts.keys()]);
   for (const s of steps) {
     if (s.kind === "kernel" && ALIASING.has(s.eqn.prim.name)) for (const v of [...s.eqn.inputs, ...s.eqn.outputs]) pinned.add(v);
   }
@@ -75,11 +79,15 @@ function jsLoop(step: Extract<Step, { kind: "fused" }>, avals: Program["avals"],
   return (ins, outs) => loop(ins, outs, n);
 }
 
-export function compileProgram(program: Program): Executable {
+/**
+ * @param donatedInputs positions of inputs whose storage the program may
+ *   reuse for its results (jit's `donateArgnums`); the caller invalidates them.
+ */
+export function compileProgram(program: Program, donatedInputs: readonly number[] = []): Executable {
   const { avals } = program;
   const backend = getBackend();
   const steps = planSteps(program);
-  const reuse = planReuse(steps, program);
+  const reuse = planReuse(steps, program, new Set(donatedInputs.map((i) => program.inputs[i]!)));
   const run: ((env: ConcreteTensor[]) => void)[] = steps.map((step) => {
     if (step.kind === "fused") {
       const n = sizeOf(step.shape);
