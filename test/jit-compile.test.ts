@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { planSteps } from "../src/transforms/compile/fusion.js";
+import { pooledByteCount } from "../src/core/storage-pool.js";
 
 /** Same bytes: jit must reproduce eager results exactly, not just closely. */
 function sameBits(a: fx.Tensor, b: fx.Tensor) {
@@ -157,6 +158,31 @@ describe("jit buffer donation (donateArgnums)", () => {
 
   it("rejects an argument that is both static and donated", () => {
     expect(() => fx.jit((a: fx.Tensor) => a, { staticArgnums: [0], donateArgnums: [0] })).toThrow(fx.ValueError);
+  });
+});
+
+describe("jit storage pool", () => {
+  it("pools the storage of intermediates, and results of one call survive the next calls", () => {
+    const w = fx.tensor(rand(40 * 24, 31), { shape: [40, 24] });
+    const table = fx.tensor(rand(40 * 24, 32), { shape: [40, 24] });
+    const f = (x: fx.Tensor, flag: fx.Tensor) => {
+      const a = x.mul(2).add(1); // fused intermediate [64, 40]
+      const b = fx.matmul(a, w); // kernel intermediate [64, 24]
+      const c = fx.cond(flag, (t: fx.Tensor) => t, (t: fx.Tensor) => t.mul(0), table); // a captured constant through cond
+      const h = fx.matmul(x.sub(1), w); // an intermediate nothing keeps: its storage goes to the pool
+      return [b.T, a.reshape([40, 64]), b.sum(0), c.add(b.sum()).add(h.sum())];
+    };
+    const j = fx.jit(f);
+    const keepTable = table.data();
+    const x1 = fx.tensor(rand(64 * 40, 33), { shape: [64, 40] });
+    const first = j(x1, fx.tensor(true)) as fx.Tensor[];
+    const saved = first.map((t) => t.data());
+    expect(pooledByteCount()).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) j(fx.tensor(rand(64 * 40, 40 + i), { shape: [64, 40] }), fx.tensor(i % 2 === 0));
+    first.forEach((t, k) => expect(Buffer.from(t.data().buffer), `output ${k}`).toEqual(Buffer.from(saved[k]!.buffer)));
+    expect(Buffer.from(table.data().buffer)).toEqual(Buffer.from(keepTable.buffer));
+    const eager = f(x1, fx.tensor(true));
+    (j(x1, fx.tensor(true)) as fx.Tensor[]).forEach((t, k) => sameBits(t, eager[k]!));
   });
 });
 

@@ -1,4 +1,5 @@
 import { DTypeError } from "./errors.js";
+import { takePooled } from "./storage-pool.js";
 
 /** The element types a tensor can hold. */
 export type DType = "float32" | "float64" | "int32" | "uint8" | "bool";
@@ -54,7 +55,32 @@ function slabBytes(bytes: number): [ArrayBuffer, number] {
 
 /** Allocate zeroed storage for `size` elements; bool is stored as 0/1 bytes. */
 export function allocate(dtype: DType, size: number): TypedArray {
+  return allocateStorage(dtype, size, true);
+}
+
+/**
+ * Storage for `size` elements that the caller overwrites entirely (its
+ * initial contents are unspecified): skips zeroing a pooled buffer.
+ */
+export function allocateUninitialized(dtype: DType, size: number): TypedArray {
+  return allocateStorage(dtype, size, false);
+}
+
+/** True when `a` owns its whole buffer (not a view into a slab): only such storage is pooled. */
+export function ownsBuffer(a: TypedArray): boolean {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.byteLength > SMALL_BYTES && a.buffer instanceof ArrayBuffer;
+}
+
+function allocateStorage(dtype: DType, size: number, zeroed: boolean): TypedArray {
   const bytes = size * itemSize(dtype);
+  if (bytes > SMALL_BYTES) {
+    const pooled = takePooled(bytes);
+    if (pooled) {
+      const a = viewOf(dtype, pooled, 0, size);
+      if (zeroed) a.fill(0);
+      return a;
+    }
+  }
   if (bytes > SMALL_BYTES || bytes === 0) {
     switch (dtype) {
       case "float32": return new Float32Array(size);
@@ -65,6 +91,10 @@ export function allocate(dtype: DType, size: number): TypedArray {
     }
   }
   const [buf, at] = slabBytes(bytes);
+  return viewOf(dtype, buf, at, size);
+}
+
+function viewOf(dtype: DType, buf: ArrayBuffer, at: number, size: number): TypedArray {
   switch (dtype) {
     case "float32": return new Float32Array(buf, at, size);
     case "float64": return new Float64Array(buf, at, size);

@@ -10,6 +10,8 @@ export interface Buffer {
   /** The storage itself, not to be mutated (used by kernels on the same backend). */
   view(): TypedArray;
   dispose(): void;
+  /** Every array this buffer holds or shares, without materializing anything (for jit's storage pool). */
+  storage?(): TypedArray[];
 }
 
 /** Shape and dtype without values: what `jit` and shape rules reason about. */

@@ -17,4 +17,8 @@ export class ArrayBuffer_ implements Buffer {
   dispose(): void {
     this.data = null;
   }
+
+  storage(): TypedArray[] {
+    return this.data ? [this.data] : [];
+  }
 }

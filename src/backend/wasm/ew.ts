@@ -11,7 +11,7 @@
  * One thread: a worker hand-off costs about as much as these kernels take at
  * training sizes, and the copies (on this thread) are a large part of it.
  */
-import { allocate, type DType, type TypedArray } from "../../core/dtype.js";
+import { allocate, allocateUninitialized, type DType, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, UnaryName } from "../spec.js";
 import { BINARY_OPS, buildElementwiseModule, COMPARE_OPS, GATHER_RANK, UNARY_OPS, type CompareKind, type Kind } from "./ew-kernel.js";
@@ -75,7 +75,7 @@ export function stage(rt: WasmRuntime, inputs: readonly TypedArray[], outBytes: 
 
 /** The result at `addr` as a fresh `dtype` array of n elements. */
 function copyOut(rt: WasmRuntime, dtype: DType, addr: number, n: number): TypedArray {
-  const dst = allocate(dtype, n);
+  const dst = allocateUninitialized(dtype, n);
   const buf = rt.memory.buffer;
   if (dtype === "float32") dst.set(new Float32Array(buf, addr, n));
   else if (dtype === "float64") dst.set(new Float64Array(buf, addr, n));

@@ -8,7 +8,7 @@
  * Code is generated once per group structure and shared by every group of
  * that structure (an optimizer's update of each parameter, whatever its size).
  */
-import { allocate, type TypedArray } from "../../core/dtype.js";
+import { allocateUninitialized, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import type { FusedGroup, FusedKernel, KernelInput, UnaryName } from "../spec.js";
 import { ewConfig, stage } from "./ew.js";
@@ -72,7 +72,7 @@ export function mathWasm(name: UnaryName, x: KernelInput, out: Aval): TypedArray
   if (!(name in MATH_OPS) || n < ewConfig.minElements || x.dtype !== out.dtype) return null;
   const kernel = fuseWasm({ inputs: [{ dtype: x.dtype, scalar: false }], ops: [{ prim: name, args: [0], dtype: out.dtype }], outputs: [1], n });
   if (!kernel) return null;
-  const dst = allocate(out.dtype, n);
+  const dst = allocateUninitialized(out.dtype, n);
   kernel([x.data], [dst]);
   return dst;
 }

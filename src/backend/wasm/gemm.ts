@@ -7,7 +7,7 @@
  * A transposed operand is read through swapped strides and a shared one
  * (broadcast over the batch) with a batch stride of 0: neither is copied.
  */
-import { allocate, type TypedArray } from "../../core/dtype.js";
+import { allocate, allocateUninitialized, type TypedArray } from "../../core/dtype.js";
 import { balancedBlocks, gemmScratchBytes } from "./gemm-kernel.js";
 import { align } from "./module.js";
 import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
@@ -33,8 +33,8 @@ export function gemm(dtype: "float32" | "float64", a: GemmOperand, b: GemmOperan
   // product: C has the same layout, and one large GEMM packs B once and keeps
   // its blocks full where B small ones would not.
   if (batch > 1 && b.shared && !a.shared && !a.transposed) return gemm(dtype, a, b, 1, batch * M, N, K);
-  const out = allocate(dtype, batch * M * N) as Float32Array | Float64Array;
-  if (out.length === 0 || K === 0) return out;
+  if (batch * M * N === 0 || K === 0) return allocate(dtype, batch * M * N); // zeros: empty sums
+  const out = allocateUninitialized(dtype, batch * M * N) as Float32Array | Float64Array;
   const rt = getRuntime();
   const es = dtype === "float32" ? 4 : 8;
   const fixed = (a.shared ? align(M * K * es) : 0) + (b.shared ? align(K * N * es) : 0);

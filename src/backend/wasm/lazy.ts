@@ -77,6 +77,10 @@ export class MatrixView implements Buffer {
     return this.view().slice();
   }
 
+  storage(): TypedArray[] {
+    return this.materialized ? [this.stored, this.materialized] : [this.stored];
+  }
+
   dispose(): void {
     this.disposed = true;
     this.materialized = null;

@@ -9,7 +9,8 @@
  * writes into the storage of an intermediate it reads for the last time, when
  * size and dtype match, instead of allocating.
  */
-import { allocate, type TypedArray } from "../../core/dtype.js";
+import { allocateUninitialized, ownsBuffer, type TypedArray } from "../../core/dtype.js";
+import { givePooled } from "../../core/storage-pool.js";
 import { sizeOf } from "../../core/shape.js";
 import { ConcreteTensor, type Tensor } from "../../core/tensor.js";
 import { getBackend } from "../../backend/registry.js";
@@ -96,7 +97,7 @@ export function compileProgram(program: Program, donatedInputs: readonly number[
       const donors = reuse.get(step)!;
       return (env) => {
         const ins = step.inputs.map((v) => env[v]!.buffer.view());
-        const outs: TypedArray[] = outAvals.map((a, k) => (donors[k]! >= 0 ? env[donors[k]!]!.buffer.view() : allocate(a.dtype, n)));
+        const outs: TypedArray[] = outAvals.map((a, k) => (donors[k]! >= 0 ? env[donors[k]!]!.buffer.view() : allocateUninitialized(a.dtype, n)));
         loop(ins, outs);
         step.outputs.forEach((v, k) => (env[v] = new ConcreteTensor(backend.fromArray(outs[k]!), outAvals[k]!.shape, outAvals[k]!.dtype)));
       };
@@ -121,13 +122,44 @@ export function compileProgram(program: Program, donatedInputs: readonly number[
     };
   });
   const consts = [...program.consts].map(([v, t]) => [v, t.concrete()] as const);
+  const isOutput = new Set(program.outputs);
+  // Results of scan/cond/while are left alone: a branch may return a tensor its sub-program holds.
+  const intermediates = steps
+    .flatMap((s) => (s.kind === "fused" ? s.outputs : s.eqn.prim.impl ? [] : s.eqn.outputs))
+    .filter((v) => !isOutput.has(v));
+  const kept = [...program.inputs, ...program.consts.keys(), ...program.outputs];
   return (args) => {
     const env: ConcreteTensor[] = new Array(avals.length);
     for (const [v, t] of consts) env[v] = t;
     program.inputs.forEach((v, i) => (env[v] = args[i]!));
     for (const step of run) step(env);
-    return program.outputs.map((v) => env[v]!);
+    const outs = program.outputs.map((v) => env[v]!);
+    recycle(env, intermediates, kept);
+    return outs;
   };
+}
+
+/**
+ * Gives the storage of this call's intermediates to the storage pool, except
+ * any that an input, a constant or an output shares (a reshape, a deferred
+ * transpose, a buffer written over in place): only what provably dies here.
+ */
+function recycle(env: ConcreteTensor[], intermediates: readonly number[], kept: readonly number[]): void {
+  const live = new Set<ArrayBufferLike>();
+  for (const v of kept) {
+    const arrays = env[v]!.buffer.storage?.();
+    if (!arrays) return; // a buffer that cannot say what it holds: keep everything
+    for (const a of arrays) live.add(a.buffer);
+  }
+  const dead = new Set<ArrayBuffer>();
+  for (const v of intermediates) {
+    const t = env[v];
+    if (!t || t.isDisposed) continue;
+    for (const a of t.buffer.storage?.() ?? []) {
+      if (ownsBuffer(a) && !live.has(a.buffer)) dead.add(a.buffer as ArrayBuffer);
+    }
+  }
+  for (const b of dead) givePooled(b);
 }
 
 export function allConcrete(xs: Tensor[]): xs is ConcreteTensor[] {
