@@ -242,6 +242,28 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
       });
     }
 
+    it(`2×2 stride-2 max pools (the four-windows-per-step kernel): odd sizes, ties, NaN, ±0 (${threads} thread(s))`, () => {
+      setThreads(threads);
+      for (let trial = 0; trial < 40; trial++) {
+        const lead = [1 + Math.floor(rand() * 3), 1 + Math.floor(rand() * 4)];
+        const H = 2 + Math.floor(rand() * 12), W = 8 + Math.floor(rand() * 15); // W ≥ 8: at least 4 windows per row
+        const shape = [...lead, H, W];
+        const window = [1, 1, 2, 2], strides = [1, 1, 2, 2];
+        const outShape = [...lead, Math.floor(H / 2), Math.floor(W / 2)];
+        for (const dtype of FLOATS) {
+          const x = input(shape, dtype);
+          for (let i = 0; i < x.data.length; i += 3) x.data[i] = Math.floor(rand() * 3) - 1; // ties, and -0 against +0 via 0·-1 below
+          for (let i = 1; i < x.data.length; i += 7) x.data[i] = -0;
+          const what = `[${shape}] ${dtype}`;
+          const o = { shape: outShape, dtype };
+          same(windowWasm(0, x, null, window, strides, o), referenceKernels.reduce_window_max([x], { window, strides }, [o])[0]!, `reduce_window_max ${what}`);
+          const sct = input(outShape, dtype);
+          const xo = { shape, dtype };
+          same(windowWasm(2, x, sct, window, strides, xo), referenceKernels.select_and_scatter_add([sct, x], { window, strides }, [xo])[0]!, `select_and_scatter_add ${what}`);
+        }
+      }
+    });
+
     it(`transpose and broadcast_to on every dtype (${threads} thread(s))`, () => {
       setThreads(threads);
       for (const dtype of ["float32", "float64", "int32", "uint8", "bool"] as const) {

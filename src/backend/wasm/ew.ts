@@ -215,12 +215,15 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
   for (let a = 0; a < r - 2; a++) if (window[a] !== 1 || strides[a] !== 1) return null;
   if (n === 0 || x.data.length === 0) return null;
   const windows = mode === 2 ? t!.shape : out.shape;
-  const { rt, fn } = kernel(`window_${kind}`);
+  // 2×2 windows at stride 2, the usual max pool: four windows per SIMD step.
+  const pairs = kind === "f32" && mode !== 1 && window[r - 2] === 2 && window[r - 1] === 2 && strides[r - 2] === 2 && strides[r - 1] === 2 && windows[r - 1]! >= 4;
+  const { rt, fn } = kernel(pairs ? "window2x2_f32" : `window_${kind}`);
   const s = stage(rt, t ? [x.data, t.data] : [x.data], n * ITEM[out.dtype]);
   if (!s) return null;
   if (mode === 2) new Uint8Array(rt.memory.buffer, s.out, n * ITEM[out.dtype]).fill(0);
   const planes = sizeOf(x.shape.slice(0, r - 2));
-  fn(mode, s.addrs[0]!, s.addrs[1] ?? 0, s.out, planes, x.shape[r - 2]!, x.shape[r - 1]!, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, windows[r - 2]!, windows[r - 1]!);
+  if (pairs) fn(mode, s.addrs[0]!, s.addrs[1] ?? 0, s.out, planes, x.shape[r - 2]!, x.shape[r - 1]!, windows[r - 2]!, windows[r - 1]!);
+  else fn(mode, s.addrs[0]!, s.addrs[1] ?? 0, s.out, planes, x.shape[r - 2]!, x.shape[r - 1]!, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, windows[r - 2]!, windows[r - 1]!);
   return copyOut(rt, out.dtype, s.out, n);
 }
 
