@@ -18,13 +18,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as fx from "../src/index.js";
 import { CharTransformer, type CharTransformerConfig } from "./lib/char-transformer.js";
+import { makeSampler, PROMPTS } from "./lib/char-sampling.js";
 import { loadFortunes, seededRandom, shuffled } from "./lib/fortunes.js";
 import { useBackend } from "./lib/backend.js";
 import { isMain } from "./is-main.js";
 
 const { nn, optim, losses, text } = fx;
 
-const OUT = process.env.OUT ?? "runs/char-lm";
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
 export interface CharLmResult {
@@ -62,6 +62,7 @@ function batchOf(ids: Int32Array, starts: number[], T: number): [fx.Tensor, fx.T
 
 export function main(): CharLmResult {
   const backend = useBackend();
+  const OUT = process.env.OUT ?? "runs/char-lm";
   const steps = env("STEPS", 400), batchSize = env("BATCH", 16);
   const cfg: CharTransformerConfig = { vocabSize: 0, context: env("CONTEXT", 48), width: env("WIDTH", 48), heads: 4, layers: env("LAYERS", 2) };
 
@@ -133,22 +134,9 @@ export function main(): CharLmResult {
   const validationBits = validation();
   console.log(`validation: ${validationBits.toFixed(3)} bits/char (unigram baseline ${baseline.toFixed(3)}) after ${steps} steps, ${seconds.toFixed(0)} s`);
 
-  // --- samples: a causal model can read a right-padded window, so one compiled signature serves every length ---
-  const logitsAt = fx.jit((m: CharTransformer, x: fx.Tensor) => m.forward(x));
-  const sample = (prompt: string, n: number, key: fx.random.Key, temperature = 0.8) => {
-    const ids = tok.encode(prompt);
-    for (let i = 0; i < n; i++) {
-      const ctx = ids.slice(-T);
-      const window = new Int32Array(T);
-      window.set(ctx);
-      const logits = logitsAt(model, fx.tensor(window, { dtype: "int32", shape: [1, T] })).slice(0, ctx.length - 1);
-      const [k, sub] = fx.random.split(key);
-      key = k!;
-      ids.push(fx.random.categorical(sub!, logits.div(temperature)).item() as number);
-    }
-    return tok.decode(ids);
-  };
-  const samples = ["A ", "The ", "Q: ", "You will "].map((p, i) => sample(p, 200, fx.random.key(100 + i)));
+  // --- samples ---
+  const sample = makeSampler(model, tok, T);
+  const samples = PROMPTS.map((p, i) => sample(p, 200, fx.random.key(100 + i), 0.8));
   samples.forEach((s) => console.log(`--- sample ---\n${s}\n`));
 
   saveModel();
