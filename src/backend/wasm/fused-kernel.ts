@@ -15,15 +15,16 @@
  *
  *   fused(count, in_0, ..., in_{k-1}, out_0, ..., out_{m-1})
  *
- * runs `count` vectors; addresses are byte offsets in the shared memory, and
- * reading or writing up to one vector past the last element stays inside the
- * 64-byte-aligned staging areas (ew.ts `stage`).
+ * runs `count` iterations of two vectors each; addresses are byte offsets in
+ * the shared memory, and reading or writing up to two vectors past the last
+ * element stays inside the 64-byte-aligned staging areas (ew.ts `stage`):
+ * ⌈n/8⌉·32 ≤ ⌈4n/64⌉·64 bytes for float32, likewise for float64 and bytes.
  */
 import type { DType } from "../../core/dtype.js";
 import type { FusedGroup } from "../spec.js";
 import { I32, MemOp, ModuleBuilder, Op, Simd, SimdLane, SimdMem, SimdMemLane, V128, type FuncBuilder } from "./emitter.js";
 import { BINARY_OPS, UNARY_OPS, type Kind } from "./ew-kernel.js";
-import { ConstantPool, emitMath, MATH_OPS, mathScratch, type MathScratch, type WasmMath } from "./math-kernel.js";
+import { ConstantPool, emitMath, MATH_OPS, mathScratch, type WasmMath } from "./math-kernel.js";
 
 const COMPARE_SIMD = {
   f32: { eq: Simd.f32x4_eq, ne: Simd.f32x4_ne, lt: Simd.f32x4_lt, le: Simd.f32x4_le, gt: Simd.f32x4_gt, ge: Simd.f32x4_ge },
@@ -81,7 +82,12 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
   const f = m.func("fused", Array.from({ length: 1 + nIn + nOut }, () => I32), []);
   const count = 0, inPtr = (i: number) => 1 + i, outPtr = (k: number) => 1 + nIn + k;
   const dtypes: DType[] = [...group.inputs.map((x) => x.dtype), ...group.ops.map((o) => o.dtype)];
-  const value = dtypes.map(() => f.local(V128));
+  // Two vectors per iteration: the polynomial chains of exp and erf are long
+  // dependent sequences, and two vectors' worth interleaved keeps the SIMD
+  // units busy while each chain waits (see math-kernel.ts).
+  const UNROLL = 2;
+  const copies = [0, 1] as const;
+  const value = dtypes.map((_, v) => (v < nIn && group.inputs[v]!.scalar ? Array(UNROLL).fill(f.local(V128)) : copies.map(() => f.local(V128))) as number[]);
   const j = f.local(I32), scratch = f.local(V128);
   const pool = new ConstantPool(f);
   const math = mathScratch(f, pool);
@@ -92,40 +98,53 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
     if (!x.scalar) return;
     if (x.dtype === "bool") f.i32Const(0).localGet(inPtr(i)).mem(MemOp.i32_load8_u, 0, 0).op(Op.i32_sub).simd(Simd.i32x4_splat);
     else f.localGet(inPtr(i)).simdMem(kind === "f32" ? SimdMem.v128_load32_splat : SimdMem.v128_load64_splat, 0, 0);
-    f.localSet(value[i]!);
+    f.localSet(value[i]![0]!);
   });
 
   const loopStart = f.code.length;
   f.forRange(j, () => void f.i32Const(0), () => void f.localGet(count), 1, () => {
     group.inputs.forEach((x, i) => {
       if (x.scalar) return;
-      if (x.dtype === "bool") loadMask(f, kind, inPtr(i));
-      else f.localGet(inPtr(i)).simdMem(SimdMem.v128_load, 0, 0);
-      f.localSet(value[i]!);
+      for (const u of copies) {
+        if (x.dtype === "bool") loadMask(f, kind, inPtr(i), u * bytesPerVector("bool"));
+        else f.localGet(inPtr(i)).simdMem(SimdMem.v128_load, u * bytesPerVector(x.dtype), 0);
+        f.localSet(value[i]![u]!);
+      }
     });
     group.ops.forEach((op, o) => {
-      emitOp(f, kind, op.prim, op.args.map((a) => value[a]!), dtypes[op.args[0]!]!, op.dtype, math);
-      f.localSet(value[nIn + o]!);
+      const out = value[nIn + o]!;
+      if (op.prim in MATH_OPS) {
+        emitMath(f, kind, op.prim as WasmMath, math, copies.map((u) => value[op.args[0]!]![u]!), out);
+        return;
+      }
+      for (const u of copies) {
+        emitOp(f, kind, op.prim, op.args.map((a) => value[a]![u]!), dtypes[op.args[0]!]!, op.dtype);
+        f.localSet(out[u]!);
+      }
     });
     group.outputs.forEach((v, k) => {
-      if (dtypes[v] === "bool") storeMask(f, kind, outPtr(k), value[v]!, scratch);
-      else f.localGet(outPtr(k)).localGet(value[v]!).simdMem(SimdMem.v128_store, 0, 0);
+      for (const u of copies) {
+        if (dtypes[v] === "bool") storeMask(f, kind, outPtr(k), value[v]![u]!, scratch, u * bytesPerVector("bool"));
+        else f.localGet(outPtr(k)).localGet(value[v]![u]!).simdMem(SimdMem.v128_store, u * bytesPerVector(dtypes[v]!), 0);
+      }
     });
     group.inputs.forEach((x, i) => {
-      if (!x.scalar) f.localGet(inPtr(i)).i32Const(bytesPerVector(x.dtype)).op(Op.i32_add).localSet(inPtr(i));
+      if (!x.scalar) f.localGet(inPtr(i)).i32Const(UNROLL * bytesPerVector(x.dtype)).op(Op.i32_add).localSet(inPtr(i));
     });
-    group.outputs.forEach((v, k) => f.localGet(outPtr(k)).i32Const(bytesPerVector(dtypes[v]!)).op(Op.i32_add).localSet(outPtr(k)));
+    group.outputs.forEach((v, k) => f.localGet(outPtr(k)).i32Const(UNROLL * bytesPerVector(dtypes[v]!)).op(Op.i32_add).localSet(outPtr(k)));
   });
   // The constants the loop reads are set once, before it.
   f.code.splice(loopStart, 0, ...pool.initCode());
   return m.bytes();
 }
 
+/** Vectors one call of the generated function covers per iteration (jit passes ⌈n / (lanes · this)⌉). */
+export const VECTORS_PER_ITERATION = 2;
+
 /** Pushes the vector result of one op on the argument locals. */
-function emitOp(f: FuncBuilder, kind: Kind, prim: string, args: number[], from: DType, to: DType, math: MathScratch): void {
+function emitOp(f: FuncBuilder, kind: Kind, prim: string, args: number[], from: DType, to: DType): void {
   const get = (k: number) => f.localGet(args[k]!);
-  if (prim in MATH_OPS) get(0), emitMath(f, kind, prim as WasmMath, math);
-  else if (prim in BINARY_OPS) get(0), get(1), f.simd(BINARY_OPS[prim as keyof typeof BINARY_OPS][kind][0]);
+  if (prim in BINARY_OPS) get(0), get(1), f.simd(BINARY_OPS[prim as keyof typeof BINARY_OPS][kind][0]);
   else if (prim in UNARY_OPS) get(0), f.simd(UNARY_OPS[prim as keyof typeof UNARY_OPS][kind][0]);
   else if (prim in COMPARE_SIMD.f32) get(0), get(1), f.simd(COMPARE_SIMD[kind][prim as keyof typeof COMPARE_SIMD.f32]);
   else if (prim in LOGICAL_SIMD) get(0), get(1), f.simd(LOGICAL_SIMD[prim as keyof typeof LOGICAL_SIMD]);
@@ -143,26 +162,26 @@ function splatOne(f: FuncBuilder, kind: Kind): void {
 }
 
 /** Reads one vector's worth of 0/1 bytes as a lane mask. */
-function loadMask(f: FuncBuilder, kind: Kind, ptr: number): void {
-  if (kind === "f32") f.localGet(ptr).simdMem(SimdMem.v128_load32_zero, 0, 0);
-  else f.localGet(ptr).mem(MemOp.i32_load16_u, 0, 0).simd(Simd.i32x4_splat);
+function loadMask(f: FuncBuilder, kind: Kind, ptr: number, offset: number): void {
+  if (kind === "f32") f.localGet(ptr).simdMem(SimdMem.v128_load32_zero, offset, 0);
+  else f.localGet(ptr).mem(MemOp.i32_load16_u, offset, 0).simd(Simd.i32x4_splat);
   f.v128Const(new Uint8Array(16)).simd(Simd.i8x16_ne);
   f.simd(Simd.i16x8_extend_low_i8x16_s).simd(Simd.i32x4_extend_low_i16x8_s);
   if (kind === "f64") f.simd(Simd.i64x2_extend_low_i32x4_s);
 }
 
 /** Writes a lane mask as one 0/1 byte per lane. */
-function storeMask(f: FuncBuilder, kind: Kind, ptr: number, mask: number, scratch: number): void {
+function storeMask(f: FuncBuilder, kind: Kind, ptr: number, mask: number, scratch: number, offset: number): void {
   if (kind === "f32") {
     f.localGet(ptr);
     f.localGet(mask).localGet(mask).simd(Simd.i16x8_narrow_i32x4_s);
     f.localTee(scratch).localGet(scratch).simd(Simd.i8x16_narrow_i16x8_s);
     f.v128Const(new Uint8Array(16).fill(1)).simd(Simd.v128_and);
-    f.simdMemLane(SimdMemLane.v128_store32_lane, 0, 0, 0);
+    f.simdMemLane(SimdMemLane.v128_store32_lane, 0, offset, 0);
     return;
   }
   for (const lane of [0, 1]) {
     f.localGet(ptr).localGet(mask).simdLane(SimdLane.i32x4_extract_lane, 2 * lane).i32Const(1).op(Op.i32_and);
-    f.mem(MemOp.i32_store8, lane, 0);
+    f.mem(MemOp.i32_store8, offset + lane, 0);
   }
 }

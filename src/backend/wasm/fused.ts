@@ -14,7 +14,7 @@ import type { FusedGroup, FusedKernel, KernelInput, UnaryName } from "../spec.js
 import { ewConfig, stage } from "./ew.js";
 import { MATH_OPS } from "./math-kernel.js";
 import { wasmFeatures } from "./features.js";
-import { buildFusedModule, fusedKey, fusedKind } from "./fused-kernel.js";
+import { buildFusedModule, fusedKey, fusedKind, VECTORS_PER_ITERATION } from "./fused-kernel.js";
 import { align, MAX_PAGES } from "./module.js";
 import { getRuntime } from "./runtime.js";
 
@@ -51,12 +51,12 @@ export function fuseWasm(group: FusedGroup): FusedKernel | null {
     compiled.set(key, fn);
   }
   const run = fn;
-  const vectors = Math.ceil(n / (kind === "f32" ? 4 : 2));
+  const iterations = Math.ceil(n / ((kind === "f32" ? 4 : 2) * VECTORS_PER_ITERATION));
   const outAt = outBytes.map((_, k) => outBytes.slice(0, k).reduce((a, b) => a + b, 0));
   return (ins: TypedArray[], outs: TypedArray[]) => {
     const s = stage(rt, ins, outTotal);
     if (!s) throw new RangeError(`fused kernel: cannot stage ${n} elements in Wasm memory`);
-    run(vectors, ...s.addrs, ...outAt.map((o) => s.out + o));
+    run(iterations, ...s.addrs, ...outAt.map((o) => s.out + o));
     const buf = rt.memory.buffer;
     outs.forEach((out, k) => {
       const at = s.out + outAt[k]!;

@@ -64,14 +64,14 @@ export class ConstantPool {
   }
 }
 
-/** Scratch for a whole function: two lane pairs and the constant pool. */
+/** Scratch for a whole function: four lane pairs (two float32 vectors) and the constant pool. */
 export interface MathScratch {
-  lanes: [Lanes, Lanes];
+  lanes: Lanes[];
   pool: ConstantPool;
 }
 
 export function mathScratch(f: FuncBuilder, pool: ConstantPool): MathScratch {
-  return { lanes: [lanes(f), lanes(f)], pool };
+  return { lanes: [lanes(f), lanes(f), lanes(f), lanes(f)], pool };
 }
 
 type Emit = (f: FuncBuilder, ls: Lanes[]) => void;
@@ -238,29 +238,40 @@ const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 /**
- * Replaces the vector on the stack by `name` of each lane: an f64x2
- * directly; an f32x4 as two widened halves, each narrowed once at the end.
+ * outs[i] = `name` of each lane of ins[i] (v128 locals, at most two): f64x2
+ * vectors directly; each f32x4 vector as two widened halves, narrowed once at
+ * the end. All the lane pairs are computed side by side.
  */
-export function emitMath(f: FuncBuilder, kind: Kind, name: WasmMath, s: MathScratch): void {
+export function emitMath(f: FuncBuilder, kind: Kind, name: WasmMath, s: MathScratch, ins: readonly number[], outs: readonly number[]): void {
+  if (name === "erf" && ins.length > 1) {
+    // erf keeps many values per lane pair: more pairs at once only spill registers (measured slower).
+    ins.forEach((x, i) => emitMath(f, kind, name, s, [x], [outs[i]!]));
+    return;
+  }
   pool = s.pool;
   try {
-    emitLanes(f, kind, name, s.lanes);
+    if (kind === "f64") {
+      const ls = ins.map((x, i) => {
+        f.localGet(x).localSet(s.lanes[i]!.arg);
+        return s.lanes[i]!;
+      });
+      MATH_OPS[name](f, ls);
+      ls.forEach((l, i) => f.localGet(l.out).localSet(outs[i]!));
+      return;
+    }
+    const ls = ins.flatMap((x, i) => {
+      const [lo, hi] = [s.lanes[2 * i]!, s.lanes[2 * i + 1]!];
+      f.localGet(x).localGet(x).shuffle(HIGH_TO_LOW).simd(Simd.f64x2_promote_low_f32x4).localSet(hi.arg);
+      f.localGet(x).simd(Simd.f64x2_promote_low_f32x4).localSet(lo.arg);
+      return [lo, hi];
+    });
+    MATH_OPS[name](f, ls);
+    outs.forEach((out, i) => {
+      f.localGet(ls[2 * i]!.out).simd(Simd.f32x4_demote_f64x2_zero);
+      f.localGet(ls[2 * i + 1]!.out).simd(Simd.f32x4_demote_f64x2_zero);
+      f.shuffle(JOIN_LOW_HALVES).localSet(out);
+    });
   } finally {
     pool = null;
   }
-}
-
-function emitLanes(f: FuncBuilder, kind: Kind, name: WasmMath, [a, b]: [Lanes, Lanes]): void {
-  if (kind === "f64") {
-    f.localSet(a.arg);
-    MATH_OPS[name](f, [a]);
-    f.localGet(a.out);
-    return;
-  }
-  f.localTee(a.arg).localGet(a.arg).shuffle(HIGH_TO_LOW).simd(Simd.f64x2_promote_low_f32x4).localSet(b.arg);
-  f.localGet(a.arg).simd(Simd.f64x2_promote_low_f32x4).localSet(a.arg);
-  MATH_OPS[name](f, [a, b]);
-  f.localGet(a.out).simd(Simd.f32x4_demote_f64x2_zero);
-  f.localGet(b.out).simd(Simd.f32x4_demote_f64x2_zero);
-  f.shuffle(JOIN_LOW_HALVES);
 }
