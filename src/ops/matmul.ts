@@ -18,6 +18,15 @@ export function matmul(x: ArrayLike, y: ArrayLike): Tensor {
       `matmul: inner sizes differ: ${fmtShape(x instanceof Object && "shape" in x ? (x as Tensor).shape : a.shape)} @ ${fmtShape((y as Tensor).shape ?? b.shape)}: axis -1 of the first is ${K}, axis -2 of the second is ${b.shape[b.ndim - 2]}`,
     );
   }
+  if (a.ndim > 2 && b.ndim === 2 && !aVec) {
+    // [..., M, K] @ [K, N] is one [(...)·M, K] @ [K, N] product: the reshapes
+    // share storage, the product is one large GEMM, and its gradient for b is
+    // one product with K = (...)·M instead of a batch of products summed over.
+    const lead = a.shape.slice(0, -1);
+    const flat = lax.dot(lax.reshape(a, [lead.reduce((p, d) => p * d, 1), K]), b);
+    const out = lax.reshape(flat, [...lead, b.shape[1]!]);
+    return bVec ? lax.reshape(out, lead) : out;
+  }
   let batch: number[];
   try {
     batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));

@@ -16,7 +16,7 @@
 export const LN2_HI = 0.6931467056274414;
 export const LN2_LO = 4.7493250390316726e-7;
 export const INV_LN2 = 1.4426950408889634;
-/** Beyond these the result is ∞ or 0 anyway; clamping keeps k in range. */
+/** Beyond these the result is ∞ or 0 anyway; clamping at EXP_MAX keeps k in range. */
 export const EXP_MAX = 710;
 export const EXP_MIN = -746;
 /** 1/n! for n = 13 … 0, the Horner order. */
@@ -35,7 +35,10 @@ const horner = new Function("r", `return ${EXP_TAYLOR.slice(1).reduce((acc, c) =
 
 export function exp(x: number): number {
   if (x !== x) return x;
-  x = x > EXP_MAX ? EXP_MAX : x < EXP_MIN ? EXP_MIN : x;
+  // Below EXP_MIN the result rounds to 0; returning it directly also spares the
+  // CPU a slow underflowing multiply (masked softmax scores are −1e30).
+  if (x < EXP_MIN) return 0;
+  x = x > EXP_MAX ? EXP_MAX : x;
   const k = Math.floor(x * INV_LN2 + 0.5);
   const r = x - k * LN2_HI - k * LN2_LO;
   const p = horner(r);

@@ -22,6 +22,8 @@ export interface Lanes {
   k: number;
   lo: number;
   hi: number;
+  /** Lanes below EXP_MIN, whose e^x is 0. */
+  under: number;
   /** erf's: |x|, x², the Taylor value, t, Clenshaw's b₁ and b₂, the piece masks |x| ≥ 2, 3, 4. */
   a: number;
   s: number;
@@ -34,7 +36,7 @@ export interface Lanes {
 
 function lanes(f: FuncBuilder): Lanes {
   const v = () => f.local(V128);
-  return { arg: v(), out: v(), x: v(), k: v(), lo: v(), hi: v(), a: v(), s: v(), taylor: v(), t: v(), b1: v(), b2: v(), m: [v(), v(), v()] };
+  return { arg: v(), out: v(), x: v(), k: v(), lo: v(), hi: v(), under: v(), a: v(), s: v(), taylor: v(), t: v(), b1: v(), b2: v(), m: [v(), v(), v()] };
 }
 
 /**
@@ -92,9 +94,12 @@ const constant = splat;
 /** e^x per lane (backend/math/exp.ts), from each `x` into each `out`. */
 function expOf(f: FuncBuilder, ls: Lanes[], from: (l: Lanes) => void): void {
   for (const l of ls) {
-    // x = min(max(x, EXP_MIN), EXP_MAX); NaN passes through both.
+    // Lanes below EXP_MIN compute e^0 (no slow underflowing multiplies) and give 0 at the end.
     from(l);
-    splat(f, EXP_MIN).simd(Simd.f64x2_pmax);
+    f.localTee(l.x);
+    splat(f, EXP_MIN).simd(Simd.f64x2_lt).localSet(l.under);
+    // x = min(x, EXP_MAX), 0 where under; NaN passes through.
+    f.v128Const(new Uint8Array(16)).localGet(l.x).localGet(l.under).simd(Simd.v128_bitselect);
     splat(f, EXP_MAX).simd(Simd.f64x2_pmin).localTee(l.x);
     // k = floor(x·(1/ln2) + ½)
     splat(f, INV_LN2).simd(Simd.f64x2_mul);
@@ -130,6 +135,7 @@ function expOf(f: FuncBuilder, ls: Lanes[], from: (l: Lanes) => void): void {
       f.i32Const(52).simd(Simd.i64x2_shl).simd(Simd.f64x2_mul);
     }
     f.localSet(l.out);
+    f.v128Const(new Uint8Array(16)).localGet(l.out).localGet(l.under).simd(Simd.v128_bitselect).localSet(l.out);
   }
 }
 
