@@ -44,6 +44,15 @@ export function binaryFast(name: BinaryName, a: KernelInput, b: KernelInput, out
     binaryRow(name, dst, x, y, 0, 0, 1, 0, 1, dst.length);
     return dst;
   }
+  // A tensor and a scalar (x * 0.5): the scalar is read with stride 0.
+  if (x.length === dst.length && y.length === 1) {
+    binaryRow(name, dst, x, y, 0, 0, 1, 0, 0, dst.length);
+    return dst;
+  }
+  if (x.length === 1 && y.length === dst.length) {
+    binaryRow(name, dst, x, y, 0, 0, 0, 0, 1, dst.length);
+    return dst;
+  }
   const strides = [broadcastStridesOf(a.shape, out.shape), broadcastStridesOf(b.shape, out.shape)];
   forEachRow(out.shape, strides, (o, [i0, j0], n, [si, sj]) => binaryRow(name, dst, x, y, o, i0!, si!, j0!, sj!, n));
   return dst;
