@@ -75,7 +75,7 @@ function sameBits(got: TypedArray, want: TypedArray, what: string) {
   }
 }
 
-const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 33, 257, 1000];
+const SIZES = [0, 1, 2, 3, 4, 5, 7, 8, 9, 33, 257, 1000];
 
 describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
   let previous: number;
