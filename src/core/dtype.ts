@@ -66,9 +66,14 @@ export function allocateUninitialized(dtype: DType, size: number): TypedArray {
   return allocateStorage(dtype, size, false);
 }
 
-/** True when `a` owns its whole buffer (not a view into a slab): only such storage is pooled. */
+/** True when storage of this many bytes gets its own buffer rather than a slab slice: only such storage is pooled. */
+export function ownsBufferOfSize(bytes: number): boolean {
+  return bytes > SMALL_BYTES;
+}
+
+/** True when `a` owns its whole buffer (not a view into a slab or a shared buffer). */
 export function ownsBuffer(a: TypedArray): boolean {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.byteLength > SMALL_BYTES && a.buffer instanceof ArrayBuffer;
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && ownsBufferOfSize(a.byteLength) && a.buffer instanceof ArrayBuffer;
 }
 
 function allocateStorage(dtype: DType, size: number, zeroed: boolean): TypedArray {

@@ -3,6 +3,7 @@
  * structure, static arguments) into a Program, optimize it, cache it, and run
  * the cached Program on later calls without re-running the JavaScript.
  */
+import type { TypedArray } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import type { Primitive } from "../core/primitive.js";
 import { ConcreteTensor, Tensor, type Aval } from "../core/tensor.js";
@@ -104,7 +105,7 @@ export function jit<F extends (...a: any[]) => any>(f: F, opts: JitOptions = {})
       const ts = args as Tensor[];
       let key = "t";
       for (const t of ts) key += `|${t.dtype}[${t.shape.join(",")}]`;
-      const donated = donate.size ? ts.map((_, i) => i).filter((i) => donate.has(i)) : [];
+      const donated = [...donate].filter((i) => i < ts.length);
       return { dynamic: ts, defs: ts.map(() => LEAF), key, donated };
     }
     const dynamic: Tensor[] = [];
@@ -194,17 +195,17 @@ export function jit<F extends (...a: any[]) => any>(f: F, opts: JitOptions = {})
  */
 function storageUnshared(xs: ConcreteTensor[], donated: readonly number[]): boolean {
   // Small tensors may be views into one shared allocation: compare byte ranges, not allocations.
-  const views = xs.map((x) => x.buffer.view());
-  const byStorage = new Map<ArrayBufferLike, number[]>();
-  views.forEach((v, i) => byStorage.set(v.buffer, [...(byStorage.get(v.buffer) ?? []), i]));
-  return donated.every((i) => {
-    const v = views[i]!;
-    return byStorage.get(v.buffer)!.every((j) => {
-      if (j === i) return true;
-      const w = views[j]!;
-      return w.byteOffset + w.byteLength <= v.byteOffset || v.byteOffset + v.byteLength <= w.byteOffset;
-    });
+  const arrays = xs.map((x) => x.buffer.storage?.() ?? [x.buffer.view()]);
+  const holders = new Map<ArrayBufferLike, { owner: number; a: TypedArray }[]>();
+  arrays.forEach((list, owner) => {
+    for (const a of list) {
+      const entries = holders.get(a.buffer);
+      if (entries) entries.push({ owner, a });
+      else holders.set(a.buffer, [{ owner, a }]);
+    }
   });
+  const overlap = (a: TypedArray, b: TypedArray) => a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+  return donated.every((i) => arrays[i]!.every((a) => holders.get(a.buffer)!.every((h) => h.owner === i || !overlap(a, h.a))));
 }
 
 function staticKey(a: unknown, i: number): string {

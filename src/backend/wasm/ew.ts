@@ -11,7 +11,7 @@
  * One thread: a worker hand-off costs about as much as these kernels take at
  * training sizes, and the copies (on this thread) are a large part of it.
  */
-import { allocate, allocateUninitialized, type DType, type TypedArray } from "../../core/dtype.js";
+import { allocate, allocateUninitialized, itemSize, type DType, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, UnaryName } from "../spec.js";
 import { BINARY_OPS, buildElementwiseModule, COMPARE_OPS, GATHER_RANK, UNARY_OPS, type CompareKind, type Kind } from "./ew-kernel.js";
@@ -45,7 +45,6 @@ function kernel(name: string): { rt: WasmRuntime; fn: Fn } {
 }
 
 const KIND: Partial<Record<DType, Kind>> = { float32: "f32", float64: "f64" };
-const ITEM: Record<DType, number> = { float32: 4, float64: 8, int32: 4, uint8: 1, bool: 1 };
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const usable = (n: number) => n >= ewConfig.minElements && wasmFeatures().simd;
 
@@ -73,14 +72,16 @@ export function stage(rt: WasmRuntime, inputs: readonly TypedArray[], outBytes: 
   return { addrs, out };
 }
 
+/** Copies dst.length elements at `addr` of Wasm memory into `dst` (same element type). */
+export function copyInto(rt: WasmRuntime, dst: TypedArray, addr: number): void {
+  const View = dst.constructor as new (b: ArrayBufferLike, at: number, n: number) => TypedArray;
+  dst.set(new View(rt.memory.buffer, addr, dst.length));
+}
+
 /** The result at `addr` as a fresh `dtype` array of n elements. */
 function copyOut(rt: WasmRuntime, dtype: DType, addr: number, n: number): TypedArray {
   const dst = allocateUninitialized(dtype, n);
-  const buf = rt.memory.buffer;
-  if (dtype === "float32") dst.set(new Float32Array(buf, addr, n));
-  else if (dtype === "float64") dst.set(new Float64Array(buf, addr, n));
-  else if (dtype === "int32") dst.set(new Int32Array(buf, addr, n));
-  else dst.set(new Uint8Array(buf, addr, n));
+  copyInto(rt, dst, addr);
   return dst;
 }
 
@@ -118,7 +119,7 @@ function runRows(fn: string, inputs: KernelInput[], out: Aval, plan: RowPlan): T
   const n = sizeOf(out.shape);
   if (n === 0) return allocate(out.dtype, 0);
   const { rt, fn: run } = kernel(fn);
-  const s = stage(rt, inputs.map((x) => x.data), n * ITEM[out.dtype]);
+  const s = stage(rt, inputs.map((x) => x.data), n * itemSize(out.dtype));
   if (!s) return null;
   run(s.out, ...s.addrs, plan.P, plan.Q, plan.R, ...plan.strides.flat(), plan.mode);
   return copyOut(rt, out.dtype, s.out, n);
@@ -128,7 +129,7 @@ function runRows(fn: string, inputs: KernelInput[], out: Aval, plan: RowPlan): T
 export function binaryWasm(name: BinaryName, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
   const kind = KIND[out.dtype];
   if (!kind || !(name in BINARY_OPS) || !usable(sizeOf(out.shape))) return null;
-  const plan = rowPlan(out.shape, [a.shape, b.shape], [ITEM[out.dtype], ITEM[out.dtype]]);
+  const plan = rowPlan(out.shape, [a.shape, b.shape], [itemSize(out.dtype), itemSize(out.dtype)]);
   return plan && runRows(`bin_${name}_${kind}`, [a, b], out, plan);
 }
 
@@ -136,7 +137,7 @@ export function binaryWasm(name: BinaryName, a: KernelInput, b: KernelInput, out
 export function compareWasm(name: CompareName, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
   const kind: CompareKind | undefined = a.dtype === "int32" ? "i32" : KIND[a.dtype];
   if (!kind || a.dtype !== b.dtype || !(name in COMPARE_OPS) || !usable(sizeOf(out.shape))) return null;
-  const plan = rowPlan(out.shape, [a.shape, b.shape], [ITEM[a.dtype], ITEM[a.dtype]]);
+  const plan = rowPlan(out.shape, [a.shape, b.shape], [itemSize(a.dtype), itemSize(a.dtype)]);
   return plan && runRows(`cmp_${name}_${kind}`, [a, b], out, plan);
 }
 
@@ -154,8 +155,8 @@ export function unaryWasm(name: UnaryName, x: KernelInput, out: Aval): TypedArra
  */
 export function selectWasm(c: KernelInput, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
   const kind: Kind | undefined = out.dtype === "int32" ? "f32" : KIND[out.dtype];
-  if (!kind || ITEM[c.dtype] !== 1 || !usable(sizeOf(out.shape))) return null;
-  const it = ITEM[out.dtype];
+  if (!kind || itemSize(c.dtype) !== 1 || !usable(sizeOf(out.shape))) return null;
+  const it = itemSize(out.dtype);
   const plan = rowPlan(out.shape, [c.shape, a.shape, b.shape], [1, it, it]);
   if (!plan || plan.mode & 1) return null;
   return runRows(`select_${kind}`, [c, a, b], out, plan);
@@ -218,9 +219,9 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
   // 2×2 windows at stride 2, the usual max pool: four windows per SIMD step.
   const pairs = kind === "f32" && mode !== 1 && window[r - 2] === 2 && window[r - 1] === 2 && strides[r - 2] === 2 && strides[r - 1] === 2 && windows[r - 1]! >= 4;
   const { rt, fn } = kernel(pairs ? "window2x2_f32" : `window_${kind}`);
-  const s = stage(rt, t ? [x.data, t.data] : [x.data], n * ITEM[out.dtype]);
+  const s = stage(rt, t ? [x.data, t.data] : [x.data], n * itemSize(out.dtype));
   if (!s) return null;
-  if (mode === 2) new Uint8Array(rt.memory.buffer, s.out, n * ITEM[out.dtype]).fill(0);
+  if (mode === 2) new Uint8Array(rt.memory.buffer, s.out, n * itemSize(out.dtype)).fill(0);
   const planes = sizeOf(x.shape.slice(0, r - 2));
   if (pairs) fn(mode, s.addrs[0]!, s.addrs[1] ?? 0, s.out, planes, x.shape[r - 2]!, x.shape[r - 1]!, windows[r - 2]!, windows[r - 1]!);
   else fn(mode, s.addrs[0]!, s.addrs[1] ?? 0, s.out, planes, x.shape[r - 2]!, x.shape[r - 1]!, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, windows[r - 2]!, windows[r - 1]!);
@@ -237,7 +238,7 @@ function gatherWasm(src: TypedArray, strides: readonly number[], outShape: reado
   const inner = m.strides[0]![rank - 1]!, run = m.shape[rank - 1]!;
   // Long contiguous rows are copied fastest by TypedArray.set in JS, without staging.
   if (inner === 1 && run >= 64) return null;
-  const item = ITEM[dtype];
+  const item = itemSize(dtype);
   let es = item;
   const dims = [...m.shape];
   const bytes = m.strides[0]!.map((v) => v * item);

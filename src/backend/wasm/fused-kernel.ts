@@ -45,9 +45,9 @@ export function fusedKind(group: FusedGroup): Kind | null {
   for (const op of group.ops) dtypes.push(op.dtype);
   const floats = new Set(dtypes.filter((d) => d !== "bool"));
   if (floats.size !== 1) return null;
-  const kind = FLOAT_KIND[[...floats][0]!];
-  if (!kind) return null;
   const float = [...floats][0]!;
+  const kind = FLOAT_KIND[float];
+  if (!kind) return null;
   const dt = (v: number) => dtypes[v]!;
   for (const { prim, args, dtype } of group.ops) {
     const argTypes = args.map(dt);
@@ -72,6 +72,13 @@ export function fusedKey(group: FusedGroup): string {
   return `${ins}|${ops}|${group.outputs.join(",")}`;
 }
 
+/**
+ * Vectors per loop iteration (the caller passes ⌈n / (lanes · this)⌉): the
+ * polynomial chains of exp and erf are long dependent sequences, and two
+ * vectors' worth interleaved keeps the SIMD units busy while each chain waits.
+ */
+export const VECTORS_PER_ITERATION = 2;
+
 /** The module exporting `fused` for a group that `fusedKind` accepted. */
 export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number, shared: boolean): Uint8Array<ArrayBuffer> {
   const lanes = kind === "f32" ? 4 : 2;
@@ -82,12 +89,13 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
   const f = m.func("fused", Array.from({ length: 1 + nIn + nOut }, () => I32), []);
   const count = 0, inPtr = (i: number) => 1 + i, outPtr = (k: number) => 1 + nIn + k;
   const dtypes: DType[] = [...group.inputs.map((x) => x.dtype), ...group.ops.map((o) => o.dtype)];
-  // Two vectors per iteration: the polynomial chains of exp and erf are long
-  // dependent sequences, and two vectors' worth interleaved keeps the SIMD
-  // units busy while each chain waits (see math-kernel.ts).
-  const UNROLL = 2;
-  const copies = [0, 1] as const;
-  const value = dtypes.map((_, v) => (v < nIn && group.inputs[v]!.scalar ? Array(UNROLL).fill(f.local(V128)) : copies.map(() => f.local(V128))) as number[]);
+  const copies = Array.from({ length: VECTORS_PER_ITERATION }, (_, u) => u);
+  // One local per value and vector (a broadcast scalar: one for all).
+  const value = dtypes.map((_, v) => {
+    if (v >= nIn || !group.inputs[v]!.scalar) return copies.map(() => f.local(V128));
+    const one = f.local(V128);
+    return copies.map(() => one);
+  });
   const j = f.local(I32), scratch = f.local(V128);
   const pool = new ConstantPool(f);
   const math = mathScratch(f, pool);
@@ -129,17 +137,14 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
       }
     });
     group.inputs.forEach((x, i) => {
-      if (!x.scalar) f.localGet(inPtr(i)).i32Const(UNROLL * bytesPerVector(x.dtype)).op(Op.i32_add).localSet(inPtr(i));
+      if (!x.scalar) f.localGet(inPtr(i)).i32Const(VECTORS_PER_ITERATION * bytesPerVector(x.dtype)).op(Op.i32_add).localSet(inPtr(i));
     });
-    group.outputs.forEach((v, k) => f.localGet(outPtr(k)).i32Const(UNROLL * bytesPerVector(dtypes[v]!)).op(Op.i32_add).localSet(outPtr(k)));
+    group.outputs.forEach((v, k) => f.localGet(outPtr(k)).i32Const(VECTORS_PER_ITERATION * bytesPerVector(dtypes[v]!)).op(Op.i32_add).localSet(outPtr(k)));
   });
   // The constants the loop reads are set once, before it.
   f.code.splice(loopStart, 0, ...pool.initCode());
   return m.bytes();
 }
-
-/** Vectors one call of the generated function covers per iteration (jit passes ⌈n / (lanes · this)⌉). */
-export const VECTORS_PER_ITERATION = 2;
 
 /** Pushes the vector result of one op on the argument locals. */
 function emitOp(f: FuncBuilder, kind: Kind, prim: string, args: number[], from: DType, to: DType): void {

@@ -8,10 +8,10 @@
  * Code is generated once per group structure and shared by every group of
  * that structure (an optimizer's update of each parameter, whatever its size).
  */
-import { allocateUninitialized, type TypedArray } from "../../core/dtype.js";
+import { allocateUninitialized, itemSize, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import type { FusedGroup, FusedKernel, KernelInput, UnaryName } from "../spec.js";
-import { ewConfig, stage } from "./ew.js";
+import { copyInto, ewConfig, stage } from "./ew.js";
 import { MATH_OPS } from "./math-kernel.js";
 import { wasmFeatures } from "./features.js";
 import { buildFusedModule, fusedKey, fusedKind, VECTORS_PER_ITERATION } from "./fused-kernel.js";
@@ -28,16 +28,14 @@ export const fusedConfig = { minElements: 256, maxBytes: 128 * 2 ** 20 };
 type Fn = (...args: number[]) => void;
 const compiled = new Map<string, Fn>();
 
-const ITEM = { float32: 4, float64: 8, int32: 4, uint8: 1, bool: 1 } as const;
-
 export function fuseWasm(group: FusedGroup): FusedKernel | null {
   const { n } = group;
   if (n < fusedConfig.minElements || !wasmFeatures().simd) return null;
   const kind = fusedKind(group);
   if (!kind) return null;
   const dtypes = [...group.inputs.map((x) => x.dtype), ...group.ops.map((o) => o.dtype)];
-  const outBytes = group.outputs.map((v) => align(n * ITEM[dtypes[v]!]));
-  const inBytes = group.inputs.map((x) => align(x.scalar ? 8 : n * ITEM[x.dtype]));
+  const outBytes = group.outputs.map((v) => align(n * itemSize(dtypes[v]!)));
+  const inBytes = group.inputs.map((x) => align(x.scalar ? 8 : n * itemSize(x.dtype)));
   const outTotal = outBytes.reduce((a, b) => a + b, 0);
   if (outTotal + inBytes.reduce((a, b) => a + b, 0) > fusedConfig.maxBytes) return null;
 
@@ -57,12 +55,7 @@ export function fuseWasm(group: FusedGroup): FusedKernel | null {
     const s = stage(rt, ins, outTotal);
     if (!s) throw new RangeError(`fused kernel: cannot stage ${n} elements in Wasm memory`);
     run(iterations, ...s.addrs, ...outAt.map((o) => s.out + o));
-    const buf = rt.memory.buffer;
-    outs.forEach((out, k) => {
-      const at = s.out + outAt[k]!;
-      const src = out instanceof Float32Array ? new Float32Array(buf, at, n) : out instanceof Float64Array ? new Float64Array(buf, at, n) : new Uint8Array(buf, at, n);
-      out.set(src);
-    });
+    outs.forEach((out, k) => copyInto(rt, out.length === n ? out : out.subarray(0, n), s.out + outAt[k]!));
   };
 }
 

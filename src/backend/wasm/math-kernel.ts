@@ -48,14 +48,14 @@ export class ConstantPool {
   private readonly locals = new Map<number, number>();
   constructor(private readonly f: FuncBuilder) {}
 
-  /** The local holding `v` in both f64 lanes. */
-  f64x2(v: number): number {
+  /** Pushes the f64x2 constant (v, v): reads the local that holds it. */
+  push(v: number): FuncBuilder {
     let l = this.locals.get(v);
     if (l === undefined) {
       l = this.f.local(V128);
       this.locals.set(v, l);
     }
-    return l;
+    return this.f.localGet(l);
   }
 
   /** Code that sets every local used so far; the caller places it before the loop. */
@@ -76,48 +76,39 @@ export function mathScratch(f: FuncBuilder, pool: ConstantPool): MathScratch {
   return { lanes: [lanes(f), lanes(f), lanes(f), lanes(f)], pool };
 }
 
-type Emit = (f: FuncBuilder, ls: Lanes[]) => void;
-
-/** The pool of the function being emitted (set by emitMath for the duration of one call). */
-let pool: ConstantPool | null = null;
+type Emit = (f: FuncBuilder, ls: Lanes[], c: ConstantPool) => void;
 
 /** The functions this file can emit, by primitive name: each reads `arg` and writes `out` of every lane pair. */
 export const MATH_OPS: Record<"exp" | "logistic" | "erf", Emit> = { exp: emitExp, logistic: emitLogistic, erf: emitErf };
 export type WasmMath = keyof typeof MATH_OPS;
 
-/** Pushes the f64x2 constant (v, v). */
-function splat(f: FuncBuilder, v: number): FuncBuilder {
-  return pool ? f.localGet(pool.f64x2(v)) : f.f64Const(v).simd(Simd.f64x2_splat);
-}
-const constant = splat;
-
 /** e^x per lane (backend/math/exp.ts), from each `x` into each `out`. */
-function expOf(f: FuncBuilder, ls: Lanes[], from: (l: Lanes) => void): void {
+function expOf(f: FuncBuilder, ls: Lanes[], c: ConstantPool, from: (l: Lanes) => void): void {
   for (const l of ls) {
     // Lanes below EXP_MIN compute e^0 (no slow underflowing multiplies) and give 0 at the end.
     from(l);
     f.localTee(l.x);
-    splat(f, EXP_MIN).simd(Simd.f64x2_lt).localSet(l.under);
+    c.push(EXP_MIN).simd(Simd.f64x2_lt).localSet(l.under);
     // x = min(x, EXP_MAX), 0 where under; NaN passes through.
     f.v128Const(new Uint8Array(16)).localGet(l.x).localGet(l.under).simd(Simd.v128_bitselect);
-    splat(f, EXP_MAX).simd(Simd.f64x2_pmin).localTee(l.x);
+    c.push(EXP_MAX).simd(Simd.f64x2_pmin).localTee(l.x);
     // k = floor(x·(1/ln2) + ½)
-    splat(f, INV_LN2).simd(Simd.f64x2_mul);
-    splat(f, 0.5).simd(Simd.f64x2_add).simd(Simd.f64x2_floor).localSet(l.k);
+    c.push(INV_LN2).simd(Simd.f64x2_mul);
+    c.push(0.5).simd(Simd.f64x2_add).simd(Simd.f64x2_floor).localSet(l.k);
   }
   for (const l of ls) {
     // r = (x − k·LN2_HI) − k·LN2_LO, kept in x
     f.localGet(l.x).localGet(l.k);
-    splat(f, LN2_HI).simd(Simd.f64x2_mul).simd(Simd.f64x2_sub);
+    c.push(LN2_HI).simd(Simd.f64x2_mul).simd(Simd.f64x2_sub);
     f.localGet(l.k);
-    splat(f, LN2_LO).simd(Simd.f64x2_mul).simd(Simd.f64x2_sub).localSet(l.x);
+    c.push(LN2_LO).simd(Simd.f64x2_mul).simd(Simd.f64x2_sub).localSet(l.x);
   }
   // p = Horner over 1/n!, the lane pairs interleaved.
-  for (const l of ls) splat(f, EXP_TAYLOR[0]!).localSet(l.out);
+  for (const l of ls) c.push(EXP_TAYLOR[0]!).localSet(l.out);
   for (let i = 1; i < EXP_TAYLOR.length; i++) {
     for (const l of ls) {
       f.localGet(l.out).localGet(l.x).simd(Simd.f64x2_mul);
-      splat(f, EXP_TAYLOR[i]!).simd(Simd.f64x2_add).localSet(l.out);
+      c.push(EXP_TAYLOR[i]!).simd(Simd.f64x2_add).localSet(l.out);
     }
   }
   // p · 2^k1 · 2^(k−k1), k1 = ⌊k/2⌋ (JavaScript's k >> 1). Each power of two is
@@ -126,12 +117,12 @@ function expOf(f: FuncBuilder, ls: Lanes[], from: (l: Lanes) => void): void {
   // 52 makes them the exponent field (k + 1023 stays within 11 bits).
   for (const l of ls) {
     f.localGet(l.k);
-    splat(f, 0.5).simd(Simd.f64x2_mul).simd(Simd.f64x2_floor).localTee(l.lo);
+    c.push(0.5).simd(Simd.f64x2_mul).simd(Simd.f64x2_floor).localTee(l.lo);
     f.localGet(l.k).localGet(l.lo).simd(Simd.f64x2_sub).localSet(l.hi);
     f.localGet(l.out);
     for (const half of [l.lo, l.hi]) {
       f.localGet(half);
-      splat(f, EXPONENT_MAGIC).simd(Simd.f64x2_add);
+      c.push(EXPONENT_MAGIC).simd(Simd.f64x2_add);
       f.i32Const(52).simd(Simd.i64x2_shl).simd(Simd.f64x2_mul);
     }
     f.localSet(l.out);
@@ -141,19 +132,19 @@ function expOf(f: FuncBuilder, ls: Lanes[], from: (l: Lanes) => void): void {
 
 const EXPONENT_MAGIC = 2 ** 52 + 2 ** 51 + 1023;
 
-function emitExp(f: FuncBuilder, ls: Lanes[]): void {
-  expOf(f, ls, (l) => f.localGet(l.arg));
+function emitExp(f: FuncBuilder, ls: Lanes[], c: ConstantPool): void {
+  expOf(f, ls, c, (l) => f.localGet(l.arg));
 }
 
 /**
  * σ(x) as the reference kernel computes it: e = exp(−|x|) (its exp(−x) for
  * x ≥ 0 and exp(x) otherwise), then x ≥ 0 ? 1/(1+e) : e/(1+e).
  */
-function emitLogistic(f: FuncBuilder, ls: Lanes[]): void {
-  expOf(f, ls, (l) => f.localGet(l.arg).simd(Simd.f64x2_abs).simd(Simd.f64x2_neg));
+function emitLogistic(f: FuncBuilder, ls: Lanes[], c: ConstantPool): void {
+  expOf(f, ls, c, (l) => f.localGet(l.arg).simd(Simd.f64x2_abs).simd(Simd.f64x2_neg));
   for (const l of ls) {
-    splat(f, 1);
-    splat(f, 1).localGet(l.out).simd(Simd.f64x2_add).localTee(l.x).simd(Simd.f64x2_div);
+    c.push(1);
+    c.push(1).localGet(l.out).simd(Simd.f64x2_add).localTee(l.x).simd(Simd.f64x2_div);
     f.localGet(l.out).localGet(l.x).simd(Simd.f64x2_div);
     f.localGet(l.arg).v128Const(new Uint8Array(16)).simd(Simd.f64x2_ge);
     f.simd(Simd.v128_bitselect).localSet(l.out);
@@ -165,35 +156,35 @@ function emitLogistic(f: FuncBuilder, ls: Lanes[]): void {
  * the Chebyshev value of its own piece (coefficients chosen per lane with
  * masks) and e^(−x²); masks then pick what the JavaScript branches return.
  */
-function emitErf(f: FuncBuilder, ls: Lanes[]): void {
+function emitErf(f: FuncBuilder, ls: Lanes[], c: ConstantPool): void {
   const [p1, p2, p3] = [ERFC_PIECES[1]!, ERFC_PIECES[2]!, ERFC_PIECES[3]!];
   /** Pushes the value of `of(piece)` for each lane's piece. */
   const perPiece = (l: Lanes, of: (i: number) => number) => {
-    for (let i = 3; i >= 0; i--) constant(f, of(i));
+    for (let i = 3; i >= 0; i--) c.push(of(i));
     for (const m of l.m) f.localGet(m).simd(Simd.v128_bitselect);
   };
   for (const l of ls) {
     f.localGet(l.arg).simd(Simd.f64x2_abs).localTee(l.a).localGet(l.a).simd(Simd.f64x2_mul).localSet(l.s);
     [p1.lo, p2.lo, p3.lo].forEach((edge, i) => {
       f.localGet(l.a);
-      constant(f, edge);
+      c.push(edge);
       f.simd(Simd.f64x2_ge).localSet(l.m[i]!);
     });
-    constant(f, ERF_TAYLOR[ERF_TAYLOR.length - 1]!);
+    c.push(ERF_TAYLOR[ERF_TAYLOR.length - 1]!);
     f.localSet(l.taylor);
   }
   // Taylor: a · Σ cₙ s^n by Horner in s = a².
   for (let n = ERF_TAYLOR.length - 2; n >= 0; n--) {
     for (const l of ls) {
       f.localGet(l.taylor).localGet(l.s).simd(Simd.f64x2_mul);
-      constant(f, ERF_TAYLOR[n]!);
+      c.push(ERF_TAYLOR[n]!);
       f.simd(Simd.f64x2_add).localSet(l.taylor);
     }
   }
   for (const l of ls) {
     f.localGet(l.a).localGet(l.taylor).simd(Simd.f64x2_mul).localSet(l.taylor);
     // t = (2a − (lo + hi)) / (hi − lo); Clenshaw from b₁ = c₁₇, b₂ = 0 (what the first step gives).
-    constant(f, 2);
+    c.push(2);
     f.localGet(l.a).simd(Simd.f64x2_mul);
     perPiece(l, (i) => ERFC_PIECES[i]!.lo + ERFC_PIECES[i]!.hi);
     f.simd(Simd.f64x2_sub);
@@ -207,7 +198,7 @@ function emitErf(f: FuncBuilder, ls: Lanes[]): void {
   for (let j = degree - 1; j >= 1; j--) {
     for (const l of ls) {
       // b = 2·t·b₁ − b₂ + cⱼ; b₂ = b₁; b₁ = b
-      constant(f, 2);
+      c.push(2);
       f.localGet(l.t).simd(Simd.f64x2_mul).localGet(l.b1).simd(Simd.f64x2_mul).localGet(l.b2).simd(Simd.f64x2_sub);
       perPiece(l, (i) => ERFC_PIECES[i]!.coeffs[j]!);
       f.simd(Simd.f64x2_add);
@@ -221,18 +212,18 @@ function emitErf(f: FuncBuilder, ls: Lanes[]): void {
     perPiece(l, (i) => ERFC_PIECES[i]!.coeffs[0]!);
     f.simd(Simd.f64x2_add).localSet(l.b1);
   }
-  expOf(f, ls, (l) => f.localGet(l.a).simd(Simd.f64x2_neg).localGet(l.a).simd(Simd.f64x2_mul));
+  expOf(f, ls, c, (l) => f.localGet(l.a).simd(Simd.f64x2_neg).localGet(l.a).simd(Simd.f64x2_mul));
   for (const l of ls) {
     // r = a < 1 ? taylor : a ≥ 6 ? 1 : 1 − e·h (NaN falls to the last, which is NaN); then the sign.
     f.localGet(l.taylor);
-    constant(f, 1);
-    constant(f, 1);
+    c.push(1);
+    c.push(1);
     f.localGet(l.out).localGet(l.b1).simd(Simd.f64x2_mul).simd(Simd.f64x2_sub);
     f.localGet(l.a);
-    constant(f, 6);
+    c.push(6);
     f.simd(Simd.f64x2_ge).simd(Simd.v128_bitselect);
     f.localGet(l.a);
-    constant(f, 1);
+    c.push(1);
     f.simd(Simd.f64x2_lt).simd(Simd.v128_bitselect).localTee(l.out);
     f.simd(Simd.f64x2_neg).localGet(l.out);
     f.localGet(l.arg).v128Const(new Uint8Array(16)).simd(Simd.f64x2_lt);
@@ -254,30 +245,25 @@ export function emitMath(f: FuncBuilder, kind: Kind, name: WasmMath, s: MathScra
     ins.forEach((x, i) => emitMath(f, kind, name, s, [x], [outs[i]!]));
     return;
   }
-  pool = s.pool;
-  try {
-    if (kind === "f64") {
-      const ls = ins.map((x, i) => {
-        f.localGet(x).localSet(s.lanes[i]!.arg);
-        return s.lanes[i]!;
-      });
-      MATH_OPS[name](f, ls);
-      ls.forEach((l, i) => f.localGet(l.out).localSet(outs[i]!));
-      return;
-    }
-    const ls = ins.flatMap((x, i) => {
-      const [lo, hi] = [s.lanes[2 * i]!, s.lanes[2 * i + 1]!];
-      f.localGet(x).localGet(x).shuffle(HIGH_TO_LOW).simd(Simd.f64x2_promote_low_f32x4).localSet(hi.arg);
-      f.localGet(x).simd(Simd.f64x2_promote_low_f32x4).localSet(lo.arg);
-      return [lo, hi];
+  if (kind === "f64") {
+    const ls = ins.map((x, i) => {
+      f.localGet(x).localSet(s.lanes[i]!.arg);
+      return s.lanes[i]!;
     });
-    MATH_OPS[name](f, ls);
-    outs.forEach((out, i) => {
-      f.localGet(ls[2 * i]!.out).simd(Simd.f32x4_demote_f64x2_zero);
-      f.localGet(ls[2 * i + 1]!.out).simd(Simd.f32x4_demote_f64x2_zero);
-      f.shuffle(JOIN_LOW_HALVES).localSet(out);
-    });
-  } finally {
-    pool = null;
+    MATH_OPS[name](f, ls, s.pool);
+    ls.forEach((l, i) => f.localGet(l.out).localSet(outs[i]!));
+    return;
   }
+  const ls = ins.flatMap((x, i) => {
+    const [lo, hi] = [s.lanes[2 * i]!, s.lanes[2 * i + 1]!];
+    f.localGet(x).localGet(x).shuffle(HIGH_TO_LOW).simd(Simd.f64x2_promote_low_f32x4).localSet(hi.arg);
+    f.localGet(x).simd(Simd.f64x2_promote_low_f32x4).localSet(lo.arg);
+    return [lo, hi];
+  });
+  MATH_OPS[name](f, ls, s.pool);
+  outs.forEach((out, i) => {
+    f.localGet(ls[2 * i]!.out).simd(Simd.f32x4_demote_f64x2_zero);
+    f.localGet(ls[2 * i + 1]!.out).simd(Simd.f32x4_demote_f64x2_zero);
+    f.shuffle(JOIN_LOW_HALVES).localSet(out);
+  });
 }

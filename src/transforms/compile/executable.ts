@@ -9,7 +9,7 @@
  * writes into the storage of an intermediate it reads for the last time, when
  * size and dtype match, instead of allocating.
  */
-import { allocateUninitialized, ownsBuffer, type TypedArray } from "../../core/dtype.js";
+import { allocateUninitialized, itemSize, ownsBuffer, ownsBufferOfSize, type TypedArray } from "../../core/dtype.js";
 import { givePooled } from "../../core/storage-pool.js";
 import { sizeOf } from "../../core/shape.js";
 import { ConcreteTensor, type Tensor } from "../../core/tensor.js";
@@ -124,9 +124,10 @@ export function compileProgram(program: Program, donatedInputs: readonly number[
   const consts = [...program.consts].map(([v, t]) => [v, t.concrete()] as const);
   const isOutput = new Set(program.outputs);
   // Results of scan/cond/while are left alone: a branch may return a tensor its sub-program holds.
+  // Storage too small to own its buffer is never pooled: a program without any skips the check.
   const intermediates = steps
     .flatMap((s) => (s.kind === "fused" ? s.outputs : s.eqn.prim.impl ? [] : s.eqn.outputs))
-    .filter((v) => !isOutput.has(v));
+    .filter((v) => !isOutput.has(v) && ownsBufferOfSize(sizeOf(avals[v]!.shape) * itemSize(avals[v]!.dtype)));
   const kept = [...program.inputs, ...program.consts.keys(), ...program.outputs];
   return (args) => {
     const env: ConcreteTensor[] = new Array(avals.length);
@@ -134,7 +135,7 @@ export function compileProgram(program: Program, donatedInputs: readonly number[
     program.inputs.forEach((v, i) => (env[v] = args[i]!));
     for (const step of run) step(env);
     const outs = program.outputs.map((v) => env[v]!);
-    recycle(env, intermediates, kept);
+    if (intermediates.length > 0) recycle(env, intermediates, kept);
     return outs;
   };
 }
