@@ -11,6 +11,7 @@
  */
 import { EXP_MAX, EXP_MIN, EXP_TAYLOR, INV_LN2, LN2_HI, LN2_LO } from "../math/exp.js";
 import { ERF_TAYLOR, ERFC_PIECES } from "../math/erf.js";
+import { ERF32_CENTER, ERF32_CLAMP, ERF32_SMALL, ERF32_SPLIT, ERFC32_DEN, ERFC32_NUM } from "../math/erf32.js";
 import { FuncBuilder, Simd, V128 } from "./emitter.js";
 import type { Kind } from "./ew-kernel.js";
 
@@ -46,22 +47,33 @@ function lanes(f: FuncBuilder): Lanes {
  */
 export class ConstantPool {
   private readonly locals = new Map<number, number>();
+  private readonly locals32 = new Map<number, number>();
   constructor(private readonly f: FuncBuilder) {}
 
   /** Pushes the f64x2 constant (v, v): reads the local that holds it. */
   push(v: number): FuncBuilder {
-    let l = this.locals.get(v);
+    return this.f.localGet(this.localFor(this.locals, v));
+  }
+
+  /** Pushes the f32x4 constant (v, v, v, v), v a float32 value. */
+  push32(v: number): FuncBuilder {
+    return this.f.localGet(this.localFor(this.locals32, v));
+  }
+
+  private localFor(map: Map<number, number>, v: number): number {
+    let l = map.get(v);
     if (l === undefined) {
       l = this.f.local(V128);
-      this.locals.set(v, l);
+      map.set(v, l);
     }
-    return this.f.localGet(l);
+    return l;
   }
 
   /** Code that sets every local used so far; the caller places it before the loop. */
   initCode(): number[] {
     const init = new FuncBuilder(null, [], []);
     for (const [v, l] of this.locals) init.f64Const(v).simd(Simd.f64x2_splat).localSet(l);
+    for (const [v, l] of this.locals32) init.f32Const(v).simd(Simd.f32x4_splat).localSet(l);
     return init.code;
   }
 }
@@ -231,6 +243,39 @@ function emitErf(f: FuncBuilder, ls: Lanes[], c: ConstantPool): void {
   }
 }
 
+const SIGN_BITS_32 = new Uint8Array(new Uint32Array([0x80000000, 0x80000000, 0x80000000, 0x80000000]).buffer);
+
+/**
+ * float32 erf on f32x4 lanes (backend/math/erf32.ts, same operations in the
+ * same order): both pieces per lane, the one |x| selects, x's sign bit copied.
+ */
+function emitErf32(f: FuncBuilder, l: Lanes, c: ConstantPool): void {
+  const horner = (cs: readonly number[], t: number) => {
+    c.push32(cs[cs.length - 1]!);
+    for (let k = cs.length - 2; k >= 0; k--) {
+      f.localGet(t).simd(Simd.f32x4_mul);
+      c.push32(cs[k]!).simd(Simd.f32x4_add);
+    }
+  };
+  f.localGet(l.arg).simd(Simd.f32x4_abs).localTee(l.a).localGet(l.a).simd(Simd.f32x4_mul).localSet(l.s);
+  f.localGet(l.a);
+  c.push32(ERF32_CLAMP).simd(Simd.f32x4_min);
+  c.push32(ERF32_CENTER).simd(Simd.f32x4_sub).localSet(l.t);
+  // small piece: a·P(a²)
+  f.localGet(l.a);
+  horner(ERF32_SMALL, l.s);
+  f.simd(Simd.f32x4_mul);
+  // large piece: 1 − N(t)/D(t)
+  c.push32(1);
+  horner(ERFC32_NUM, l.t);
+  horner(ERFC32_DEN, l.t);
+  f.simd(Simd.f32x4_div).simd(Simd.f32x4_sub);
+  f.localGet(l.a);
+  c.push32(ERF32_SPLIT).simd(Simd.f32x4_lt).simd(Simd.v128_bitselect);
+  // | sign bit of x
+  f.localGet(l.arg).v128Const(SIGN_BITS_32).simd(Simd.v128_and).simd(Simd.v128_or).localSet(l.out);
+}
+
 const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
@@ -243,6 +288,15 @@ export function emitMath(f: FuncBuilder, kind: Kind, name: WasmMath, s: MathScra
   if (name === "erf" && ins.length > 1) {
     // erf keeps many values per lane pair: more pairs at once only spill registers (measured slower).
     ins.forEach((x, i) => emitMath(f, kind, name, s, [x], [outs[i]!]));
+    return;
+  }
+  if (kind === "f32" && name === "erf") {
+    ins.forEach((x, i) => {
+      const l = s.lanes[i]!;
+      f.localGet(x).localSet(l.arg);
+      emitErf32(f, l, s.pool);
+      f.localGet(l.out).localSet(outs[i]!);
+    });
     return;
   }
   if (kind === "f64") {

@@ -7,7 +7,7 @@
 import type { DType } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import { sizeOf } from "../../core/shape.js";
-import { BINARY, INT_BINARY, LOGICAL, UNARY } from "../../backend/reference/kernels/elementwise.js";
+import { BINARY, INT_BINARY, LOGICAL, UNARY, unaryFn } from "../../backend/reference/kernels/elementwise.js";
 import type { CompareName } from "../../backend/spec.js";
 
 const COMPARE_OP: Record<CompareName, string> = { eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=" };
@@ -59,7 +59,7 @@ export function generateLoop(eqns: Equation[], inputs: number[], outputs: number
     let expr: string;
     if (name in UNARY) {
       const inline = UNARY_INLINE[name];
-      expr = inline ? inline.replace(/\$a/g, a!) : `${fnRef(UNARY[name as keyof typeof UNARY])}(${a})`;
+      expr = inline ? inline.replace(/\$a/g, a!) : `${fnRef(unaryFn(name as keyof typeof UNARY, dtype))}(${a})`;
     } else if (name in BINARY) {
       const inline = isIntDType(dtype) ? INT_BINARY_INLINE[name] : BINARY_INLINE[name];
       const f = isIntDType(dtype) ? INT_BINARY[name as keyof typeof INT_BINARY] ?? BINARY[name as keyof typeof BINARY] : BINARY[name as keyof typeof BINARY];
