@@ -12,6 +12,7 @@ import type { CompareName } from "../../backend/spec.js";
 
 const COMPARE_OP: Record<CompareName, string> = { eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=" };
 import type { Equation } from "../program.js";
+import { operandLayout } from "./fusion.js";
 
 /** (inputs, outputs, n) → void, over the group's TypedArrays. */
 export type FusedLoop = (ins: ArrayLike<number>[], outs: { [i: number]: number }[], n: number) => void;
@@ -38,7 +39,7 @@ const INT_BINARY_INLINE: Record<string, string> = { add: "($a + $b)", sub: "($a 
 
 const isIntDType = (d: DType) => d === "int32" || d === "uint8";
 
-export function generateLoop(eqns: Equation[], inputs: number[], outputs: number[], avals: Aval[]): FusedLoop {
+export function generateLoop(eqns: Equation[], inputs: number[], outputs: number[], avals: Aval[], shape: readonly number[]): FusedLoop {
   const fns: unknown[] = [];
   const fnRef = (f: unknown) => {
     let i = fns.indexOf(f);
@@ -48,8 +49,9 @@ export function generateLoop(eqns: Equation[], inputs: number[], outputs: number
   const n = (v: number) => `v${v}`;
   const lines: string[] = [];
   inputs.forEach((v, k) => {
-    const scalar = sizeOf(avals[v]!.shape) === 1;
-    lines.push(`const ${n(v)} = ins[${k}]${scalar ? "[0]" : "[i]"};`);
+    const at = operandLayout(avals[v]!.shape, shape)!;
+    const index = sizeOf(avals[v]!.shape) === 1 ? "0" : at.period ? `i % ${at.period}` : at.repeat ? `Math.floor(i / ${at.repeat})` : "i";
+    lines.push(`const ${n(v)} = ins[${k}][${index}];`);
   });
   for (const eq of eqns) {
     const name = eq.prim.name;
