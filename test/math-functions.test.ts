@@ -12,6 +12,7 @@ import { fusedConfig, fuseWasm } from "../src/backend/wasm/fused.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 import { unaryFn } from "../src/backend/reference/kernels/elementwise.js";
 import { erf32, ERF32_SPLIT } from "../src/backend/math/erf32.js";
+import { exp32 } from "../src/backend/math/exp32.js";
 import { rng as seeded } from "./support/numeric.js";
 
 const ulp = (x: number) => {
@@ -118,6 +119,32 @@ describe("erf32 (float32 arithmetic)", () => {
       expect(erf32(-f32[0]!)).toBe(-y);
       prev = y;
     }
+  });
+});
+
+describe("exp32 (float32 arithmetic)", () => {
+  it("is within 1.3 float32 ulps of float64's exp, subnormal results included", () => {
+    const r = seeded(22);
+    const xs = Float32Array.from({ length: 1_000_000 }, (_, i) => (i % 3 === 0 ? (r() - 0.5) * 200 : i % 3 === 1 ? (r() - 0.5) * 4 : -88 - r() * 16));
+    let worst = 0, differs = 0;
+    for (const x of xs) {
+      const want = exp(x), got = exp32(x);
+      if (got !== Math.fround(want)) differs++;
+      if (Number.isFinite(Math.fround(want))) worst = Math.max(worst, Math.abs(got - want) / ulp32(want));
+    }
+    expect(worst).toBeLessThanOrEqual(1.3);
+    expect(differs).toBeGreaterThan(0); // it is not float64's exp rounded
+  });
+
+  it("overflows to ∞ and underflows to 0 where float32's e^x does; keeps NaN", () => {
+    for (const x of [88.72283, 88.7228394, 88.72284, 89, 1000, Infinity, -103.9, -103.97, -103.98, -104, -1e4, -Infinity]) {
+      const x32 = Math.fround(x), want = Math.fround(Math.exp(x32));
+      if (want === Infinity || want === 0) expect(exp32(x32), `exp32(${x32})`).toBe(want);
+      else expect(Math.abs(exp32(x32) - want), `exp32(${x32})`).toBeLessThanOrEqual(ulp32(want));
+    }
+    expect(exp32(0)).toBe(1);
+    expect(exp32(-0)).toBe(1);
+    expect(exp32(NaN)).toBeNaN();
   });
 });
 

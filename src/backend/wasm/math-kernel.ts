@@ -11,6 +11,7 @@
  */
 import { EXP_MAX, EXP_MIN, EXP_TAYLOR, INV_LN2, LN2_HI, LN2_LO } from "../math/exp.js";
 import { ERF_TAYLOR, ERFC_PIECES } from "../math/erf.js";
+import { EXP32_MAX, EXP32_MIN, EXP32_TAYLOR, INV_LN2_32, LN2_HI_32, LN2_LO_32 } from "../math/exp32.js";
 import { ERF32_CENTER, ERF32_CLAMP, ERF32_SMALL, ERF32_SPLIT, ERFC32_DEN, ERFC32_NUM } from "../math/erf32.js";
 import { FuncBuilder, Simd, V128 } from "./emitter.js";
 import type { Kind } from "./ew-kernel.js";
@@ -129,7 +130,7 @@ function expOf(f: FuncBuilder, ls: Lanes[], c: ConstantPool, from: (l: Lanes) =>
   // 52 makes them the exponent field (k + 1023 stays within 11 bits).
   for (const l of ls) {
     f.localGet(l.k);
-    c.push(0.5).simd(Simd.f64x2_mul).simd(Simd.f64x2_floor).localTee(l.lo);
+    c.push(0.5).simd(Simd.f64x2_mul).simd(Simd.f64x2_floor).localSet(l.lo);
     f.localGet(l.k).localGet(l.lo).simd(Simd.f64x2_sub).localSet(l.hi);
     f.localGet(l.out);
     for (const half of [l.lo, l.hi]) {
@@ -243,6 +244,43 @@ function emitErf(f: FuncBuilder, ls: Lanes[], c: ConstantPool): void {
   }
 }
 
+/**
+ * float32 e^x on f32x4 lanes (backend/math/exp32.ts, same operations in the
+ * same order); lanes below EXP32_MIN compute e^0 and give 0, as in expOf.
+ */
+function emitExp32(f: FuncBuilder, l: Lanes, c: ConstantPool): void {
+  f.localGet(l.arg).localTee(l.x);
+  c.push32(EXP32_MIN).simd(Simd.f32x4_lt).localSet(l.under);
+  f.v128Const(new Uint8Array(16)).localGet(l.x).localGet(l.under).simd(Simd.v128_bitselect);
+  c.push32(EXP32_MAX).simd(Simd.f32x4_pmin).localTee(l.x);
+  c.push32(INV_LN2_32).simd(Simd.f32x4_mul);
+  c.push32(0.5).simd(Simd.f32x4_add).simd(Simd.f32x4_floor).localSet(l.k);
+  f.localGet(l.x).localGet(l.k);
+  c.push32(LN2_HI_32).simd(Simd.f32x4_mul).simd(Simd.f32x4_sub);
+  f.localGet(l.k);
+  c.push32(LN2_LO_32).simd(Simd.f32x4_mul).simd(Simd.f32x4_sub).localSet(l.x);
+  c.push32(EXP32_TAYLOR[0]!);
+  for (let i = 1; i < EXP32_TAYLOR.length; i++) {
+    f.localGet(l.x).simd(Simd.f32x4_mul);
+    c.push32(EXP32_TAYLOR[i]!).simd(Simd.f32x4_add);
+  }
+  // · 2^k1 · 2^(k−k1), k1 = ⌊k/2⌋: adding 2^23 + 2^22 + 127 to an integral
+  // float leaves k + 127 in its low mantissa bits; shifted up by 23 they are
+  // the exponent field.
+  f.localGet(l.k);
+  c.push32(0.5).simd(Simd.f32x4_mul).simd(Simd.f32x4_floor).localSet(l.lo);
+  f.localGet(l.k).localGet(l.lo).simd(Simd.f32x4_sub).localSet(l.hi);
+  for (const half of [l.lo, l.hi]) {
+    f.localGet(half);
+    c.push32(EXPONENT_MAGIC_32).simd(Simd.f32x4_add);
+    f.i32Const(23).simd(Simd.i32x4_shl).simd(Simd.f32x4_mul);
+  }
+  f.localSet(l.out);
+  f.v128Const(new Uint8Array(16)).localGet(l.out).localGet(l.under).simd(Simd.v128_bitselect).localSet(l.out);
+}
+
+const EXPONENT_MAGIC_32 = 2 ** 23 + 2 ** 22 + 127;
+
 const SIGN_BITS_32 = new Uint8Array(new Uint32Array([0x80000000, 0x80000000, 0x80000000, 0x80000000]).buffer);
 
 /**
@@ -290,11 +328,11 @@ export function emitMath(f: FuncBuilder, kind: Kind, name: WasmMath, s: MathScra
     ins.forEach((x, i) => emitMath(f, kind, name, s, [x], [outs[i]!]));
     return;
   }
-  if (kind === "f32" && name === "erf") {
+  if (kind === "f32" && (name === "erf" || name === "exp")) {
     ins.forEach((x, i) => {
       const l = s.lanes[i]!;
       f.localGet(x).localSet(l.arg);
-      emitErf32(f, l, s.pool);
+      (name === "erf" ? emitErf32 : emitExp32)(f, l, s.pool);
       f.localGet(l.out).localSet(outs[i]!);
     });
     return;
