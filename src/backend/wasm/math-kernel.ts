@@ -125,25 +125,45 @@ function expOf(f: FuncBuilder, ls: Lanes[], c: ConstantPool, from: (l: Lanes) =>
     }
   }
   // p · 2^k1 · 2^(k−k1), k1 = ⌊k/2⌋ (JavaScript's k >> 1). Each power of two is
-  // built from its exponent bits: adding 2^52 + 2^51 + 1023 to an integral
-  // double leaves k + 1023 in its low mantissa bits, and shifting them up by
-  // 52 makes them the exponent field (k + 1023 stays within 11 bits).
+  // built from its exponent bits (scaleByPowerOfTwo).
   for (const l of ls) {
-    f.localGet(l.k);
-    c.push(0.5).simd(Simd.f64x2_mul).simd(Simd.f64x2_floor).localSet(l.lo);
-    f.localGet(l.k).localGet(l.lo).simd(Simd.f64x2_sub).localSet(l.hi);
     f.localGet(l.out);
-    for (const half of [l.lo, l.hi]) {
-      f.localGet(half);
-      c.push(EXPONENT_MAGIC).simd(Simd.f64x2_add);
-      f.i32Const(52).simd(Simd.i64x2_shl).simd(Simd.f64x2_mul);
-    }
-    f.localSet(l.out);
-    f.v128Const(new Uint8Array(16)).localGet(l.out).localGet(l.under).simd(Simd.v128_bitselect).localSet(l.out);
+    scaleByPowerOfTwo(f, l, c, SCALE64);
   }
 }
 
-const EXPONENT_MAGIC = 2 ** 52 + 2 ** 51 + 1023;
+/**
+ * The float operations of one width that scaling by 2^k needs. Adding
+ * 2^m + 2^(m−1) + bias to an integral float leaves k + bias in its low
+ * mantissa bits (m = mantissa bits); shifted up by m they are the exponent
+ * field (k + bias stays within the field for both halves of k).
+ */
+interface ScaleOps {
+  mul: number;
+  floor: number;
+  sub: number;
+  add: number;
+  shl: number;
+  bits: number;
+  magic: number;
+  push: (c: ConstantPool, v: number) => FuncBuilder;
+}
+const SCALE64: ScaleOps = { mul: Simd.f64x2_mul, floor: Simd.f64x2_floor, sub: Simd.f64x2_sub, add: Simd.f64x2_add, shl: Simd.i64x2_shl, bits: 52, magic: 2 ** 52 + 2 ** 51 + 1023, push: (c: ConstantPool, v: number) => c.push(v) };
+const SCALE32: ScaleOps = { mul: Simd.f32x4_mul, floor: Simd.f32x4_floor, sub: Simd.f32x4_sub, add: Simd.f32x4_add, shl: Simd.i32x4_shl, bits: 23, magic: 2 ** 23 + 2 ** 22 + 127, push: (c: ConstantPool, v: number) => c.push32(v) };
+
+/** out = (vector on the stack) · 2^⌊k/2⌋ · 2^(k−⌊k/2⌋) for the integral k in l.k (two factors keep each normal), 0 where l.under. */
+function scaleByPowerOfTwo(f: FuncBuilder, l: Lanes, c: ConstantPool, w: ScaleOps): void {
+  f.localGet(l.k);
+  w.push(c, 0.5).simd(w.mul).simd(w.floor).localSet(l.lo);
+  f.localGet(l.k).localGet(l.lo).simd(w.sub).localSet(l.hi);
+  for (const half of [l.lo, l.hi]) {
+    f.localGet(half);
+    w.push(c, w.magic).simd(w.add);
+    f.i32Const(w.bits).simd(w.shl).simd(w.mul);
+  }
+  f.localSet(l.out);
+  f.v128Const(new Uint8Array(16)).localGet(l.out).localGet(l.under).simd(Simd.v128_bitselect).localSet(l.out);
+}
 
 function emitExp(f: FuncBuilder, ls: Lanes[], c: ConstantPool): void {
   expOf(f, ls, c, (l) => f.localGet(l.arg));
@@ -264,22 +284,8 @@ function emitExp32(f: FuncBuilder, l: Lanes, c: ConstantPool): void {
     f.localGet(l.x).simd(Simd.f32x4_mul);
     c.push32(EXP32_TAYLOR[i]!).simd(Simd.f32x4_add);
   }
-  // · 2^k1 · 2^(k−k1), k1 = ⌊k/2⌋: adding 2^23 + 2^22 + 127 to an integral
-  // float leaves k + 127 in its low mantissa bits; shifted up by 23 they are
-  // the exponent field.
-  f.localGet(l.k);
-  c.push32(0.5).simd(Simd.f32x4_mul).simd(Simd.f32x4_floor).localSet(l.lo);
-  f.localGet(l.k).localGet(l.lo).simd(Simd.f32x4_sub).localSet(l.hi);
-  for (const half of [l.lo, l.hi]) {
-    f.localGet(half);
-    c.push32(EXPONENT_MAGIC_32).simd(Simd.f32x4_add);
-    f.i32Const(23).simd(Simd.i32x4_shl).simd(Simd.f32x4_mul);
-  }
-  f.localSet(l.out);
-  f.v128Const(new Uint8Array(16)).localGet(l.out).localGet(l.under).simd(Simd.v128_bitselect).localSet(l.out);
+  scaleByPowerOfTwo(f, l, c, SCALE32);
 }
-
-const EXPONENT_MAGIC_32 = 2 ** 23 + 2 ** 22 + 127;
 
 const SIGN_BITS_32 = new Uint8Array(new Uint32Array([0x80000000, 0x80000000, 0x80000000, 0x80000000]).buffer);
 
