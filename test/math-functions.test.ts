@@ -12,7 +12,7 @@ import { fusedConfig, fuseWasm } from "../src/backend/wasm/fused.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 import { unaryFn } from "../src/backend/reference/kernels/elementwise.js";
 import { erf32, ERF32_SPLIT } from "../src/backend/math/erf32.js";
-import { exp32 } from "../src/backend/math/exp32.js";
+import { exp32, logistic32 } from "../src/backend/math/exp32.js";
 import { rng as seeded } from "./support/numeric.js";
 
 const ulp = (x: number) => {
@@ -145,6 +145,21 @@ describe("exp32 (float32 arithmetic)", () => {
     expect(exp32(0)).toBe(1);
     expect(exp32(-0)).toBe(1);
     expect(exp32(NaN)).toBeNaN();
+  });
+
+  it("gives σ(x) (logistic32) within 2.5 float32 ulps of float64's, saturating to 1 and 0 without NaN", () => {
+    const r = seeded(23);
+    const sigmoid = unaryFn("logistic", "float64");
+    let worst = 0;
+    for (let i = 0; i < 500_000; i++) {
+      const x = Math.fround((r() - 0.5) * (i % 2 ? 40 : 240));
+      worst = Math.max(worst, Math.abs(logistic32(x) - sigmoid(x)) / ulp32(sigmoid(x)));
+    }
+    expect(worst).toBeLessThanOrEqual(2.5);
+    expect(logistic32(Infinity)).toBe(1);
+    expect(logistic32(-Infinity)).toBe(0);
+    expect(logistic32(0)).toBe(0.5);
+    expect(logistic32(NaN)).toBeNaN();
   });
 });
 

@@ -34,3 +34,10 @@ export function exp32(x: number): number {
   const k1 = Math.floor(k * 0.5);
   return f(f(p * 2 ** k1) * 2 ** (k - k1));
 }
+
+/** σ(x) = 1/(1 + e^−x) for float32 in float32 arithmetic, within 2.5 ulp, from e = exp32(−|x|), which never overflows: x ≥ 0 ? 1/(1+e) : e/(1+e). */
+export function logistic32(x: number): number {
+  const e = exp32(-Math.abs(x));
+  const t = f(1 + e);
+  return x >= 0 ? f(1 / t) : f(e / t);
+}

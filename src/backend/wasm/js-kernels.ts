@@ -14,7 +14,7 @@ import type { BinaryName, CompareName, KernelInput, ReduceName, UnaryName } from
 import { broadcastStridesOf, contiguousStrides, forEachRow } from "./rows.js";
 import { exp } from "../math/exp.js";
 import { exp32 } from "../math/exp32.js";
-import { UNARY } from "../reference/kernels/elementwise.js";
+import { unaryFn } from "../reference/kernels/elementwise.js";
 
 const isFloat = (d: DType) => d === "float32" || d === "float64";
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -106,13 +106,15 @@ export function unaryFast(name: UnaryName, x: KernelInput, out: Aval): TypedArra
       for (let i = 0; i < n; i++) dst[i] = e(src[i]!);
       break;
     }
+    case "logistic": {
+      const s = unaryFn("logistic", out.dtype);
+      for (let i = 0; i < n; i++) dst[i] = s(src[i]!);
+      break;
+    }
     case "log": for (let i = 0; i < n; i++) dst[i] = Math.log(src[i]!); break;
     case "sqrt": for (let i = 0; i < n; i++) dst[i] = Math.sqrt(src[i]!); break;
     case "tanh": for (let i = 0; i < n; i++) dst[i] = Math.tanh(src[i]!); break;
     case "abs": for (let i = 0; i < n; i++) dst[i] = Math.abs(src[i]!); break;
-    case "logistic":
-      for (let i = 0; i < n; i++) dst[i] = UNARY.logistic(src[i]!);
-      break;
     default:
       return null;
   }

@@ -287,6 +287,17 @@ function emitExp32(f: FuncBuilder, l: Lanes, c: ConstantPool): void {
   scaleByPowerOfTwo(f, l, c, SCALE32);
 }
 
+/** float32 σ(x) on f32x4 lanes (exp32.ts logistic32): e = e^−|x|, then x ≥ 0 ? 1/(1+e) : e/(1+e). */
+function emitLogistic32(f: FuncBuilder, l: Lanes, c: ConstantPool): void {
+  f.localGet(l.arg).localTee(l.a).simd(Simd.f32x4_abs).simd(Simd.f32x4_neg).localSet(l.arg);
+  emitExp32(f, l, c);
+  c.push32(1).localGet(l.out).simd(Simd.f32x4_add).localSet(l.t);
+  c.push32(1).localGet(l.t).simd(Simd.f32x4_div);
+  f.localGet(l.out).localGet(l.t).simd(Simd.f32x4_div);
+  f.localGet(l.a).v128Const(new Uint8Array(16)).simd(Simd.f32x4_ge);
+  f.simd(Simd.v128_bitselect).localSet(l.out);
+}
+
 const SIGN_BITS_32 = new Uint8Array(new Uint32Array([0x80000000, 0x80000000, 0x80000000, 0x80000000]).buffer);
 
 /**
@@ -334,11 +345,11 @@ export function emitMath(f: FuncBuilder, kind: Kind, name: WasmMath, s: MathScra
     ins.forEach((x, i) => emitMath(f, kind, name, s, [x], [outs[i]!]));
     return;
   }
-  if (kind === "f32" && (name === "erf" || name === "exp")) {
+  if (kind === "f32") {
     ins.forEach((x, i) => {
       const l = s.lanes[i]!;
       f.localGet(x).localSet(l.arg);
-      (name === "erf" ? emitErf32 : emitExp32)(f, l, s.pool);
+      ({ erf: emitErf32, exp: emitExp32, logistic: emitLogistic32 })[name](f, l, s.pool);
       f.localGet(l.out).localSet(outs[i]!);
     });
     return;

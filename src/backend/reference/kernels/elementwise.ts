@@ -5,7 +5,7 @@ import type { BinaryName, CompareName, KernelInput, LogicalName, UnaryName } fro
 import { broadcastStrides, forEachRow } from "../strided.js";
 import { erf } from "../../math/erf.js";
 import { erf32 } from "../../math/erf32.js";
-import { exp32 } from "../../math/exp32.js";
+import { exp32, logistic32 } from "../../math/exp32.js";
 import { exp } from "../../math/exp.js";
 import { binaryRow, compareRow, hasFastBinary } from "./rows.js";
 
@@ -47,7 +47,7 @@ export const UNARY: Record<UnaryName, Fn1> = {
  * is float32 (every backend and jit's loops alike, so they agree bit for bit).
  * Within a few ulp of the float64 value rounded, at a fraction of its cost.
  */
-export const UNARY_F32: Partial<Record<UnaryName, Fn1>> = { exp: exp32, erf: erf32 };
+export const UNARY_F32: Partial<Record<UnaryName, Fn1>> = { exp: exp32, logistic: logistic32, erf: erf32 };
 
 /** The scalar function `name` computes for results of `dtype`. */
 export const unaryFn = (name: UnaryName, dtype: string): Fn1 => (dtype === "float32" ? UNARY_F32[name] : undefined) ?? UNARY[name];
