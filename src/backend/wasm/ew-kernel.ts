@@ -16,27 +16,12 @@
  * contiguous or constant (a "splat": scalar, row vector, per-channel value),
  * as bit i of `mode` says. Addresses are byte offsets in the shared memory.
  */
-import { F32, F64, FuncBuilder, I32, MemOp, ModuleBuilder, Op, Simd, SimdMem, V128, type ValType } from "./emitter.js";
+import { F64, FuncBuilder, I32, MemOp, ModuleBuilder, Op, Simd, SimdMem, V128 } from "./emitter.js";
 
-export type Kind = "f32" | "f64";
-/** Comparisons also take int32 operands (argmax indices against an iota, in max-pool gradients). */
-export type CompareKind = Kind | "i32";
+import { KINDS, type CompareKind, type Kind, type KindInfo } from "./kinds.js";
+import { emitReduceExtremum } from "./reduce-kernel.js";
 
-interface KindInfo {
-  es: number;
-  lanes: number;
-  type: ValType;
-  load: number;
-  store: number;
-  align: number;
-  splat: number;
-}
-
-const KINDS: Record<CompareKind, KindInfo> = {
-  i32: { es: 4, lanes: 4, type: I32, load: MemOp.i32_load, store: MemOp.i32_store, align: 2, splat: SimdMem.v128_load32_splat },
-  f32: { es: 4, lanes: 4, type: F32, load: MemOp.f32_load, store: MemOp.f32_store, align: 2, splat: SimdMem.v128_load32_splat },
-  f64: { es: 8, lanes: 2, type: F64, load: MemOp.f64_load, store: MemOp.f64_store, align: 3, splat: SimdMem.v128_load64_splat },
-};
+export type { CompareKind, Kind } from "./kinds.js";
 
 /** [vector opcode, scalar opcode] per binary op and kind. */
 export const BINARY_OPS = {
@@ -551,6 +536,8 @@ function emitters(): Map<string, (m: ModuleBuilder) => void> {
     for (const name of Object.keys(UNARY_OPS) as WasmUnary[]) all.set(`un_${name}_${kind}`, (m) => emitUnary(m, name, kind));
     all.set(`select_${kind}`, (m) => emitSelect(m, kind));
     all.set(`rsum_${kind}`, (m) => emitReduceSum(m, kind));
+    all.set(`rmax_${kind}`, (m) => emitReduceExtremum(m, true, kind));
+    all.set(`rmin_${kind}`, (m) => emitReduceExtremum(m, false, kind));
     all.set(`argmax_${kind}`, (m) => emitArg(m, true, kind));
     all.set(`argmin_${kind}`, (m) => emitArg(m, false, kind));
     all.set(`window_${kind}`, (m) => emitWindow(m, kind));

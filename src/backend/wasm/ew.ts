@@ -163,29 +163,49 @@ export function selectWasm(c: KernelInput, a: KernelInput, b: KernelInput, out: 
 }
 
 /**
+ * Runs the reduction kernel `name` (rsum, rmax, rmin: x walked as rows that
+ * fold into one accumulator or into a contiguous accumulator row) with
+ * accumulators of `accItem` bytes filled with `init`; returns where they are.
+ */
+function runReduction(name: string, x: KernelInput, axes: readonly number[], out: Aval, accItem: 4 | 8, init: number): { rt: WasmRuntime; at: number; m: number } | null {
+  // The input is walked as the "output" of a row plan whose one operand is the
+  // accumulator array at keepdims shape (broadcast along reduced axes).
+  const keep = x.shape.map((d, ax) => (axes.includes(ax) ? 1 : d));
+  const plan = rowPlan(x.shape, [keep], [accItem]);
+  if (!plan) return null;
+  const { rt, fn } = kernel(name);
+  const m = sizeOf(out.shape);
+  const s = stage(rt, [x.data], m * accItem);
+  if (!s) return null;
+  (accItem === 8 ? new Float64Array(rt.memory.buffer, s.out, m) : new Float32Array(rt.memory.buffer, s.out, m)).fill(init);
+  fn(s.addrs[0]!, s.out, plan.P, plan.Q, plan.R, ...plan.strides[0]!, plan.mode);
+  return { rt, at: s.out, m };
+}
+
+/**
  * reduce_sum over any axes of a float array whose rows (input order) either
  * fold into one output or add into a contiguous output row: accumulates in
  * float64 in input order, as the reference, then rounds once to the dtype.
  */
 export function reduceSumWasm(x: KernelInput, axes: readonly number[], out: Aval): TypedArray | null {
   const kind = KIND[x.dtype];
-  const n = x.data.length;
-  if (!kind || x.dtype !== out.dtype || !usable(n)) return null;
-  if (n === 0) return allocate(out.dtype, sizeOf(out.shape)); // sums of nothing: +0
-  // The input is walked as the "output" of a row plan whose one operand is the
-  // float64 accumulator array at keepdims shape (broadcast along reduced axes).
-  const keep = x.shape.map((d, ax) => (axes.includes(ax) ? 1 : d));
-  const plan = rowPlan(x.shape, [keep], [8]);
-  if (!plan) return null;
-  const { rt, fn } = kernel(`rsum_${kind}`);
-  const m = sizeOf(out.shape);
-  const s = stage(rt, [x.data], m * 8);
-  if (!s) return null;
-  new Float64Array(rt.memory.buffer, s.out, m).fill(0);
-  fn(s.addrs[0]!, s.out, plan.P, plan.Q, plan.R, ...plan.strides[0]!, plan.mode);
-  const dst = allocate(out.dtype, m);
-  dst.set(new Float64Array(rt.memory.buffer, s.out, m));
+  if (!kind || x.dtype !== out.dtype || !usable(x.data.length)) return null;
+  if (x.data.length === 0) return allocate(out.dtype, sizeOf(out.shape)); // sums of nothing: +0
+  const r = runReduction(`rsum_${kind}`, x, axes, out, 8, 0);
+  if (!r) return null;
+  const dst = allocate(out.dtype, r.m);
+  dst.set(new Float64Array(r.rt.memory.buffer, r.at, r.m));
   return dst;
+}
+
+/** reduce_max / reduce_min over any axes of a float array, bit for bit the reference's (reduce-kernel.ts). */
+export function reduceExtremumWasm(isMax: boolean, x: KernelInput, axes: readonly number[], out: Aval): TypedArray | null {
+  const kind = KIND[x.dtype];
+  if (!kind || x.dtype !== out.dtype || !usable(x.data.length)) return null;
+  const init = isMax ? -Infinity : Infinity;
+  if (x.data.length === 0) return allocate(out.dtype, sizeOf(out.shape)).fill(init); // extremes of nothing
+  const r = runReduction(`${isMax ? "rmax" : "rmin"}_${kind}`, x, axes, out, kind === "f32" ? 4 : 8, init);
+  return r && copyOut(r.rt, out.dtype, r.at, r.m);
 }
 
 /** argmax/argmin along `axis` of a float array: int32 indices (first extreme; a NaN wins). */
