@@ -16,7 +16,7 @@
  * contiguous or constant (a "splat": scalar, row vector, per-channel value),
  * as bit i of `mode` says. Addresses are byte offsets in the shared memory.
  */
-import { F64, FuncBuilder, I32, MemOp, ModuleBuilder, Op, Simd, SimdMem, V128 } from "./emitter.js";
+import { F64, FuncBuilder, I32, MemOp, ModuleBuilder, Op, Simd, SimdLane, SimdMem, SimdMemLane, V128 } from "./emitter.js";
 
 import { KINDS, type CompareKind, type Kind, type KindInfo } from "./kinds.js";
 import { emitReduceExtremum } from "./reduce-kernel.js";
@@ -223,17 +223,21 @@ function emitSelect(m: ModuleBuilder, kind: Kind): void {
  * accumulators. Mode 0: the row adds elementwise into acc (vectorized, each
  * accumulator still sees its terms in input order); mode 1: the row folds
  * into one accumulator, left to right. A fold is a chain of dependent adds,
- * so four rows bound for different accumulators (consecutive along Q) are
- * folded side by side: four chains in flight, each in its own order.
+ * so rows bound for different accumulators (consecutive along Q) are folded
+ * side by side, each in its own order: eight at a time as four f64x2 chains
+ * (lane 0 one row, lane 1 the next, filled by lane loads), then four at a
+ * time as scalar chains, then one by one.
  */
 function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
   const k = KINDS[kind];
   const f = m.func(`rsum_${kind}`, [I32, I32, I32, I32, I32, I32, I32, I32], []);
   const [x, acc, P, Q, R, aP, aQ, mode] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const CHAINS = 4;
+  const CHAINS = 4, PAIRS = 4, UNROLL = 4;
   const p = f.local(I32), q = f.local(I32), qAcc = f.local(I32), rowB = f.local(I32), end = f.local(I32), vend = f.local(I32), a = f.local(I32);
   const px = Array.from({ length: CHAINS }, () => f.local(I32));
   const v = Array.from({ length: CHAINS }, () => f.local(F64));
+  const pp = Array.from({ length: 2 * PAIRS }, () => f.local(I32));
+  const vp = Array.from({ length: PAIRS }, () => f.local(V128));
   const loadPromoted = (ptr: number) => {
     f.localGet(ptr).mem(k.load, 0, k.align);
     if (kind === "f32") f.op(Op.f64_promote_f32);
@@ -266,6 +270,55 @@ function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
     f.localGet(px[rows - 1]!).localSet(x);
     f.localGet(q).i32Const(rows).op(Op.i32_add).localSet(q);
     f.localGet(qAcc).localGet(aQ).i32Const(rows).op(Op.i32_mul).op(Op.i32_add).localSet(qAcc);
+  };
+  /** Pushes the address of accumulator qAcc + i·aQ. */
+  const accAt = (i: number) => {
+    f.localGet(qAcc);
+    if (i > 0) f.localGet(aQ).i32Const(i).op(Op.i32_mul).op(Op.i32_add);
+  };
+  /** Folds 2·PAIRS consecutive rows into their accumulators, rows 2i and 2i+1 in the lanes of vp[i]; leaves x after them. */
+  const foldPairs = () => {
+    for (let i = 0; i < 2 * PAIRS; i++) {
+      if (i === 0) f.localGet(x).localSet(pp[0]!);
+      else f.localGet(pp[i - 1]!).localGet(rowB).op(Op.i32_add).localSet(pp[i]!);
+    }
+    for (let i = 0; i < PAIRS; i++) {
+      accAt(2 * i);
+      f.mem(MemOp.f64_load, 0, 3).simd(Simd.f64x2_splat);
+      accAt(2 * i + 1);
+      f.mem(MemOp.f64_load, 0, 3).simdLane(SimdLane.f64x2_replace_lane, 1).localSet(vp[i]!);
+    }
+    /** vp[i] += (row 2i, row 2i+1) at element `u` past the row pointers. */
+    const addColumn = (u: number) => {
+      for (let i = 0; i < PAIRS; i++) {
+        f.localGet(vp[i]!).localGet(pp[2 * i + 1]!).localGet(pp[2 * i]!);
+        if (kind === "f32") {
+          f.simdMem(SimdMem.v128_load32_zero, u * k.es, 0).simdMemLane(SimdMemLane.v128_load32_lane, 1, u * k.es, 0);
+          f.simd(Simd.f64x2_promote_low_f32x4);
+        } else f.simdMem(SimdMem.v128_load64_zero, u * k.es, 0).simdMemLane(SimdMemLane.v128_load64_lane, 1, u * k.es, 0);
+        f.simd(Simd.f64x2_add).localSet(vp[i]!);
+      }
+    };
+    const columns = (per: number, limit: number) => {
+      f.block().loop();
+      f.localGet(pp[0]!).localGet(limit).op(Op.i32_ge_u).brIf(1);
+      for (let u = 0; u < per; u++) addColumn(u);
+      for (const ptr of pp) bump(ptr, per * k.es);
+      f.br(0).end().end();
+    };
+    f.localGet(x).localGet(rowB).op(Op.i32_add).localSet(end);
+    f.localGet(x).localGet(R).i32Const(-UNROLL).op(Op.i32_and).i32Const(k.es).op(Op.i32_mul).op(Op.i32_add).localSet(vend);
+    columns(UNROLL, vend);
+    columns(1, end);
+    for (let i = 0; i < PAIRS; i++) {
+      for (const lane of [0, 1]) {
+        accAt(2 * i + lane);
+        f.localGet(vp[i]!).simdLane(SimdLane.f64x2_extract_lane, lane).mem(MemOp.f64_store, 0, 3);
+      }
+    }
+    f.localGet(pp[2 * PAIRS - 1]!).localSet(x);
+    f.localGet(q).i32Const(2 * PAIRS).op(Op.i32_add).localSet(q);
+    f.localGet(qAcc).localGet(aQ).i32Const(2 * PAIRS).op(Op.i32_mul).op(Op.i32_add).localSet(qAcc);
   };
   /** acc[qAcc + i] += x[i] for one row, then the next row. */
   const addRow = () => {
@@ -305,6 +358,7 @@ function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
     f.localGet(mode).if_();
     // Side by side only when consecutive rows have their own accumulators.
     f.localGet(aQ).if_();
+    whileQ(2 * PAIRS, foldPairs);
     whileQ(CHAINS, () => fold(CHAINS));
     f.end();
     whileQ(1, () => fold(1));

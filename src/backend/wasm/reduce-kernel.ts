@@ -10,9 +10,10 @@
  * Results equal the reference bit for bit. The reference keeps the first
  * element that compares greater (so of +0 and −0 the first one) and the last
  * NaN. Mode 0 does exactly that per lane: take = (x > acc) | (x ≠ x). Mode 1
- * folds a row in lanes with f32x4.max (NaN-propagating, max(−0, +0) = +0),
- * which gives the reference's value whenever the result is neither a NaN
- * nor a zero; in those two cases the row is folded again in order, one
+ * folds a row in lanes with f32x4.pmax (one maxps; f32x4.max's NaN and ±0
+ * rules cost V8 several instructions) and notes NaNs in a mask on the side,
+ * which gives the reference's value whenever the row has no NaN and the
+ * result is not a zero; otherwise the row is folded again in order, one
  * element at a time, the reference's way.
  */
 import { I32, ModuleBuilder, Op, Simd, SimdLane, SimdMem, V128 } from "./emitter.js";
@@ -22,7 +23,8 @@ import { KINDS, type Kind } from "./kinds.js";
 function opcodes(isMax: boolean, kind: Kind) {
   const f32 = kind === "f32";
   return {
-    vExtreme: f32 ? (isMax ? Simd.f32x4_max : Simd.f32x4_min) : isMax ? Simd.f64x2_max : Simd.f64x2_min,
+    /** pmax(acc, x) = acc < x ? x : acc (pmin: x < acc ? x : acc); a NaN x is dropped, so NaNs are tracked apart. */
+    vExtreme: f32 ? (isMax ? Simd.f32x4_pmax : Simd.f32x4_pmin) : isMax ? Simd.f64x2_pmax : Simd.f64x2_pmin,
     vBetter: f32 ? (isMax ? Simd.f32x4_gt : Simd.f32x4_lt) : isMax ? Simd.f64x2_gt : Simd.f64x2_lt,
     vNe: f32 ? Simd.f32x4_ne : Simd.f64x2_ne,
     extreme: f32 ? (isMax ? Op.f32_max : Op.f32_min) : isMax ? Op.f64_max : Op.f64_min,
@@ -40,7 +42,7 @@ export function emitReduceExtremum(m: ModuleBuilder, isMax: boolean, kind: Kind)
   const [x, acc, P, Q, R, aP, aQ, mode] = [0, 1, 2, 3, 4, 5, 6, 7];
   const p = f.local(I32), q = f.local(I32), qAcc = f.local(I32), rowB = f.local(I32), end = f.local(I32), vend = f.local(I32);
   const a = f.local(I32), start = f.local(I32);
-  const va = f.local(V128), vb = f.local(V128);
+  const va = f.local(V128), vb = f.local(V128), vn = f.local(V128), s128 = f.local(V128);
   const v = f.local(k.type), s = f.local(k.type), old = f.local(k.type);
   const STEP = 2 * 16; // two vectors per iteration: two independent chains of max
   const constant = (value: number) => void (kind === "f32" ? f.f32Const(value) : f.f64Const(value));
@@ -71,15 +73,24 @@ export function emitReduceExtremum(m: ModuleBuilder, isMax: boolean, kind: Kind)
     f.localGet(x).localGet(rowB).i32Const(-STEP).op(Op.i32_and).op(Op.i32_add).localSet(vend);
     f.localGet(x).simdMem(SimdMem.v128_load, 0, 0).localSet(va);
     f.localGet(x).simdMem(SimdMem.v128_load, 16, 0).localSet(vb);
+    f.localGet(va).localGet(va).simd(c.vNe).localGet(vb).localGet(vb).simd(c.vNe).simd(Simd.v128_or).localSet(vn);
     bump(x, STEP);
     whileBelow(x, vend, STEP, () => {
-      f.localGet(va).localGet(x).simdMem(SimdMem.v128_load, 0, 0).simd(c.vExtreme).localSet(va);
-      f.localGet(vb).localGet(x).simdMem(SimdMem.v128_load, 16, 0).simd(c.vExtreme).localSet(vb);
+      for (const [acc, offset] of [[va, 0], [vb, 16]] as const) {
+        f.localGet(x).simdMem(SimdMem.v128_load, offset, 0).localSet(s128);
+        f.localGet(acc).localGet(s128).simd(c.vExtreme).localSet(acc);
+        f.localGet(vn).localGet(s128).localGet(s128).simd(c.vNe).simd(Simd.v128_or).localSet(vn);
+      }
     });
     f.localGet(va).localGet(vb).simd(c.vExtreme).localSet(va);
     f.localGet(va).simdLane(c.extract, 0);
     for (let lane = 1; lane < k.lanes; lane++) f.localGet(va).simdLane(c.extract, lane).op(c.extreme);
     f.localSet(v);
+    // A NaN among the lanes: make v one, so that the row is folded again below.
+    f.localGet(vn).simd(Simd.v128_any_true).if_();
+    constant(NaN);
+    f.localSet(v);
+    f.end();
     f.end();
     whileBelow(x, end, k.es, () => void f.localGet(v).localGet(x).mem(k.load, 0, k.align).op(c.extreme).localSet(v));
     f.localGet(old).localGet(v).op(c.extreme).localSet(v);
