@@ -232,7 +232,7 @@ function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
   const k = KINDS[kind];
   const f = m.func(`rsum_${kind}`, [I32, I32, I32, I32, I32, I32, I32, I32], []);
   const [x, acc, P, Q, R, aP, aQ, mode] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const CHAINS = 4, PAIRS = 4, UNROLL = 4;
+  const CHAINS = 4, PAIRS = 4, UNROLL = 4, ROWS_PER_PASS = 4;
   const p = f.local(I32), q = f.local(I32), qAcc = f.local(I32), rowB = f.local(I32), end = f.local(I32), vend = f.local(I32), a = f.local(I32);
   const px = Array.from({ length: CHAINS }, () => f.local(I32));
   const v = Array.from({ length: CHAINS }, () => f.local(F64));
@@ -320,30 +320,45 @@ function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
     f.localGet(q).i32Const(2 * PAIRS).op(Op.i32_add).localSet(q);
     f.localGet(qAcc).localGet(aQ).i32Const(2 * PAIRS).op(Op.i32_mul).op(Op.i32_add).localSet(qAcc);
   };
-  /** acc[qAcc + i] += x[i] for one row, then the next row. */
-  const addRow = () => {
+  /**
+   * acc[qAcc + i] += x[i] for `rows` consecutive rows (more than one only when
+   * they all add into the same accumulator row, aQ = 0: each accumulator is
+   * then loaded and stored once for all of them, its terms still in order).
+   */
+  const addRows = (rows: number) => {
     f.localGet(qAcc).localSet(a);
+    for (let i = 0; i < rows; i++) {
+      if (i === 0) f.localGet(x).localSet(pp[0]!);
+      else f.localGet(pp[i - 1]!).localGet(rowB).op(Op.i32_add).localSet(pp[i]!);
+    }
     f.localGet(x).localGet(rowB).op(Op.i32_add).localSet(end);
     f.localGet(x).localGet(R).i32Const(-2).op(Op.i32_and).i32Const(k.es).op(Op.i32_mul).op(Op.i32_add).localSet(vend);
     f.block().loop();
-    f.localGet(x).localGet(vend).op(Op.i32_ge_u).brIf(1);
+    f.localGet(pp[0]!).localGet(vend).op(Op.i32_ge_u).brIf(1);
     f.localGet(a).localGet(a).simdMem(SimdMem.v128_load, 0, 0);
-    if (kind === "f32") f.localGet(x).simdMem(SimdMem.v128_load64_zero, 0, 0).simd(Simd.f64x2_promote_low_f32x4);
-    else f.localGet(x).simdMem(SimdMem.v128_load, 0, 0);
-    f.simd(Simd.f64x2_add).simdMem(SimdMem.v128_store, 0, 0);
-    bump(x, 2 * k.es);
+    for (let i = 0; i < rows; i++) {
+      if (kind === "f32") f.localGet(pp[i]!).simdMem(SimdMem.v128_load64_zero, 0, 0).simd(Simd.f64x2_promote_low_f32x4);
+      else f.localGet(pp[i]!).simdMem(SimdMem.v128_load, 0, 0);
+      f.simd(Simd.f64x2_add);
+      bump(pp[i]!, 2 * k.es);
+    }
+    f.simdMem(SimdMem.v128_store, 0, 0);
     bump(a, 16);
     f.br(0).end().end();
     f.block().loop();
-    f.localGet(x).localGet(end).op(Op.i32_ge_u).brIf(1);
+    f.localGet(pp[0]!).localGet(end).op(Op.i32_ge_u).brIf(1);
     f.localGet(a).localGet(a).mem(MemOp.f64_load, 0, 3);
-    loadPromoted(x);
-    f.op(Op.f64_add).mem(MemOp.f64_store, 0, 3);
-    bump(x, k.es);
+    for (let i = 0; i < rows; i++) {
+      loadPromoted(pp[i]!);
+      f.op(Op.f64_add);
+      bump(pp[i]!, k.es);
+    }
+    f.mem(MemOp.f64_store, 0, 3);
     bump(a, 8);
     f.br(0).end().end();
-    f.localGet(q).i32Const(1).op(Op.i32_add).localSet(q);
-    f.localGet(qAcc).localGet(aQ).op(Op.i32_add).localSet(qAcc);
+    f.localGet(pp[rows - 1]!).localSet(x);
+    f.localGet(q).i32Const(rows).op(Op.i32_add).localSet(q);
+    f.localGet(qAcc).localGet(aQ).i32Const(rows).op(Op.i32_mul).op(Op.i32_add).localSet(qAcc);
   };
   const whileQ = (room: number, body: () => void) => {
     f.block().loop();
@@ -363,7 +378,10 @@ function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
     f.end();
     whileQ(1, () => fold(1));
     f.else_();
-    whileQ(1, addRow);
+    f.localGet(aQ).op(Op.i32_eqz).if_();
+    whileQ(ROWS_PER_PASS, () => addRows(ROWS_PER_PASS));
+    f.end();
+    whileQ(1, () => addRows(1));
     f.end();
     f.localGet(acc).localGet(aP).op(Op.i32_add).localSet(acc);
   });
