@@ -76,9 +76,9 @@ export function emitReduceExtremum(m: ModuleBuilder, isMax: boolean, kind: Kind)
     f.localGet(va).localGet(va).simd(c.vNe).localGet(vb).localGet(vb).simd(c.vNe).simd(Simd.v128_or).localSet(vn);
     bump(x, STEP);
     whileBelow(x, vend, STEP, () => {
-      for (const [acc, offset] of [[va, 0], [vb, 16]] as const) {
+      for (const [chain, offset] of [[va, 0], [vb, 16]] as const) {
         f.localGet(x).simdMem(SimdMem.v128_load, offset, 0).localSet(s128);
-        f.localGet(acc).localGet(s128).simd(c.vExtreme).localSet(acc);
+        f.localGet(chain).localGet(s128).simd(c.vExtreme).localSet(chain);
         f.localGet(vn).localGet(s128).localGet(s128).simd(c.vNe).simd(Simd.v128_or).localSet(vn);
       }
     });
