@@ -233,6 +233,31 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
       });
     }
 
+    for (const dtype of FLOATS) {
+      it(`reductions staged in many small chunks of rows or slabs (${dtype}, ${threads} thread(s))`, () => {
+        setThreads(threads);
+        try {
+          for (let trial = 0; trial < 40; trial++) {
+            ewConfig.reduceChunkBytes = [1, 24, 100, 1000][trial % 4]!;
+            const shape = randomShape().filter((d) => d > 0);
+            const all = shape.map((_, i) => i);
+            const cut = Math.floor(rand() * (shape.length + 1));
+            for (const axes of [all.filter((i) => i >= cut), all.filter((i) => i < cut), all.filter(() => rand() < 0.5)]) {
+              const x = input(shape, dtype);
+              const o = { shape: shape.filter((_, i) => !axes.includes(i)), dtype };
+              const what = `[${shape}] axes [${axes}], chunks of ${ewConfig.reduceChunkBytes} bytes`;
+              const sum = reduceSumWasm(x, axes, o);
+              if (sum) same(sum, referenceKernels.reduce_sum([x], { axes }, [o])[0]!, `reduce_sum ${what}`);
+              const max = reduceExtremumWasm(true, x, axes, o);
+              if (max) same(max, referenceKernels.reduce_max([x], { axes }, [o])[0]!, `reduce_max ${what}`);
+            }
+          }
+        } finally {
+          ewConfig.reduceChunkBytes = 256 * 1024;
+        }
+      });
+    }
+
     it(`int32 comparisons, as in max-pool gradients (${threads} thread(s))`, () => {
       setThreads(threads);
       for (let trial = 0; trial < 30; trial++) {

@@ -26,7 +26,7 @@ import { getRuntime, type WasmRuntime } from "./runtime.js";
  * `maxStageBytes` also stay in JS: Wasm memory never shrinks, and this keeps
  * its growth for these kernels bounded (gemm's staging is bounded separately).
  */
-export const ewConfig = { defaultMinElements: 2048, minElements: 2048, maxStageBytes: 128 * 2 ** 20 };
+export const ewConfig = { defaultMinElements: 2048, minElements: 2048, maxStageBytes: 128 * 2 ** 20, reduceChunkBytes: 256 * 1024 };
 
 type Fn = (...args: number[]) => void;
 const compiled = new Map<string, Fn>();
@@ -166,6 +166,10 @@ export function selectWasm(c: KernelInput, a: KernelInput, b: KernelInput, out: 
  * Runs the reduction kernel `name` (rsum, rmax, rmin: x walked as rows that
  * fold into one accumulator or into a contiguous accumulator row) with
  * accumulators of `accItem` bytes filled with `init`; returns where they are.
+ * The input is staged in chunks of about `ewConfig.reduceChunkBytes` (whole
+ * rows, or whole P-slabs when they are small), each reduced while it is still
+ * in L2: staged at once, a large input was written out to memory by the copy
+ * and read back by the kernel (≈ 25% of the call on 4 MiB).
  */
 function runReduction(name: string, x: KernelInput, axes: readonly number[], out: Aval, accItem: 4 | 8, init: number): { rt: WasmRuntime; at: number; m: number } | null {
   // The input is walked as the "output" of a row plan whose one operand is the
@@ -173,13 +177,27 @@ function runReduction(name: string, x: KernelInput, axes: readonly number[], out
   const keep = x.shape.map((d, ax) => (axes.includes(ax) ? 1 : d));
   const plan = rowPlan(x.shape, [keep], [accItem]);
   if (!plan) return null;
+  const { P, Q, R, mode } = plan;
+  const [aP, aQ] = plan.strides[0]!;
   const { rt, fn } = kernel(name);
   const m = sizeOf(out.shape);
-  const s = stage(rt, [x.data], m * accItem);
-  if (!s) return null;
-  (accItem === 8 ? new Float64Array(rt.memory.buffer, s.out, m) : new Float32Array(rt.memory.buffer, s.out, m)).fill(init);
-  fn(s.addrs[0]!, s.out, plan.P, plan.Q, plan.R, ...plan.strides[0]!, plan.mode);
-  return { rt, at: s.out, m };
+  const rowBytes = R * itemSize(x.dtype);
+  const slabs = Math.floor(ewConfig.reduceChunkBytes / (Q * rowBytes)); // whole P-slabs per call, or 0: rows of one slab per call
+  const rows = slabs > 0 ? Q : Math.max(1, Math.floor(ewConfig.reduceChunkBytes / rowBytes));
+  const base = rt.operandBase();
+  const at = base + align(Math.min(Math.max(slabs, 1), P) * rows * rowBytes);
+  const top = at + align(m * accItem);
+  if (top - base > ewConfig.maxStageBytes || !rt.ensure(top)) return null;
+  (accItem === 8 ? new Float64Array(rt.memory.buffer, at, m) : new Float32Array(rt.memory.buffer, at, m)).fill(init);
+  const View = x.data.constructor as new (b: ArrayBufferLike, at: number, n: number) => TypedArray;
+  const run = (p: number, q: number, np: number, nq: number) => {
+    const from = (p * Q + q) * R, count = np * nq * R;
+    new View(rt.memory.buffer, base, count).set(x.data.subarray(from, from + count));
+    fn(base, at + p * aP + q * aQ, np, nq, R, aP, aQ, mode);
+  };
+  if (slabs > 0) for (let p = 0; p < P; p += slabs) run(p, 0, Math.min(slabs, P - p), Q);
+  else for (let p = 0; p < P; p++) for (let q = 0; q < Q; q += rows) run(p, q, 1, Math.min(rows, Q - q));
+  return { rt, at, m };
 }
 
 /**
