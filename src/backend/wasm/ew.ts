@@ -167,7 +167,7 @@ export function selectWasm(c: KernelInput, a: KernelInput, b: KernelInput, out: 
  * fold into one accumulator or into a contiguous accumulator row) with
  * accumulators of `accItem` bytes filled with `init`; returns where they are.
  * The input is staged in chunks of about `ewConfig.reduceChunkBytes` (whole
- * rows, or whole P-slabs when they are small), each reduced while it is still
+ * P-slabs, rows or pieces of a row), each reduced while it is still
  * in L2: staged at once, a large input was written out to memory by the copy
  * and read back by the kernel (≈ 25% of the call on 4 MiB).
  */
@@ -181,22 +181,26 @@ function runReduction(name: string, x: KernelInput, axes: readonly number[], out
   const [aP, aQ] = plan.strides[0]!;
   const { rt, fn } = kernel(name);
   const m = sizeOf(out.shape);
-  const rowBytes = R * itemSize(x.dtype);
-  const slabs = Math.floor(ewConfig.reduceChunkBytes / (Q * rowBytes)); // whole P-slabs per call, or 0: rows of one slab per call
-  const rows = slabs > 0 ? Q : Math.max(1, Math.floor(ewConfig.reduceChunkBytes / rowBytes));
+  const item = itemSize(x.dtype), rowBytes = R * item, chunk = ewConfig.reduceChunkBytes;
+  // Per call: whole P-slabs when one fits, else rows of one slab, else pieces of one row
+  // (a row folds piece after piece into the same accumulators, in order).
+  const slabs = Math.min(P, Math.floor(chunk / (Q * rowBytes)));
+  const rows = Math.min(Q, Math.max(1, Math.floor(chunk / rowBytes)));
+  const piece = rowBytes > chunk ? Math.max(1, Math.floor(chunk / item)) : R;
   const base = rt.operandBase();
-  const at = base + align(Math.min(Math.max(slabs, 1), P) * rows * rowBytes);
+  const at = base + align(slabs > 0 ? slabs * Q * rowBytes : piece < R ? piece * item : rows * rowBytes);
   const top = at + align(m * accItem);
   if (top - base > ewConfig.maxStageBytes || !rt.ensure(top)) return null;
   (accItem === 8 ? new Float64Array(rt.memory.buffer, at, m) : new Float32Array(rt.memory.buffer, at, m)).fill(init);
   const View = x.data.constructor as new (b: ArrayBufferLike, at: number, n: number) => TypedArray;
-  const run = (p: number, q: number, np: number, nq: number) => {
-    const from = (p * Q + q) * R, count = np * nq * R;
+  const run = (p: number, q: number, i: number, np: number, nq: number, nr: number) => {
+    const from = (p * Q + q) * R + i, count = np * nq * nr;
     new View(rt.memory.buffer, base, count).set(x.data.subarray(from, from + count));
-    fn(base, at + p * aP + q * aQ, np, nq, R, aP, aQ, mode);
+    fn(base, at + p * aP + q * aQ + (mode ? 0 : i * accItem), np, nq, nr, aP, aQ, mode);
   };
-  if (slabs > 0) for (let p = 0; p < P; p += slabs) run(p, 0, Math.min(slabs, P - p), Q);
-  else for (let p = 0; p < P; p++) for (let q = 0; q < Q; q += rows) run(p, q, 1, Math.min(rows, Q - q));
+  if (slabs > 0) for (let p = 0; p < P; p += slabs) run(p, 0, 0, Math.min(slabs, P - p), Q, R);
+  else if (piece < R) for (let p = 0; p < P; p++) for (let q = 0; q < Q; q++) for (let i = 0; i < R; i += piece) run(p, q, i, 1, 1, Math.min(piece, R - i));
+  else for (let p = 0; p < P; p++) for (let q = 0; q < Q; q += rows) run(p, q, 0, 1, Math.min(rows, Q - q), R);
   return { rt, at, m };
 }
 
