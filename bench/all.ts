@@ -5,12 +5,12 @@
  *   B1, B4a   bench/run.ts            Fluxion vs TensorFlow.js cpu/wasm   → bench/results.json
  *   B4b       bench/overhead.ts       Fluxion eager and jit gradient calls
  *   B2, B3    bench/training.ts       Fluxion vs tfjs, jax-js, PyTorch     → bench/results-training.json
- *   B5        bench/b5-transformer.ts Fluxion vs TensorFlow.js cpu/wasm
+ *   B5        bench/b5-transformer.ts Fluxion vs TensorFlow.js cpu/wasm and jax-js
  *             bench/torch_b5.py       PyTorch on 1 and 2 threads (Debian's python3-torch)
  *
- * Each script prints its own table of medians, spreads and ratios; this one
- * adds the B4b and B5 figures to bench/results-all.json with the machine and
- * the commit.
+ * Each script prints its own table of medians, spreads and ratios (B5: this
+ * one, from both B5 scripts); this one adds the B4b and B5 figures to
+ * bench/results-all.json with the machine and the commit.
  *
  *   npm run bench                 # everything (tens of minutes)
  *   npm run bench -- --quick      # shorter runs of each
@@ -33,6 +33,8 @@ const vs = option("--vs")?.split(",") ?? null;
 const asJson = flag("--json");
 /** Peer labels of bench/training.ts that --vs names (Fluxion always runs). */
 const trainingPeers = vs ? ["fluxion", ...vs] : null;
+/** Peers of bench/b5-transformer.ts that --vs names. */
+const b5Peers = vs ? [...(vs.includes("tfjs") ? ["cpu", "wasm"] : []), ...(vs.includes("jax-js") ? ["jax-js"] : [])] : null;
 /** Progress and tables: to stderr under --json so stdout holds only the JSON. */
 const say = (line: string) => (asJson ? process.stderr : process.stdout).write(line + "\n");
 
@@ -54,7 +56,7 @@ const jobs: Job[] = [
   { ids: ["B1", "B4A"], script: "run.ts", args: quick ? ["--quick"] : [] },
   { ids: ["B4B"], script: "overhead.ts", args: ["--json", ...(quick ? ["--runs", "3"] : [])], json: true },
   { ids: ["B2", "B3"], script: "training.ts", args: [...(quick ? ["--quick"] : []), ...(trainingPeers ? ["--peers", trainingPeers.join(",")] : [])] },
-  { ids: ["B5"], script: "b5-transformer.ts", args: ["--json", "--backends", "wasm", ...(vs && !vs.includes("tfjs") ? ["--peers", "none"] : []), ...(quick ? ["--steps", "2"] : [])], json: true },
+  { ids: ["B5"], script: "b5-transformer.ts", args: ["--json", "--backends", "wasm", ...(b5Peers ? ["--peers", b5Peers.join(",") || "none"] : []), ...(quick ? ["--steps", "2"] : [])], json: true },
   { ids: ["B5"], script: "torch_b5.py", args: ["--json", ...(quick ? ["--steps", "2"] : [])], json: true, python: true, peer: "pytorch" },
 ];
 
@@ -92,6 +94,21 @@ for (const job of jobs) {
     collected[job.ids.join("+") + (job.python ? "-pytorch" : "")] = JSON.parse(run.stdout.slice(run.stdout.indexOf("{")));
   }
 }
+
+interface B5Run { name: string; stepsPerSecond: number; stepsPerCpuSecond: number; firstLoss?: number }
+
+/** B5's table: every implementation of both B5 scripts with Fluxion's ratio to it (wall and per CPU-second). */
+function b5Table(): void {
+  const runs = ["B5", "B5-pytorch"].flatMap((id) => (collected[id] as { results?: B5Run[] } | undefined)?.results ?? []);
+  const ours = runs.find((r) => r.name.startsWith("Fluxion"));
+  if (!ours) return;
+  say(`\nB5 transformer block\n| implementation | steps/s (wall) | steps per CPU-second | Fluxion ÷ this (wall) | Fluxion ÷ this (CPU) | loss at step 1 |\n|---|---:|---:|---:|---:|---:|`);
+  for (const r of runs) {
+    const ratio = (a: number, b: number) => (r === ours ? "—" : `${(a / b).toFixed(2)}×`);
+    say(`| ${r.name} | ${r.stepsPerSecond.toPrecision(3)} | ${r.stepsPerCpuSecond.toPrecision(3)} | ${ratio(ours.stepsPerSecond, r.stepsPerSecond)} | ${ratio(ours.stepsPerCpuSecond, r.stepsPerCpuSecond)} | ${r.firstLoss?.toFixed(5) ?? ""} |`);
+  }
+}
+b5Table();
 
 const out = option("--out") ?? join(HERE, "results-all.json");
 const doc = {

@@ -8,23 +8,25 @@
  *
  * Peers in the same run: TensorFlow.js 4.22 with its `cpu` backend and its
  * `wasm` backend (XNNPACK; threads are off under Node), when
- * @tensorflow/tfjs is installed. The tfjs block is written the same way:
- * matmul + mask + softmax + matmul attention (tf has no fused attention op),
- * and starts from Fluxion's weights, input and target, so the losses of the
- * first step agree (a check that both compute the same block).
+ * @tensorflow/tfjs is installed, and jax-js (its wasm device, single-threaded
+ * in Node; the step under its `jit`; bench/workloads/b5-jaxjs.ts). The peers'
+ * blocks are written the same way: matmul + mask + softmax + matmul attention
+ * (neither has a fused attention op that runs here), and start from Fluxion's
+ * weights, input and target, so the losses of every step agree (a check that
+ * all compute the same block: bench/b5-check.ts).
  *
- *   npx tsx bench/b5-transformer.ts [--steps 3] [--backends reference,wasm] [--peers cpu,wasm|none] [--json]
+ *   npx tsx bench/b5-transformer.ts [--steps 3] [--backends reference,wasm] [--peers cpu,wasm,jax-js|none] [--json]
  *   npx tsx bench/b5-transformer.ts --batch 4 --seq 32   # a smaller, quicker shape
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import os from "node:os";
 import * as fx from "../src/index.js";
+import { b5Problem as problem, b5Start, type B5Problem as Problem, type B5Shape as Shape } from "./workloads/b5-start.js";
+import { b5JaxjsStep } from "./workloads/b5-jaxjs.js";
 
-interface Shape { batch: number; seq: number; width: number; heads: number; hidden: number }
-interface Result { name: string; stepsPerSecond: number; stepsPerCpuSecond: number; seconds: number[]; firstLoss: number; finalLoss: number }
-/** The starting point every implementation shares: the same weights, input and target. */
-interface Problem { block: fx.nn.TransformerBlock; x: fx.Tensor; y: fx.Tensor }
+/** `losses`: the loss of every step, warm-up included (the loss before that step's update). */
+interface Result { name: string; stepsPerSecond: number; stepsPerCpuSecond: number; seconds: number[]; firstLoss: number; finalLoss: number; losses: number[] }
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,33 +38,26 @@ const median = (xs: number[]) => {
 };
 
 /** Times `step` (after `warmup` untimed calls); returns wall and CPU seconds per step. */
-async function timeSteps(steps: number, warmup: number, step: () => Promise<number> | number): Promise<{ wall: number[]; cpu: number[]; loss: number; first: number }> {
-  let loss = NaN, first = NaN;
-  for (let i = 0; i < warmup; i++) {
-    loss = await step();
-    if (i === 0) first = loss;
-  }
+interface Timed { wall: number[]; cpu: number[]; losses: number[] }
+
+async function timeSteps(steps: number, warmup: number, step: () => Promise<number> | number): Promise<Timed> {
+  const losses: number[] = [];
+  for (let i = 0; i < warmup; i++) losses.push(await step());
   const wall: number[] = [], cpu: number[] = [];
   for (let i = 0; i < steps; i++) {
     const c0 = process.cpuUsage(), t0 = performance.now();
-    loss = await step();
+    losses.push(await step());
     const c = process.cpuUsage(c0);
     wall.push((performance.now() - t0) / 1000);
     cpu.push((c.user + c.system) / 1e6);
   }
-  return { wall, cpu, loss, first };
+  return { wall, cpu, losses };
 }
 
-function toResult(name: string, t: { wall: number[]; cpu: number[]; loss: number; first: number }): Result {
-  return { name, stepsPerSecond: 1 / median(t.wall), stepsPerCpuSecond: 1 / median(t.cpu), seconds: t.wall, firstLoss: t.first, finalLoss: t.loss };
-}
-
-function problem(s: Shape): Problem {
-  const [kb, kx, ky] = fx.random.split(fx.random.key(0), 3);
+function toResult(name: string, t: Timed): Result {
   return {
-    block: new fx.nn.TransformerBlock(s.width, s.heads, { key: kb!, causal: true, mlpHidden: s.hidden }),
-    x: fx.random.normal(kx!, [s.batch, s.seq, s.width]),
-    y: fx.random.normal(ky!, [s.batch, s.seq, s.width]),
+    name, stepsPerSecond: 1 / median(t.wall), stepsPerCpuSecond: 1 / median(t.cpu), seconds: t.wall,
+    firstLoss: t.losses[0] ?? NaN, finalLoss: t.losses.at(-1) ?? NaN, losses: t.losses,
   };
 }
 
@@ -114,19 +109,11 @@ async function tfjs(tf: Tf, backend: "cpu" | "wasm", s: Shape, p: Problem, steps
     return null;
   }
   const E = s.width, H = s.heads, D = E / H, T = s.seq, B = s.batch;
-  // Fluxion's starting weights, input and target (PyTorch layout [out, in] → tf's [in, out]).
-  const t = (a: fx.Tensor) => tf.tensor(a.data() as Float32Array, [...a.shape]);
-  const wT = (a: fx.Tensor) => tf.variable(t(fx.transpose(a)));
-  const b0 = p.block;
-  const v = {
-    ln1g: tf.variable(t(b0.ln1.weight!)), ln1b: tf.variable(t(b0.ln1.bias!)),
-    wqkv: wT(b0.attn.in_proj_weight!), bqkv: tf.variable(t(b0.attn.in_proj_bias!)),
-    wo: wT(b0.attn.out_proj.weight), bo: tf.variable(t(b0.attn.out_proj.bias!)),
-    ln2g: tf.variable(t(b0.ln2.weight!)), ln2b: tf.variable(t(b0.ln2.bias!)),
-    w1: wT(b0.fc1.weight), b1: tf.variable(t(b0.fc1.bias!)),
-    w2: wT(b0.fc2.weight), b2: tf.variable(t(b0.fc2.bias!)),
-  };
-  const x = t(p.x), y = t(p.y);
+  // Fluxion's starting weights ([in, out]), input and target.
+  const start = b5Start(p);
+  const t = (a: { data: Float32Array; shape: number[] }) => tf.tensor(a.data, a.shape);
+  const v = Object.fromEntries(Object.entries(start.params).map(([name, a]) => [name, tf.variable(t(a))])) as Record<keyof typeof start.params, import("@tensorflow/tfjs").Variable>;
+  const x = t(start.x), y = t(start.y);
   const causal = tf.linalg.bandPart(tf.ones([T, T]), -1, 0); // 1 on and below the diagonal
   const maskBias = tf.mul(tf.sub(1, causal), -1e9);
   const ln = (t: import("@tensorflow/tfjs").Tensor, g: import("@tensorflow/tfjs").Tensor, b: import("@tensorflow/tfjs").Tensor) => {
@@ -149,7 +136,8 @@ async function tfjs(tf: Tf, backend: "cpu" | "wasm", s: Shape, p: Problem, steps
   const opt = tf.train.adam(1e-3);
   try {
     const timed = await timeSteps(steps, 1, async () => {
-      const l = opt.minimize(() => tf.losses.meanSquaredError(y, forward()) as import("@tensorflow/tfjs").Scalar, true, Object.values(v))!;
+      // Mean over rows of per-row means, as bench/workloads/b5-jaxjs.ts: tfjs-wasm's one-pass float32 mean rounds by ~5e-4.
+      const l = opt.minimize(() => tf.mean(tf.mean(tf.squaredDifference(forward(), y), -1)) as import("@tensorflow/tfjs").Scalar, true, Object.values(v))!;
       const value = (await l.data())[0]!;
       l.dispose();
       return value;
@@ -161,10 +149,22 @@ async function tfjs(tf: Tf, backend: "cpu" | "wasm", s: Shape, p: Problem, steps
   }
 }
 
+/** The same block in jax-js, from the same starting point; null when jax-js cannot run here. */
+async function jaxjs(s: Shape, p: Problem, steps: number): Promise<Result | null> {
+  try {
+    const step = await b5JaxjsStep(b5Start(p), s);
+    return toResult("jax-js (wasm device, jit)", await timeSteps(steps, 1, step));
+  } catch (e) {
+    console.error(`jax-js: ${(e as Error).message}`);
+    return null;
+  }
+}
+
 export async function main(): Promise<Result[]> {
   const s: Shape = { batch: Number(arg("batch", "32")), seq: Number(arg("seq", "128")), width: Number(arg("width", "256")), heads: 4, hidden: Number(arg("hidden", "1024")) };
   const steps = Number(arg("steps", "3"));
-  const peers = arg("peers", "cpu,wasm").split(",").filter((p) => p === "cpu" || p === "wasm") as ("cpu" | "wasm")[];
+  const peerNames = arg("peers", "cpu,wasm,jax-js").split(",");
+  const peers = peerNames.filter((p) => p === "cpu" || p === "wasm") as ("cpu" | "wasm")[];
   const json = process.argv.includes("--json");
   const log = (m: string) => { if (!json) console.log(m); };
   log(`B5 transformer block: batch ${s.batch}, seq ${s.seq}, width ${s.width}, ${s.heads} heads, MLP ${s.width}→${s.hidden}→${s.width}, causal, pre-LN, Adam; ${steps} timed steps after 1 warm-up`);
@@ -178,6 +178,11 @@ export async function main(): Promise<Result[]> {
     const r = await tfjs(tf, b, s, problem(s), steps);
     if (r) results.push(r);
     else log(`(tfjs ${b} backend unavailable here)`);
+  }
+  if (peerNames.includes("jax-js")) {
+    const r = await jaxjs(s, problem(s), steps);
+    if (r) results.push(r);
+    else log("(jax-js is unavailable here: no jax-js figures)");
   }
   if (json) {
     console.log(JSON.stringify({ shape: s, results }, null, 2));

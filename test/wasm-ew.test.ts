@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allocate, type DType, type TypedArray } from "../src/core/dtype.js";
 import { referenceKernels } from "../src/backend/reference/kernels.js";
 import type { KernelInput } from "../src/backend/spec.js";
-import { argWasm, binaryWasm, windowWasm, broadcastToWasm, compareWasm, ewConfig, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "../src/backend/wasm/ew.js";
+import { argWasm, binaryWasm, windowWasm, broadcastToWasm, compareWasm, ewConfig, reduceExtremumWasm, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "../src/backend/wasm/ew.js";
 import { buildElementwiseModule } from "../src/backend/wasm/ew-kernel.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 import { getThreads, setThreads } from "../src/backend/wasm/runtime.js";
@@ -179,6 +179,81 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
           const x = input(shape, dtype);
           const o = { shape: shape.filter((_, i) => !(axes as readonly number[]).includes(i)), dtype };
           same(reduceSumWasm(x, axes, o), referenceKernels.reduce_sum([x], { axes: [...axes] }, [o])[0]!, `reduce_sum [${shape}] axes [${axes}]`);
+        }
+      });
+    }
+
+    for (const dtype of FLOATS) {
+      it(`reduce_max/reduce_min over leading, trailing and mixed axes, NaN, ±0, ±Inf (${dtype}, ${threads} thread(s))`, () => {
+        setThreads(threads);
+        /** Compares both kernels with the reference; a decline fails unless `mayDecline`. */
+        const check = (x: KernelInput, axes: number[], mayDecline = false): number => {
+          const o = { shape: x.shape.filter((_, i) => !axes.includes(i)), dtype };
+          let ran = 0;
+          for (const isMax of [true, false]) {
+            const name = isMax ? "reduce_max" : "reduce_min";
+            const got = reduceExtremumWasm(isMax, x, axes, o);
+            if (got === null && mayDecline) continue;
+            ran++;
+            same(got, referenceKernels[name]([x], { axes }, [o])[0]!, `${name} [${x.shape}] axes [${axes}]`);
+          }
+          return ran;
+        };
+        let ran = 0;
+        for (let trial = 0; trial < 60; trial++) {
+          const shape = randomShape();
+          const cut = Math.floor(rand() * (shape.length + 1));
+          const all = shape.map((_, i) => i);
+          for (const axes of [all.filter((i) => i < cut), all.filter((i) => i >= cut), all.filter(() => rand() < 0.5)]) ran += check(input(shape, dtype), axes, true);
+        }
+        expect(ran).toBeGreaterThan(250);
+        // Softmax's row max and the leading-axis case: rows of every length around the vector
+        // widths, with no special values (the lane fold), or one NaN, or zeros of both signs
+        // as the largest values (which zero and which NaN is the reference's depends on order).
+        for (const rows of [0, 1, 3]) {
+          for (const n of [0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 33, 100]) {
+            for (const plant of ["none", "nan", "zeros", "inf"] as const) {
+              const x = input([rows, n], dtype);
+              for (let i = 0; i < x.data.length; i++) {
+                const v = x.data[i]!;
+                x.data[i] = plant === "zeros" ? -1 - Math.abs(Number.isFinite(v) ? v : 1) : Number.isFinite(v) ? v : rand() - 0.5;
+              }
+              for (let r = 0; r < rows && n > 0; r++) {
+                const at = (j: number) => r * n + (j % n);
+                const j = Math.floor(rand() * n);
+                if (plant === "nan") x.data[at(j)] = NaN;
+                if (plant === "inf") [x.data[at(j)], x.data[at(j + 1 + Math.floor(rand() * n))]] = [Infinity, -Infinity];
+                if (plant === "zeros") for (let z = 0; z < 3; z++) x.data[at(j + z * 5)] = rand() < 0.5 ? -0 : 0;
+              }
+              check(x, [1]);
+              check(x, [0]);
+            }
+          }
+        }
+      });
+    }
+
+    for (const dtype of FLOATS) {
+      it(`reductions staged in many small chunks of rows or slabs (${dtype}, ${threads} thread(s))`, () => {
+        setThreads(threads);
+        try {
+          for (let trial = 0; trial < 40; trial++) {
+            ewConfig.reduceChunkBytes = [1, 24, 100, 1000][trial % 4]!;
+            const shape = randomShape().filter((d) => d > 0);
+            const all = shape.map((_, i) => i);
+            const cut = Math.floor(rand() * (shape.length + 1));
+            for (const axes of [all.filter((i) => i >= cut), all.filter((i) => i < cut), all.filter(() => rand() < 0.5)]) {
+              const x = input(shape, dtype);
+              const o = { shape: shape.filter((_, i) => !axes.includes(i)), dtype };
+              const what = `[${shape}] axes [${axes}], chunks of ${ewConfig.reduceChunkBytes} bytes`;
+              const sum = reduceSumWasm(x, axes, o);
+              if (sum) same(sum, referenceKernels.reduce_sum([x], { axes }, [o])[0]!, `reduce_sum ${what}`);
+              const max = reduceExtremumWasm(true, x, axes, o);
+              if (max) same(max, referenceKernels.reduce_max([x], { axes }, [o])[0]!, `reduce_max ${what}`);
+            }
+          }
+        } finally {
+          ewConfig.reduceChunkBytes = 256 * 1024;
         }
       });
     }

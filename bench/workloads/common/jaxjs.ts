@@ -21,6 +21,8 @@ export interface JArray {
   reshape(shape: number[]): JArray;
   max(axis: number[]): JArray;
   sum(): JArray;
+  mean(axis?: number | number[], opts?: { keepdims?: boolean }): JArray;
+  transpose(perm?: number[]): JArray;
   slice(...index: number[]): JArray;
   data(): Promise<ArrayLike<number>>;
 }
@@ -41,8 +43,20 @@ export interface Jax {
     square(a: JArray): JArray;
     sqrt(a: JArray): JArray;
     argmax(a: JArray, axis: number): JArray;
+    matmul(a: JArray, b: JArray): JArray;
+    split(a: JArray, sections: number, axis: number): JArray[];
+    where(condition: JArray, x: JArray | number, y: JArray | number): JArray;
+    tril(a: JArray, k?: number): JArray;
+    ones(shape: number[], opts?: { dtype?: unknown }): JArray;
+    bool: unknown;
   };
-  nn: { relu(a: JArray): JArray; logSoftmax(a: JArray): JArray; oneHot(labels: JArray, classes: number): JArray };
+  nn: {
+    relu(a: JArray): JArray;
+    logSoftmax(a: JArray): JArray;
+    oneHot(labels: JArray, classes: number): JArray;
+    softmax(a: JArray, axis?: number): JArray;
+    gelu(a: JArray, opts?: { approximate?: boolean }): JArray;
+  };
   lax: { conv(x: JArray, w: JArray, strides: number[], padding: "VALID" | "SAME"): JArray };
   random: {
     key(seed: number): JArray;

@@ -16,27 +16,12 @@
  * contiguous or constant (a "splat": scalar, row vector, per-channel value),
  * as bit i of `mode` says. Addresses are byte offsets in the shared memory.
  */
-import { F32, F64, FuncBuilder, I32, MemOp, ModuleBuilder, Op, Simd, SimdMem, V128, type ValType } from "./emitter.js";
+import { F64, FuncBuilder, I32, MemOp, ModuleBuilder, Op, Simd, SimdLane, SimdMem, SimdMemLane, V128 } from "./emitter.js";
 
-export type Kind = "f32" | "f64";
-/** Comparisons also take int32 operands (argmax indices against an iota, in max-pool gradients). */
-export type CompareKind = Kind | "i32";
+import { KINDS, type CompareKind, type Kind, type KindInfo } from "./kinds.js";
+import { emitReduceExtremum } from "./reduce-kernel.js";
 
-interface KindInfo {
-  es: number;
-  lanes: number;
-  type: ValType;
-  load: number;
-  store: number;
-  align: number;
-  splat: number;
-}
-
-const KINDS: Record<CompareKind, KindInfo> = {
-  i32: { es: 4, lanes: 4, type: I32, load: MemOp.i32_load, store: MemOp.i32_store, align: 2, splat: SimdMem.v128_load32_splat },
-  f32: { es: 4, lanes: 4, type: F32, load: MemOp.f32_load, store: MemOp.f32_store, align: 2, splat: SimdMem.v128_load32_splat },
-  f64: { es: 8, lanes: 2, type: F64, load: MemOp.f64_load, store: MemOp.f64_store, align: 3, splat: SimdMem.v128_load64_splat },
-};
+export type { CompareKind, Kind } from "./kinds.js";
 
 /** [vector opcode, scalar opcode] per binary op and kind. */
 export const BINARY_OPS = {
@@ -238,17 +223,21 @@ function emitSelect(m: ModuleBuilder, kind: Kind): void {
  * accumulators. Mode 0: the row adds elementwise into acc (vectorized, each
  * accumulator still sees its terms in input order); mode 1: the row folds
  * into one accumulator, left to right. A fold is a chain of dependent adds,
- * so four rows bound for different accumulators (consecutive along Q) are
- * folded side by side: four chains in flight, each in its own order.
+ * so rows bound for different accumulators (consecutive along Q) are folded
+ * side by side, each in its own order: eight at a time as four f64x2 chains
+ * (lane 0 one row, lane 1 the next, filled by lane loads), then four at a
+ * time as scalar chains, then one by one.
  */
 function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
   const k = KINDS[kind];
   const f = m.func(`rsum_${kind}`, [I32, I32, I32, I32, I32, I32, I32, I32], []);
   const [x, acc, P, Q, R, aP, aQ, mode] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const CHAINS = 4;
+  const CHAINS = 4, PAIRS = 4, UNROLL = 4, ROWS_PER_PASS = 4;
   const p = f.local(I32), q = f.local(I32), qAcc = f.local(I32), rowB = f.local(I32), end = f.local(I32), vend = f.local(I32), a = f.local(I32);
   const px = Array.from({ length: CHAINS }, () => f.local(I32));
   const v = Array.from({ length: CHAINS }, () => f.local(F64));
+  const pp = Array.from({ length: 2 * PAIRS }, () => f.local(I32));
+  const vp = Array.from({ length: PAIRS }, () => f.local(V128));
   const loadPromoted = (ptr: number) => {
     f.localGet(ptr).mem(k.load, 0, k.align);
     if (kind === "f32") f.op(Op.f64_promote_f32);
@@ -282,30 +271,94 @@ function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
     f.localGet(q).i32Const(rows).op(Op.i32_add).localSet(q);
     f.localGet(qAcc).localGet(aQ).i32Const(rows).op(Op.i32_mul).op(Op.i32_add).localSet(qAcc);
   };
-  /** acc[qAcc + i] += x[i] for one row, then the next row. */
-  const addRow = () => {
+  /** Pushes the address of accumulator qAcc + i·aQ. */
+  const accAt = (i: number) => {
+    f.localGet(qAcc);
+    if (i > 0) f.localGet(aQ).i32Const(i).op(Op.i32_mul).op(Op.i32_add);
+  };
+  /** Folds 2·PAIRS consecutive rows into their accumulators, rows 2i and 2i+1 in the lanes of vp[i]; leaves x after them. */
+  const foldPairs = () => {
+    for (let i = 0; i < 2 * PAIRS; i++) {
+      if (i === 0) f.localGet(x).localSet(pp[0]!);
+      else f.localGet(pp[i - 1]!).localGet(rowB).op(Op.i32_add).localSet(pp[i]!);
+    }
+    for (let i = 0; i < PAIRS; i++) {
+      accAt(2 * i);
+      f.mem(MemOp.f64_load, 0, 3).simd(Simd.f64x2_splat);
+      accAt(2 * i + 1);
+      f.mem(MemOp.f64_load, 0, 3).simdLane(SimdLane.f64x2_replace_lane, 1).localSet(vp[i]!);
+    }
+    /** vp[i] += (row 2i, row 2i+1) at element `u` past the row pointers. */
+    const addColumn = (u: number) => {
+      for (let i = 0; i < PAIRS; i++) {
+        f.localGet(vp[i]!).localGet(pp[2 * i + 1]!).localGet(pp[2 * i]!);
+        if (kind === "f32") {
+          f.simdMem(SimdMem.v128_load32_zero, u * k.es, 0).simdMemLane(SimdMemLane.v128_load32_lane, 1, u * k.es, 0);
+          f.simd(Simd.f64x2_promote_low_f32x4);
+        } else f.simdMem(SimdMem.v128_load64_zero, u * k.es, 0).simdMemLane(SimdMemLane.v128_load64_lane, 1, u * k.es, 0);
+        f.simd(Simd.f64x2_add).localSet(vp[i]!);
+      }
+    };
+    const columns = (per: number, limit: number) => {
+      f.block().loop();
+      f.localGet(pp[0]!).localGet(limit).op(Op.i32_ge_u).brIf(1);
+      for (let u = 0; u < per; u++) addColumn(u);
+      for (const ptr of pp) bump(ptr, per * k.es);
+      f.br(0).end().end();
+    };
+    f.localGet(x).localGet(rowB).op(Op.i32_add).localSet(end);
+    f.localGet(x).localGet(R).i32Const(-UNROLL).op(Op.i32_and).i32Const(k.es).op(Op.i32_mul).op(Op.i32_add).localSet(vend);
+    columns(UNROLL, vend);
+    columns(1, end);
+    for (let i = 0; i < PAIRS; i++) {
+      for (const lane of [0, 1]) {
+        accAt(2 * i + lane);
+        f.localGet(vp[i]!).simdLane(SimdLane.f64x2_extract_lane, lane).mem(MemOp.f64_store, 0, 3);
+      }
+    }
+    f.localGet(pp[2 * PAIRS - 1]!).localSet(x);
+    f.localGet(q).i32Const(2 * PAIRS).op(Op.i32_add).localSet(q);
+    f.localGet(qAcc).localGet(aQ).i32Const(2 * PAIRS).op(Op.i32_mul).op(Op.i32_add).localSet(qAcc);
+  };
+  /**
+   * acc[qAcc + i] += x[i] for `rows` consecutive rows (more than one only when
+   * they all add into the same accumulator row, aQ = 0: each accumulator is
+   * then loaded and stored once for all of them, its terms still in order).
+   */
+  const addRows = (rows: number) => {
     f.localGet(qAcc).localSet(a);
+    for (let i = 0; i < rows; i++) {
+      if (i === 0) f.localGet(x).localSet(pp[0]!);
+      else f.localGet(pp[i - 1]!).localGet(rowB).op(Op.i32_add).localSet(pp[i]!);
+    }
     f.localGet(x).localGet(rowB).op(Op.i32_add).localSet(end);
     f.localGet(x).localGet(R).i32Const(-2).op(Op.i32_and).i32Const(k.es).op(Op.i32_mul).op(Op.i32_add).localSet(vend);
     f.block().loop();
-    f.localGet(x).localGet(vend).op(Op.i32_ge_u).brIf(1);
+    f.localGet(pp[0]!).localGet(vend).op(Op.i32_ge_u).brIf(1);
     f.localGet(a).localGet(a).simdMem(SimdMem.v128_load, 0, 0);
-    if (kind === "f32") f.localGet(x).simdMem(SimdMem.v128_load64_zero, 0, 0).simd(Simd.f64x2_promote_low_f32x4);
-    else f.localGet(x).simdMem(SimdMem.v128_load, 0, 0);
-    f.simd(Simd.f64x2_add).simdMem(SimdMem.v128_store, 0, 0);
-    bump(x, 2 * k.es);
+    for (let i = 0; i < rows; i++) {
+      if (kind === "f32") f.localGet(pp[i]!).simdMem(SimdMem.v128_load64_zero, 0, 0).simd(Simd.f64x2_promote_low_f32x4);
+      else f.localGet(pp[i]!).simdMem(SimdMem.v128_load, 0, 0);
+      f.simd(Simd.f64x2_add);
+      bump(pp[i]!, 2 * k.es);
+    }
+    f.simdMem(SimdMem.v128_store, 0, 0);
     bump(a, 16);
     f.br(0).end().end();
     f.block().loop();
-    f.localGet(x).localGet(end).op(Op.i32_ge_u).brIf(1);
+    f.localGet(pp[0]!).localGet(end).op(Op.i32_ge_u).brIf(1);
     f.localGet(a).localGet(a).mem(MemOp.f64_load, 0, 3);
-    loadPromoted(x);
-    f.op(Op.f64_add).mem(MemOp.f64_store, 0, 3);
-    bump(x, k.es);
+    for (let i = 0; i < rows; i++) {
+      loadPromoted(pp[i]!);
+      f.op(Op.f64_add);
+      bump(pp[i]!, k.es);
+    }
+    f.mem(MemOp.f64_store, 0, 3);
     bump(a, 8);
     f.br(0).end().end();
-    f.localGet(q).i32Const(1).op(Op.i32_add).localSet(q);
-    f.localGet(qAcc).localGet(aQ).op(Op.i32_add).localSet(qAcc);
+    f.localGet(pp[rows - 1]!).localSet(x);
+    f.localGet(q).i32Const(rows).op(Op.i32_add).localSet(q);
+    f.localGet(qAcc).localGet(aQ).i32Const(rows).op(Op.i32_mul).op(Op.i32_add).localSet(qAcc);
   };
   const whileQ = (room: number, body: () => void) => {
     f.block().loop();
@@ -320,11 +373,15 @@ function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
     f.localGet(mode).if_();
     // Side by side only when consecutive rows have their own accumulators.
     f.localGet(aQ).if_();
+    whileQ(2 * PAIRS, foldPairs);
     whileQ(CHAINS, () => fold(CHAINS));
     f.end();
     whileQ(1, () => fold(1));
     f.else_();
-    whileQ(1, addRow);
+    f.localGet(aQ).op(Op.i32_eqz).if_();
+    whileQ(ROWS_PER_PASS, () => addRows(ROWS_PER_PASS));
+    f.end();
+    whileQ(1, () => addRows(1));
     f.end();
     f.localGet(acc).localGet(aP).op(Op.i32_add).localSet(acc);
   });
@@ -551,6 +608,8 @@ function emitters(): Map<string, (m: ModuleBuilder) => void> {
     for (const name of Object.keys(UNARY_OPS) as WasmUnary[]) all.set(`un_${name}_${kind}`, (m) => emitUnary(m, name, kind));
     all.set(`select_${kind}`, (m) => emitSelect(m, kind));
     all.set(`rsum_${kind}`, (m) => emitReduceSum(m, kind));
+    all.set(`rmax_${kind}`, (m) => emitReduceExtremum(m, true, kind));
+    all.set(`rmin_${kind}`, (m) => emitReduceExtremum(m, false, kind));
     all.set(`argmax_${kind}`, (m) => emitArg(m, true, kind));
     all.set(`argmin_${kind}`, (m) => emitArg(m, false, kind));
     all.set(`window_${kind}`, (m) => emitWindow(m, kind));

@@ -26,7 +26,7 @@ import { getRuntime, type WasmRuntime } from "./runtime.js";
  * `maxStageBytes` also stay in JS: Wasm memory never shrinks, and this keeps
  * its growth for these kernels bounded (gemm's staging is bounded separately).
  */
-export const ewConfig = { defaultMinElements: 2048, minElements: 2048, maxStageBytes: 128 * 2 ** 20 };
+export const ewConfig = { defaultMinElements: 2048, minElements: 2048, maxStageBytes: 128 * 2 ** 20, reduceChunkBytes: 256 * 1024 };
 
 type Fn = (...args: number[]) => void;
 const compiled = new Map<string, Fn>();
@@ -163,29 +163,71 @@ export function selectWasm(c: KernelInput, a: KernelInput, b: KernelInput, out: 
 }
 
 /**
+ * Runs the reduction kernel `name` (rsum, rmax, rmin: x walked as rows that
+ * fold into one accumulator or into a contiguous accumulator row) with
+ * accumulators of `accItem` bytes filled with `init`; returns where they are.
+ * The input is staged in chunks of about `ewConfig.reduceChunkBytes` (whole
+ * P-slabs, rows or pieces of a row), each reduced while it is still
+ * in L2: staged at once, a large input was written out to memory by the copy
+ * and read back by the kernel (≈ 25% of the call on 4 MiB).
+ */
+function runReduction(name: string, x: KernelInput, axes: readonly number[], out: Aval, accItem: 4 | 8, init: number): { rt: WasmRuntime; at: number; m: number } | null {
+  // The input is walked as the "output" of a row plan whose one operand is the
+  // accumulator array at keepdims shape (broadcast along reduced axes).
+  const keep = x.shape.map((d, ax) => (axes.includes(ax) ? 1 : d));
+  const plan = rowPlan(x.shape, [keep], [accItem]);
+  if (!plan) return null;
+  const { P, Q, R, mode } = plan;
+  const [aP, aQ] = plan.strides[0]!;
+  const { rt, fn } = kernel(name);
+  const m = sizeOf(out.shape);
+  const item = itemSize(x.dtype), rowBytes = R * item, chunk = ewConfig.reduceChunkBytes;
+  // Per call: whole P-slabs when one fits, else rows of one slab, else pieces of one row
+  // (a row folds piece after piece into the same accumulators, in order).
+  const slabs = Math.min(P, Math.floor(chunk / (Q * rowBytes)));
+  const rows = Math.min(Q, Math.max(1, Math.floor(chunk / rowBytes)));
+  const piece = rowBytes > chunk ? Math.max(1, Math.floor(chunk / item)) : R;
+  const base = rt.operandBase();
+  const at = base + align(slabs > 0 ? slabs * Q * rowBytes : piece < R ? piece * item : rows * rowBytes);
+  const top = at + align(m * accItem);
+  if (top - base > ewConfig.maxStageBytes || !rt.ensure(top)) return null;
+  (accItem === 8 ? new Float64Array(rt.memory.buffer, at, m) : new Float32Array(rt.memory.buffer, at, m)).fill(init);
+  const View = x.data.constructor as new (b: ArrayBufferLike, at: number, n: number) => TypedArray;
+  const run = (p: number, q: number, i: number, np: number, nq: number, nr: number) => {
+    const from = (p * Q + q) * R + i, count = np * nq * nr;
+    new View(rt.memory.buffer, base, count).set(x.data.subarray(from, from + count));
+    fn(base, at + p * aP + q * aQ + (mode ? 0 : i * accItem), np, nq, nr, aP, aQ, mode);
+  };
+  if (slabs > 0) for (let p = 0; p < P; p += slabs) run(p, 0, 0, Math.min(slabs, P - p), Q, R);
+  else if (piece < R) for (let p = 0; p < P; p++) for (let q = 0; q < Q; q++) for (let i = 0; i < R; i += piece) run(p, q, i, 1, 1, Math.min(piece, R - i));
+  else for (let p = 0; p < P; p++) for (let q = 0; q < Q; q += rows) run(p, q, 0, 1, Math.min(rows, Q - q), R);
+  return { rt, at, m };
+}
+
+/**
  * reduce_sum over any axes of a float array whose rows (input order) either
  * fold into one output or add into a contiguous output row: accumulates in
  * float64 in input order, as the reference, then rounds once to the dtype.
  */
 export function reduceSumWasm(x: KernelInput, axes: readonly number[], out: Aval): TypedArray | null {
   const kind = KIND[x.dtype];
-  const n = x.data.length;
-  if (!kind || x.dtype !== out.dtype || !usable(n)) return null;
-  if (n === 0) return allocate(out.dtype, sizeOf(out.shape)); // sums of nothing: +0
-  // The input is walked as the "output" of a row plan whose one operand is the
-  // float64 accumulator array at keepdims shape (broadcast along reduced axes).
-  const keep = x.shape.map((d, ax) => (axes.includes(ax) ? 1 : d));
-  const plan = rowPlan(x.shape, [keep], [8]);
-  if (!plan) return null;
-  const { rt, fn } = kernel(`rsum_${kind}`);
-  const m = sizeOf(out.shape);
-  const s = stage(rt, [x.data], m * 8);
-  if (!s) return null;
-  new Float64Array(rt.memory.buffer, s.out, m).fill(0);
-  fn(s.addrs[0]!, s.out, plan.P, plan.Q, plan.R, ...plan.strides[0]!, plan.mode);
-  const dst = allocate(out.dtype, m);
-  dst.set(new Float64Array(rt.memory.buffer, s.out, m));
+  if (!kind || x.dtype !== out.dtype || !usable(x.data.length)) return null;
+  if (x.data.length === 0) return allocate(out.dtype, sizeOf(out.shape)); // sums of nothing: +0
+  const r = runReduction(`rsum_${kind}`, x, axes, out, 8, 0);
+  if (!r) return null;
+  const dst = allocate(out.dtype, r.m);
+  dst.set(new Float64Array(r.rt.memory.buffer, r.at, r.m));
   return dst;
+}
+
+/** reduce_max / reduce_min over any axes of a float array, bit for bit the reference's (reduce-kernel.ts). */
+export function reduceExtremumWasm(isMax: boolean, x: KernelInput, axes: readonly number[], out: Aval): TypedArray | null {
+  const kind = KIND[x.dtype];
+  if (!kind || x.dtype !== out.dtype || !usable(x.data.length)) return null;
+  const init = isMax ? -Infinity : Infinity;
+  if (x.data.length === 0) return allocate(out.dtype, sizeOf(out.shape)).fill(init); // extremes of nothing
+  const r = runReduction(`${isMax ? "rmax" : "rmin"}_${kind}`, x, axes, out, kind === "f32" ? 4 : 8, init);
+  return r && copyOut(r.rt, out.dtype, r.at, r.m);
 }
 
 /** argmax/argmin along `axis` of a float array: int32 indices (first extreme; a NaN wins). */

@@ -20,7 +20,7 @@ import { gemm, type GemmOperand } from "./gemm.js";
 import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
 import { isBatchBroadcast, isMatrixTranspose, MatrixView } from "./lazy.js";
 import { fuseWasm, mathWasm } from "./fused.js";
-import { argWasm, binaryWasm, broadcastToWasm, windowWasm, compareWasm, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "./ew.js";
+import { argWasm, binaryWasm, broadcastToWasm, windowWasm, compareWasm, reduceExtremumWasm, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "./ew.js";
 
 type Input = { buffer: Buffer; shape: readonly number[]; dtype: Aval["dtype"] };
 /** A fast path: returns null to fall back to the reference kernel. */
@@ -69,7 +69,9 @@ const binary = (name: BinaryName): Fast<BinaryName> => ([a, b], _p, [out]) => wr
 const compare = (name: CompareName): Fast<CompareName> => ([a, b], _p, [out]) => wrap(compareWasm(name, view(a!), view(b!), out!) ?? compareFast(name, view(a!), view(b!), out!));
 const unary = (name: UnaryName): Fast<UnaryName> => ([x], _p, [out]) =>
   wrap(unaryWasm(name, view(x!), out!) ?? mathWasm(name, view(x!), out!) ?? unaryFast(name, view(x!), out!));
-const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) => wrap((name === "reduce_sum" ? reduceSumWasm(view(x!), axes, out!) : null) ?? reduceFast(name, view(x!), axes, out!));
+const reduceWasm = (name: ReduceName, x: KernelInput, axes: readonly number[], out: Aval) =>
+  name === "reduce_sum" ? reduceSumWasm(x, axes, out) : name === "reduce_max" || name === "reduce_min" ? reduceExtremumWasm(name === "reduce_max", x, axes, out) : null;
+const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) => wrap(reduceWasm(name, view(x!), axes, out!) ?? reduceFast(name, view(x!), axes, out!));
 
 const FAST: { [K in PrimName]?: Fast<K> } = {
   dot,
