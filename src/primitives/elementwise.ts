@@ -6,7 +6,7 @@
 import { isDType, isFloat, type DType } from "../core/dtype.js";
 import { DTypeError, fmtShape } from "../core/errors.js";
 import type { MaybeTensor, Primitive } from "../core/primitive.js";
-import { broadcastShapes } from "../core/shape.js";
+import { broadcastShapes, shapesEqual, type Shape } from "../core/shape.js";
 import type { Aval, Tensor } from "../core/tensor.js";
 import type { BinaryName, CompareName, LogicalName, PrimParams, UnaryName } from "../backend/spec.js";
 import * as lax from "./lax.js";
@@ -25,9 +25,13 @@ function sameDTypes(op: string, args: readonly Aval[]): DType {
   return dt;
 }
 
-function broadcastAll(op: string, args: readonly Aval[]): number[] {
-  let shape: number[] = [...args[0]!.shape];
-  for (let i = 1; i < args.length; i++) shape = broadcastShapes(op, shape, args[i]!.shape);
+/** The broadcast shape; when every operand has one shape, that very array (a tensor's frozen shape, shared by the output). */
+function broadcastAll(op: string, args: readonly Aval[]): Shape {
+  let shape = args[0]!.shape;
+  for (let i = 1; i < args.length; i++) {
+    const next = args[i]!.shape;
+    if (!shapesEqual(shape, next)) shape = broadcastShapes(op, shape, next);
+  }
   return shape;
 }
 

@@ -9,6 +9,7 @@
  * returns null for a case it does not take.
  */
 import { allocate, type DType, type TypedArray } from "../../core/dtype.js";
+import { sizeOf } from "../../core/shape.js";
 import type { Aval } from "../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, ReduceName, UnaryName } from "../spec.js";
 import { broadcastStridesOf, contiguousStrides, forEachRow } from "./rows.js";
@@ -16,7 +17,6 @@ import { exp } from "../math/exp.js";
 import { UNARY } from "../reference/kernels/elementwise.js";
 
 const isFloat = (d: DType) => d === "float32" || d === "float64";
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** NumPy maximum/minimum: NaN propagates; max(-0, +0) = +0, min(-0, +0) = -0. */
 function maxOf(x: number, y: number): number {
