@@ -128,7 +128,7 @@ function runRows(fn: string, inputs: KernelInput[], out: Aval, plan: RowPlan): T
 /** add/sub/mul/div/max/min of float32 or float64 operands (same dtype), NumPy broadcasting. */
 export function binaryWasm(name: BinaryName, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
   const kind = KIND[out.dtype];
-  if (!kind || !(name in BINARY_OPS) || !usable(sizeOf(out.shape))) return null;
+  if (!usable(sizeOf(out.shape)) || !kind || !(name in BINARY_OPS)) return null;
   const plan = rowPlan(out.shape, [a.shape, b.shape], [itemSize(out.dtype), itemSize(out.dtype)]);
   return plan && runRows(`bin_${name}_${kind}`, [a, b], out, plan);
 }
