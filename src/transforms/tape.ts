@@ -54,7 +54,8 @@ export class GradTrace extends Trace {
     const ins = args as GradTracer[];
     const primals = ins.map((a) => a.primal);
     const outs = bind(prim, primals, params);
-    return this.record(prim.name, ins, outs, (cts) => prim.vjp(cts, primals, outs, params));
+    // Inputs no gradient flows to (constants) are marked, so rules can skip their cotangents.
+    return this.record(prim.name, ins, outs, (cts) => prim.vjp(cts, primals, outs, params, ins.map(isTracked)));
   }
 
   /** Records a step with a given VJP (used by primitives and by customVjp). */
