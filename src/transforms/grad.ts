@@ -64,7 +64,8 @@ function linearize(op: string, f: (...a: any[]) => unknown, args: unknown[], arg
       outDef,
       aux: auxOut,
       pullback(cts: Tensor[]) {
-        const wanted = inputs.flatMap((inp) => inp.tracers.map((t) => t.id));
+        const wanted: number[] = [];
+        for (const inp of inputs) for (const t of inp.tracers) wanted.push(t.id);
         const grads = trace.backward(outIds.map((id, i) => [id, cts[i]!]), wanted);
         let k = 0;
         return inputs.map((inp) =>
