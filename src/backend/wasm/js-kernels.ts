@@ -61,7 +61,7 @@ export function binaryFast(name: BinaryName, a: KernelInput, b: KernelInput, out
   return dst;
 }
 
-/** dst[k] = x[k] ∘ y[k]: one index instead of three (the common case of equal shapes; about a quarter faster). */
+/** dst[k] = x[k] ∘ y[k]: one index instead of three (operands of the output's size, the common case). */
 function binarySame(name: BinaryName, dst: TypedArray, x: TypedArray, y: TypedArray): void {
   const n = dst.length;
   switch (name) {
