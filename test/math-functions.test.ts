@@ -1,15 +1,18 @@
 /**
  * The package's own exp and erf (backend/math): accuracy against values
  * computed in 30-digit arithmetic (mpmath) and against the engine's Math.exp,
- * continuity across erf's pieces, its derivative, and the Wasm SIMD exp giving
- * the same bits as the JavaScript one on float32 and float64 lanes.
+ * continuity across erf's pieces, its derivative, float32's own erf against
+ * float64's, and the Wasm SIMD code giving the same bits as the JavaScript
+ * on float32 and float64 lanes.
  */
 import { describe, expect, it } from "vitest";
 import { exp } from "../src/backend/math/exp.js";
 import { erf, ERFC_PIECES } from "../src/backend/math/erf.js";
 import { fusedConfig, fuseWasm } from "../src/backend/wasm/fused.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
-import { UNARY } from "../src/backend/reference/kernels/elementwise.js";
+import { unaryFn } from "../src/backend/reference/kernels/elementwise.js";
+import { erf32, ERF32_SPLIT } from "../src/backend/math/erf32.js";
+import { exp32, logistic32 } from "../src/backend/math/exp32.js";
 import { rng as seeded } from "./support/numeric.js";
 
 const ulp = (x: number) => {
@@ -78,6 +81,88 @@ describe("erf", () => {
   });
 });
 
+/** Distance between adjacent float32 values around |v|. */
+const ulp32 = (v: number) => {
+  const a = Math.fround(Math.abs(v));
+  return a === 0 ? 2 ** -149 : Math.max(2 ** -149, 2 ** (Math.floor(Math.log2(a)) - 23));
+};
+
+describe("erf32 (float32 arithmetic)", () => {
+  it("is within 2.5 float32 ulps of float64's erf on 10⁶ random float32 values and near its split", () => {
+    const r = seeded(21);
+    const xs = Float32Array.from({ length: 1_000_000 }, (_, i) => (r() - 0.5) * (i % 4 === 0 ? 12 : i % 4 === 1 ? 2 * ERF32_SPLIT : 2e-3));
+    const near = Float32Array.from({ length: 2001 }, (_, i) => ERF32_SPLIT + (i - 1000) * 2 ** -24);
+    let worst = 0;
+    for (const x of [...xs, ...near]) {
+      const err = Math.abs(erf32(x) - erf(x)) / ulp32(erf(x));
+      worst = Math.max(worst, err);
+    }
+    expect(worst).toBeLessThanOrEqual(2.5);
+    expect(worst).toBeGreaterThan(0); // it is not float64's erf rounded
+  });
+
+  it("is odd, monotone to within an ulp, exactly ±1 from |x| = 4, and keeps ±0, ±∞ and NaN", () => {
+    expect(Object.is(erf32(-0), -0)).toBe(true);
+    expect(Object.is(erf32(0), 0)).toBe(true);
+    for (const x of [4, 4.5, 100, Infinity]) {
+      expect(erf32(x)).toBe(1);
+      expect(erf32(-x)).toBe(-1);
+    }
+    expect(erf32(NaN)).toBeNaN();
+    const f32 = new Float32Array(1);
+    let prev = -2;
+    for (let x = -4.5; x <= 4.5; x += 1 / 4096) {
+      f32[0] = x;
+      const y = erf32(f32[0]!);
+      // The fit's ripple can step back one ulp where erf is flat (|x| near 4).
+      expect(y, `erf32 decreases at ${x}`).toBeGreaterThanOrEqual(prev - ulp32(prev));
+      expect(erf32(-f32[0]!)).toBe(-y);
+      prev = y;
+    }
+  });
+});
+
+describe("exp32 (float32 arithmetic)", () => {
+  it("is within 1.3 float32 ulps of float64's exp, subnormal results included", () => {
+    const r = seeded(22);
+    const xs = Float32Array.from({ length: 1_000_000 }, (_, i) => (i % 3 === 0 ? (r() - 0.5) * 200 : i % 3 === 1 ? (r() - 0.5) * 4 : -88 - r() * 16));
+    let worst = 0, differs = 0;
+    for (const x of xs) {
+      const want = exp(x), got = exp32(x);
+      if (got !== Math.fround(want)) differs++;
+      if (Number.isFinite(Math.fround(want))) worst = Math.max(worst, Math.abs(got - want) / ulp32(want));
+    }
+    expect(worst).toBeLessThanOrEqual(1.3);
+    expect(differs).toBeGreaterThan(0); // it is not float64's exp rounded
+  });
+
+  it("overflows to ∞ and underflows to 0 where float32's e^x does; keeps NaN", () => {
+    for (const x of [88.72283, 88.7228394, 88.72284, 89, 1000, Infinity, -103.9, -103.97, -103.98, -104, -1e4, -Infinity]) {
+      const x32 = Math.fround(x), want = Math.fround(Math.exp(x32));
+      if (want === Infinity || want === 0) expect(exp32(x32), `exp32(${x32})`).toBe(want);
+      else expect(Math.abs(exp32(x32) - want), `exp32(${x32})`).toBeLessThanOrEqual(ulp32(want));
+    }
+    expect(exp32(0)).toBe(1);
+    expect(exp32(-0)).toBe(1);
+    expect(exp32(NaN)).toBeNaN();
+  });
+
+  it("gives σ(x) (logistic32) within 2.5 float32 ulps of float64's, saturating to 1 and 0 without NaN", () => {
+    const r = seeded(23);
+    const sigmoid = unaryFn("logistic", "float64");
+    let worst = 0;
+    for (let i = 0; i < 500_000; i++) {
+      const x = Math.fround((r() - 0.5) * (i % 2 ? 40 : 240));
+      worst = Math.max(worst, Math.abs(logistic32(x) - sigmoid(x)) / ulp32(sigmoid(x)));
+    }
+    expect(worst).toBeLessThanOrEqual(2.5);
+    expect(logistic32(Infinity)).toBe(1);
+    expect(logistic32(-Infinity)).toBe(0);
+    expect(logistic32(0)).toBe(0.5);
+    expect(logistic32(NaN)).toBeNaN();
+  });
+});
+
 describe.skipIf(!wasmFeatures().simd)("exp, logistic and erf in Wasm SIMD", () => {
   for (const [dtype, prim] of [["float32", "exp"], ["float64", "exp"], ["float32", "logistic"], ["float64", "logistic"], ["float32", "erf"], ["float64", "erf"]] as const) {
     it(`${prim} gives the JavaScript kernel's bits on ${dtype} lanes, special values included`, () => {
@@ -94,7 +179,7 @@ describe.skipIf(!wasmFeatures().simd)("exp, logistic and erf in Wasm SIMD", () =
         const got = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
         kernel([x], [got]);
         for (let i = 0; i < n; i++) {
-          const want = dtype === "float32" ? Math.fround(UNARY[prim](x[i]!)) : UNARY[prim](x[i]!);
+          const want = dtype === "float32" ? Math.fround(unaryFn(prim, dtype)(x[i]!)) : unaryFn(prim, dtype)(x[i]!);
           if (!Object.is(got[i], want)) expect.fail(`${prim}(${x[i]}) in Wasm is ${got[i]}, JavaScript ${want}`);
         }
       } finally {

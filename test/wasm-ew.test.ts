@@ -283,6 +283,11 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
           const pperm = [0, 1, 3, 2, 4];
           const px = input(pool, dtype), pto = { shape: pperm.map((p) => pool[p]!), dtype };
           same(transposeWasm(px, pperm, pto), referenceKernels.transpose([px], { perm: pperm }, [pto])[0]!, `transpose ${dtype} [${pool}] perm [${pperm}]`);
+          // Head splits keep the last axis: rows of whole 16-byte vectors (any length) move a vector at a time.
+          const item = { float32: 4, float64: 8, int32: 4, uint8: 1, bool: 1 }[dtype];
+          const heads = [1 + (trial % 3), 3 + (trial % 4), 2 + (trial % 2), (16 / item) * [1, 2, 3, 16][trial % 4]!];
+          const hx = input(heads, dtype), hperm = [0, 2, 1, 3], hto = { shape: hperm.map((p) => heads[p]!), dtype };
+          same(transposeWasm(hx, hperm, hto), referenceKernels.transpose([hx], { perm: hperm }, [hto])[0]!, `transpose ${dtype} [${heads}] perm [${hperm}]`);
           const small = input([...shape.slice(-3).map((d) => (rand() < 0.4 ? 1 : d)), 1], dtype);
           const bo = { shape: [2, ...shape.slice(-3), 3], dtype };
           const wantB = referenceKernels.broadcast_to([small], { shape: bo.shape }, [bo])[0]!;

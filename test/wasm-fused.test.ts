@@ -62,8 +62,8 @@ function randomProgram(seed: number) {
     // The last value, plus up to two earlier ones that must then be written out too.
     const outs = [made[made.length - 1]!.t];
     for (let k = pick(3); k > 0; k--) outs.push(made[pick(made.length)]!.t);
-    // Every output at the full shape (a value of the scalar alone is broadcast).
-    return outs.map((o) => (o.shape.length === x.shape.length ? o : fx.broadcastTo(o, x.shape)));
+    // Every output at the full shape (a value of a scalar, row or column alone is broadcast).
+    return outs.map((o) => (o.shape.join() === x.shape.join() ? o : fx.broadcastTo(o, x.shape)));
   };
 }
 
@@ -119,7 +119,7 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
           const got = outAvals.map((a) => allocate(a.dtype, size));
           const want = outAvals.map((a) => allocate(a.dtype, size));
           wasm(ins, got);
-          generateLoop(step.eqns, step.inputs, step.outputs, program.avals)(ins, want, size);
+          generateLoop(step.eqns, step.inputs, step.outputs, program.avals, step.shape)(ins, want, size);
           step.outputs.forEach((v, k) => {
             sameBits(got[k]!, want[k]!, `program ${p} (n = ${size}) output v${v}`);
             env.set(v, got[k]!);
@@ -147,6 +147,66 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
       }
     });
   }
+
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype} groups reading rows and columns (bias, row statistics, masks) equal eager and the JavaScript loop`, () => {
+      const before = fx.getBackend().name;
+      fx.setBackend("wasm");
+      let broadcastGroups = 0;
+      try {
+        for (let p = 0; p < 60; p++) {
+          const R = [0, 1, 3, 5][p % 4]!, P = [8, 16, 24][p % 3]!;
+          // x full [R, P]; y a row [P]; z a column [R, 1]; s a scalar; m a row or a column of booleans.
+          const mShape = p % 2 ? [P] : [R, 1];
+          const shapes = [[R, P], [P], [R, 1], [], mShape];
+          const tensors = shapes.map((shape, i) => {
+            const d = i === 4 ? "bool" : dtype;
+            return fx.tensor(values(shape.reduce((a, b) => a * b, 1), d), { dtype: d, shape });
+          }) as [fx.Tensor, fx.Tensor, fx.Tensor, fx.Tensor, fx.Tensor];
+          const f = randomProgram(9000 + p);
+          const eager = f(...tensors);
+          const jitted = fx.jit(f)(...tensors) as fx.Tensor[];
+          eager.forEach((e, k) => sameBits(jitted[k]!.data(), e.data(), `program ${p} ([${R}, ${P}]) output ${k}`));
+          const program = fx.jit(f).trace(...tensors);
+          for (const step of planSteps(program)) {
+            if (step.kind !== "fused") continue;
+            const n = step.shape.reduce((a, b) => a * b, 1);
+            const group = describeGroup(step, program.avals, n);
+            if (!group.inputs.some((x) => x.period || x.repeat) || n === 0) continue;
+            const wasm = fuseWasm(group);
+            expect(wasm, JSON.stringify(group.inputs)).not.toBeNull();
+            broadcastGroups++;
+            const ins = step.inputs.map((v) => {
+              const t = tensors[program.inputs.indexOf(v)];
+              return t ? t.data() : values(program.avals[v]!.shape.reduce((a, b) => a * b, 1), program.avals[v]!.dtype);
+            });
+            const outAvals = step.outputs.map((v) => program.avals[v]!);
+            const got = outAvals.map((a) => allocate(a.dtype, n)), want = outAvals.map((a) => allocate(a.dtype, n));
+            wasm!(ins, got);
+            generateLoop(step.eqns, step.inputs, step.outputs, program.avals, step.shape)(ins, want, n);
+            got.forEach((g, k) => sameBits(g, want[k]!, `program ${p} group output ${k}`));
+          }
+        }
+      } finally {
+        fx.setBackend(before);
+      }
+      expect(broadcastGroups).toBeGreaterThanOrEqual(15);
+    });
+  }
+
+  it("fuses a bias row and a row statistic column into the group of their shape", () => {
+    const program = fx.jit((x: fx.Tensor, b: fx.Tensor) => {
+      const y = x.add(b);
+      return y.sub(y.max(-1, true)).exp();
+    }).trace(fx.ones([4, 16]), fx.ones([16]));
+    const fused = planSteps(program).filter((s) => s.kind === "fused");
+    const layouts = fused.flatMap((s) => describeGroup(s as never, program.avals, 64).inputs);
+    expect(layouts.some((x) => x.period === 16)).toBe(true);
+    expect(layouts.some((x) => x.repeat === 16)).toBe(true);
+    // A row whose length is not a multiple of 8 is not fused (it would straddle SIMD steps).
+    const odd = fx.jit((x: fx.Tensor, b: fx.Tensor) => x.add(b).mul(2)).trace(fx.ones([4, 10]), fx.ones([10]));
+    expect(planSteps(odd).some((s) => s.kind === "kernel" && s.eqn.prim.name === "add")).toBe(true);
+  });
 
   it("declines groups it cannot compute exactly: int32, mixed float widths, log", () => {
     const trace = (f: (...a: fx.Tensor[]) => fx.Tensor, ...args: fx.Tensor[]) => {

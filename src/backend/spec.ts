@@ -96,7 +96,13 @@ export type Kernels = { [K in PrimName]: Kernel<K> };
  * one element broadcast to all n), then one value per op, in order.
  */
 export interface FusedGroup {
-  inputs: { dtype: DType; scalar: boolean }[];
+  /**
+   * Each input's layout against the group's shape: all n elements, one
+   * (`scalar`), a row repeated along the leading axes (element i at
+   * i mod `period`), or a column constant along the trailing axes (element i
+   * at ⌊i / `repeat`⌋). Periods and repeats are multiples of 8.
+   */
+  inputs: { dtype: DType; scalar: boolean; period?: number; repeat?: number }[];
   ops: { prim: string; args: number[]; dtype: DType }[];
   /** Value numbers written out, in order. */
   outputs: number[];

@@ -236,18 +236,23 @@ function gatherWasm(src: TypedArray, strides: readonly number[], outShape: reado
   const m = mergeAxes(outShape, [strides]);
   let rank = m.shape.length;
   const inner = m.strides[0]![rank - 1]!, run = m.shape[rank - 1]!;
-  // Long contiguous rows are copied fastest by TypedArray.set in JS, without staging.
-  if (inner === 1 && run >= 64) return null;
   const item = itemSize(dtype);
+  // Long contiguous rows not in whole vectors are copied fastest by TypedArray.set in JS, without staging.
+  if (inner === 1 && run >= 64 && (item * run) % 16 !== 0) return null;
   let es = item;
   const dims = [...m.shape];
   const bytes = m.strides[0]!.map((v) => v * item);
-  // A contiguous run of 8 or 16 bytes (max-pool windows: 2 floats) moves as one element.
   if (inner === 1 && rank > 1 && (item * run === 8 || item * run === 16)) {
+    // A contiguous run of 8 or 16 bytes (max-pool windows: 2 floats) moves as one element.
     es = item * run;
     dims.pop();
     bytes.pop();
     rank--;
+  } else if (inner === 1 && rank > 1 && (item * run) % 16 === 0) {
+    // Longer contiguous runs in whole vectors (attention's head split: rows of 64 floats) move 16 bytes at a time.
+    es = 16;
+    dims[rank - 1] = (item * run) / 16;
+    bytes[rank - 1] = 16;
   }
   if (rank > GATHER_RANK) return null;
   const { rt, fn } = kernel(`gather${es}`);

@@ -19,6 +19,10 @@
  * the shared memory, and reading or writing up to two vectors past the last
  * element stays inside the 64-byte-aligned staging areas (ew.ts `stage`):
  * ⌈n/8⌉·32 ≤ ⌈4n/64⌉·64 bytes for float32, likewise for float64 and bytes.
+ * A row input (`period`) is read from a pointer that wraps to its start at
+ * the end of the row; a column input (`repeat`) is one element splatted,
+ * advanced every repeat/(lanes·2) iterations. Both periods are multiples of
+ * 8 (fusion.ts), so an iteration never straddles a row's or column's end.
  */
 import type { DType } from "../../core/dtype.js";
 import type { FusedGroup } from "../spec.js";
@@ -67,7 +71,7 @@ export function fusedKind(group: FusedGroup): Kind | null {
 
 /** A key that identifies the generated code (groups differing only in n share it). */
 export function fusedKey(group: FusedGroup): string {
-  const ins = group.inputs.map((x) => `${x.dtype}${x.scalar ? "*" : ""}`).join(",");
+  const ins = group.inputs.map((x) => `${x.dtype}${x.scalar ? "*" : x.period ? `%${x.period}` : x.repeat ? `/${x.repeat}` : ""}`).join(",");
   const ops = group.ops.map((o) => `${o.prim}:${o.dtype}(${o.args.join(",")})`).join(";");
   return `${ins}|${ops}|${group.outputs.join(",")}`;
 }
@@ -91,21 +95,32 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
   const dtypes: DType[] = [...group.inputs.map((x) => x.dtype), ...group.ops.map((o) => o.dtype)];
   const copies = Array.from({ length: VECTORS_PER_ITERATION }, (_, u) => u);
   // One local per value and vector (a broadcast scalar: one for all).
+  const splatted = (x: FusedGroup["inputs"][number]) => x.scalar || x.repeat !== undefined;
   const value = dtypes.map((_, v) => {
-    if (v >= nIn || !group.inputs[v]!.scalar) return copies.map(() => f.local(V128));
+    if (v >= nIn || !splatted(group.inputs[v]!)) return copies.map(() => f.local(V128));
     const one = f.local(V128);
     return copies.map(() => one);
+  });
+  // Row inputs: where the row starts and ends. Column inputs: iterations left on this element.
+  const rowStart = group.inputs.map((x) => (x.period ? f.local(I32) : -1));
+  const rowEnd = group.inputs.map((x) => (x.period ? f.local(I32) : -1));
+  const colLeft = group.inputs.map((x) => (x.repeat ? f.local(I32) : -1));
+  const itersPer = (elements: number) => elements / (lanes * VECTORS_PER_ITERATION);
+  group.inputs.forEach((x, i) => {
+    if (x.period) {
+      f.localGet(inPtr(i)).localTee(rowStart[i]!).i32Const(x.period * bytesPerVectorOf(x.dtype, kind) / lanes).op(Op.i32_add).localSet(rowEnd[i]!);
+    }
+    if (x.repeat) f.i32Const(itersPer(x.repeat)).localSet(colLeft[i]!);
   });
   const j = f.local(I32), scratch = f.local(V128);
   const pool = new ConstantPool(f);
   const math = mathScratch(f, pool);
-  const bytesPerVector = (d: DType) => (d === "bool" ? lanes : lanes * es);
+  const bytesPerVector = (d: DType) => bytesPerVectorOf(d, kind);
 
   // Broadcast scalars are splatted once, before the loop.
   group.inputs.forEach((x, i) => {
     if (!x.scalar) return;
-    if (x.dtype === "bool") f.i32Const(0).localGet(inPtr(i)).mem(MemOp.i32_load8_u, 0, 0).op(Op.i32_sub).simd(Simd.i32x4_splat);
-    else f.localGet(inPtr(i)).simdMem(kind === "f32" ? SimdMem.v128_load32_splat : SimdMem.v128_load64_splat, 0, 0);
+    loadSplat(f, kind, x.dtype, inPtr(i));
     f.localSet(value[i]![0]!);
   });
 
@@ -113,6 +128,11 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
   f.forRange(j, () => void f.i32Const(0), () => void f.localGet(count), 1, () => {
     group.inputs.forEach((x, i) => {
       if (x.scalar) return;
+      if (x.repeat) {
+        loadSplat(f, kind, x.dtype, inPtr(i));
+        f.localSet(value[i]![0]!);
+        return;
+      }
       for (const u of copies) {
         if (x.dtype === "bool") loadMask(f, kind, inPtr(i), u * bytesPerVector("bool"));
         else f.localGet(inPtr(i)).simdMem(SimdMem.v128_load, u * bytesPerVector(x.dtype), 0);
@@ -137,13 +157,36 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
       }
     });
     group.inputs.forEach((x, i) => {
-      if (!x.scalar) f.localGet(inPtr(i)).i32Const(VECTORS_PER_ITERATION * bytesPerVector(x.dtype)).op(Op.i32_add).localSet(inPtr(i));
+      if (x.scalar) return;
+      if (x.repeat) {
+        // Next element once this one has served `repeat` lanes.
+        f.localGet(colLeft[i]!).i32Const(1).op(Op.i32_sub).localTee(colLeft[i]!).op(Op.i32_eqz).if_();
+        f.localGet(inPtr(i)).i32Const(x.dtype === "bool" ? 1 : es).op(Op.i32_add).localSet(inPtr(i));
+        f.i32Const(itersPer(x.repeat)).localSet(colLeft[i]!);
+        f.end();
+        return;
+      }
+      f.localGet(inPtr(i)).i32Const(VECTORS_PER_ITERATION * bytesPerVector(x.dtype)).op(Op.i32_add).localTee(inPtr(i));
+      if (x.period) {
+        // At the row's end, back to its start.
+        f.localGet(rowStart[i]!).localGet(inPtr(i)).localGet(inPtr(i)).localGet(rowEnd[i]!).op(Op.i32_eq).op(Op.select).localSet(inPtr(i));
+      } else f.op(Op.drop);
     });
     group.outputs.forEach((v, k) => f.localGet(outPtr(k)).i32Const(VECTORS_PER_ITERATION * bytesPerVector(dtypes[v]!)).op(Op.i32_add).localSet(outPtr(k)));
   });
   // The constants the loop reads are set once, before it.
   f.code.splice(loopStart, 0, ...pool.initCode());
   return m.bytes();
+}
+
+const bytesPerVectorOf = (d: DType, kind: Kind) => (kind === "f32" ? 4 : 2) * (d === "bool" ? 1 : kind === "f32" ? 4 : 8);
+
+/** Pushes the element at `ptr` in every lane (a boolean as a lane mask). */
+function loadSplat(f: FuncBuilder, kind: Kind, dtype: DType, ptr: number): void {
+  if (dtype === "bool") {
+    // 0 − byte: all ones for true, in every lane of either width.
+    f.i32Const(0).localGet(ptr).mem(MemOp.i32_load8_u, 0, 0).op(Op.i32_sub).simd(Simd.i32x4_splat);
+  } else f.localGet(ptr).simdMem(kind === "f32" ? SimdMem.v128_load32_splat : SimdMem.v128_load64_splat, 0, 0);
 }
 
 /** Pushes the vector result of one op on the argument locals. */

@@ -35,7 +35,7 @@ export function fuseWasm(group: FusedGroup): FusedKernel | null {
   if (!kind) return null;
   const dtypes = [...group.inputs.map((x) => x.dtype), ...group.ops.map((o) => o.dtype)];
   const outBytes = group.outputs.map((v) => align(n * itemSize(dtypes[v]!)));
-  const inBytes = group.inputs.map((x) => align(x.scalar ? 8 : n * itemSize(x.dtype)));
+  const inBytes = group.inputs.map((x) => align(x.scalar ? 8 : (x.period ?? (x.repeat ? n / x.repeat : n)) * itemSize(x.dtype)));
   const outTotal = outBytes.reduce((a, b) => a + b, 0);
   if (outTotal + inBytes.reduce((a, b) => a + b, 0) > fusedConfig.maxBytes) return null;
 

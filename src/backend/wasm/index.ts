@@ -89,7 +89,7 @@ const FAST: { [K in PrimName]?: Fast<K> } = {
   add: binary("add"), sub: binary("sub"), mul: binary("mul"), div: binary("div"), max: binary("max"), min: binary("min"),
   eq: compare("eq"), ne: compare("ne"), lt: compare("lt"), le: compare("le"), gt: compare("gt"), ge: compare("ge"),
   neg: unary("neg"), exp: unary("exp"), log: unary("log"), sqrt: unary("sqrt"), tanh: unary("tanh"), abs: unary("abs"),
-  logistic: unary("logistic"),
+  logistic: unary("logistic"), erf: unary("erf"),
   reduce_window_max: ([x], { window, strides }, [out]) => wrap(windowWasm(0, view(x!), null, window, strides, out!)),
   select_and_gather_add: ([t, x], { window, strides }, [out]) => wrap(windowWasm(1, view(x!), view(t!), window, strides, out!)),
   select_and_scatter_add: ([s, x], { window, strides }, [out]) => wrap(windowWasm(2, view(x!), view(s!), window, strides, out!)),

@@ -14,7 +14,8 @@ import type { Aval } from "../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, ReduceName, UnaryName } from "../spec.js";
 import { broadcastStridesOf, contiguousStrides, forEachRow } from "./rows.js";
 import { exp } from "../math/exp.js";
-import { UNARY } from "../reference/kernels/elementwise.js";
+import { exp32 } from "../math/exp32.js";
+import { unaryFn } from "../reference/kernels/elementwise.js";
 
 const isFloat = (d: DType) => d === "float32" || d === "float64";
 
@@ -122,14 +123,20 @@ export function unaryFast(name: UnaryName, x: KernelInput, out: Aval): TypedArra
   const dst = allocate(out.dtype, n);
   switch (name) {
     case "neg": for (let i = 0; i < n; i++) dst[i] = -src[i]!; break;
-    case "exp": for (let i = 0; i < n; i++) dst[i] = exp(src[i]!); break;
+    case "exp": {
+      const e = out.dtype === "float32" ? exp32 : exp;
+      for (let i = 0; i < n; i++) dst[i] = e(src[i]!);
+      break;
+    }
+    case "logistic": {
+      const s = unaryFn("logistic", out.dtype);
+      for (let i = 0; i < n; i++) dst[i] = s(src[i]!);
+      break;
+    }
     case "log": for (let i = 0; i < n; i++) dst[i] = Math.log(src[i]!); break;
     case "sqrt": for (let i = 0; i < n; i++) dst[i] = Math.sqrt(src[i]!); break;
     case "tanh": for (let i = 0; i < n; i++) dst[i] = Math.tanh(src[i]!); break;
     case "abs": for (let i = 0; i < n; i++) dst[i] = Math.abs(src[i]!); break;
-    case "logistic":
-      for (let i = 0; i < n; i++) dst[i] = UNARY.logistic(src[i]!);
-      break;
     default:
       return null;
   }

@@ -11,6 +11,8 @@
  */
 import { EXP_MAX, EXP_MIN, EXP_TAYLOR, INV_LN2, LN2_HI, LN2_LO } from "../math/exp.js";
 import { ERF_TAYLOR, ERFC_PIECES } from "../math/erf.js";
+import { EXP32_MAX, EXP32_MIN, EXP32_TAYLOR, INV_LN2_32, LN2_HI_32, LN2_LO_32 } from "../math/exp32.js";
+import { ERF32_CENTER, ERF32_CLAMP, ERF32_SMALL, ERF32_SPLIT, ERFC32_DEN, ERFC32_NUM } from "../math/erf32.js";
 import { FuncBuilder, Simd, V128 } from "./emitter.js";
 import type { Kind } from "./ew-kernel.js";
 
@@ -46,22 +48,33 @@ function lanes(f: FuncBuilder): Lanes {
  */
 export class ConstantPool {
   private readonly locals = new Map<number, number>();
+  private readonly locals32 = new Map<number, number>();
   constructor(private readonly f: FuncBuilder) {}
 
   /** Pushes the f64x2 constant (v, v): reads the local that holds it. */
   push(v: number): FuncBuilder {
-    let l = this.locals.get(v);
+    return this.f.localGet(this.localFor(this.locals, v));
+  }
+
+  /** Pushes the f32x4 constant (v, v, v, v), v a float32 value. */
+  push32(v: number): FuncBuilder {
+    return this.f.localGet(this.localFor(this.locals32, v));
+  }
+
+  private localFor(map: Map<number, number>, v: number): number {
+    let l = map.get(v);
     if (l === undefined) {
       l = this.f.local(V128);
-      this.locals.set(v, l);
+      map.set(v, l);
     }
-    return this.f.localGet(l);
+    return l;
   }
 
   /** Code that sets every local used so far; the caller places it before the loop. */
   initCode(): number[] {
     const init = new FuncBuilder(null, [], []);
     for (const [v, l] of this.locals) init.f64Const(v).simd(Simd.f64x2_splat).localSet(l);
+    for (const [v, l] of this.locals32) init.f32Const(v).simd(Simd.f32x4_splat).localSet(l);
     return init.code;
   }
 }
@@ -112,25 +125,45 @@ function expOf(f: FuncBuilder, ls: Lanes[], c: ConstantPool, from: (l: Lanes) =>
     }
   }
   // p · 2^k1 · 2^(k−k1), k1 = ⌊k/2⌋ (JavaScript's k >> 1). Each power of two is
-  // built from its exponent bits: adding 2^52 + 2^51 + 1023 to an integral
-  // double leaves k + 1023 in its low mantissa bits, and shifting them up by
-  // 52 makes them the exponent field (k + 1023 stays within 11 bits).
+  // built from its exponent bits (scaleByPowerOfTwo).
   for (const l of ls) {
-    f.localGet(l.k);
-    c.push(0.5).simd(Simd.f64x2_mul).simd(Simd.f64x2_floor).localTee(l.lo);
-    f.localGet(l.k).localGet(l.lo).simd(Simd.f64x2_sub).localSet(l.hi);
     f.localGet(l.out);
-    for (const half of [l.lo, l.hi]) {
-      f.localGet(half);
-      c.push(EXPONENT_MAGIC).simd(Simd.f64x2_add);
-      f.i32Const(52).simd(Simd.i64x2_shl).simd(Simd.f64x2_mul);
-    }
-    f.localSet(l.out);
-    f.v128Const(new Uint8Array(16)).localGet(l.out).localGet(l.under).simd(Simd.v128_bitselect).localSet(l.out);
+    scaleByPowerOfTwo(f, l, c, SCALE64);
   }
 }
 
-const EXPONENT_MAGIC = 2 ** 52 + 2 ** 51 + 1023;
+/**
+ * The float operations of one width that scaling by 2^k needs. Adding
+ * 2^m + 2^(m−1) + bias to an integral float leaves k + bias in its low
+ * mantissa bits (m = mantissa bits); shifted up by m they are the exponent
+ * field (k + bias stays within the field for both halves of k).
+ */
+interface ScaleOps {
+  mul: number;
+  floor: number;
+  sub: number;
+  add: number;
+  shl: number;
+  bits: number;
+  magic: number;
+  push: (c: ConstantPool, v: number) => FuncBuilder;
+}
+const SCALE64: ScaleOps = { mul: Simd.f64x2_mul, floor: Simd.f64x2_floor, sub: Simd.f64x2_sub, add: Simd.f64x2_add, shl: Simd.i64x2_shl, bits: 52, magic: 2 ** 52 + 2 ** 51 + 1023, push: (c: ConstantPool, v: number) => c.push(v) };
+const SCALE32: ScaleOps = { mul: Simd.f32x4_mul, floor: Simd.f32x4_floor, sub: Simd.f32x4_sub, add: Simd.f32x4_add, shl: Simd.i32x4_shl, bits: 23, magic: 2 ** 23 + 2 ** 22 + 127, push: (c: ConstantPool, v: number) => c.push32(v) };
+
+/** out = (vector on the stack) · 2^⌊k/2⌋ · 2^(k−⌊k/2⌋) for the integral k in l.k (two factors keep each normal), 0 where l.under. */
+function scaleByPowerOfTwo(f: FuncBuilder, l: Lanes, c: ConstantPool, w: ScaleOps): void {
+  f.localGet(l.k);
+  w.push(c, 0.5).simd(w.mul).simd(w.floor).localSet(l.lo);
+  f.localGet(l.k).localGet(l.lo).simd(w.sub).localSet(l.hi);
+  for (const half of [l.lo, l.hi]) {
+    f.localGet(half);
+    w.push(c, w.magic).simd(w.add);
+    f.i32Const(w.bits).simd(w.shl).simd(w.mul);
+  }
+  f.localSet(l.out);
+  f.v128Const(new Uint8Array(16)).localGet(l.out).localGet(l.under).simd(Simd.v128_bitselect).localSet(l.out);
+}
 
 function emitExp(f: FuncBuilder, ls: Lanes[], c: ConstantPool): void {
   expOf(f, ls, c, (l) => f.localGet(l.arg));
@@ -231,6 +264,73 @@ function emitErf(f: FuncBuilder, ls: Lanes[], c: ConstantPool): void {
   }
 }
 
+/**
+ * float32 e^x on f32x4 lanes (backend/math/exp32.ts, same operations in the
+ * same order); lanes below EXP32_MIN compute e^0 and give 0, as in expOf.
+ */
+function emitExp32(f: FuncBuilder, l: Lanes, c: ConstantPool): void {
+  f.localGet(l.arg).localTee(l.x);
+  c.push32(EXP32_MIN).simd(Simd.f32x4_lt).localSet(l.under);
+  f.v128Const(new Uint8Array(16)).localGet(l.x).localGet(l.under).simd(Simd.v128_bitselect);
+  c.push32(EXP32_MAX).simd(Simd.f32x4_pmin).localTee(l.x);
+  c.push32(INV_LN2_32).simd(Simd.f32x4_mul);
+  c.push32(0.5).simd(Simd.f32x4_add).simd(Simd.f32x4_floor).localSet(l.k);
+  f.localGet(l.x).localGet(l.k);
+  c.push32(LN2_HI_32).simd(Simd.f32x4_mul).simd(Simd.f32x4_sub);
+  f.localGet(l.k);
+  c.push32(LN2_LO_32).simd(Simd.f32x4_mul).simd(Simd.f32x4_sub).localSet(l.x);
+  c.push32(EXP32_TAYLOR[0]!);
+  for (let i = 1; i < EXP32_TAYLOR.length; i++) {
+    f.localGet(l.x).simd(Simd.f32x4_mul);
+    c.push32(EXP32_TAYLOR[i]!).simd(Simd.f32x4_add);
+  }
+  scaleByPowerOfTwo(f, l, c, SCALE32);
+}
+
+/** float32 σ(x) on f32x4 lanes (exp32.ts logistic32): e = e^−|x|, then x ≥ 0 ? 1/(1+e) : e/(1+e). */
+function emitLogistic32(f: FuncBuilder, l: Lanes, c: ConstantPool): void {
+  f.localGet(l.arg).localTee(l.a).simd(Simd.f32x4_abs).simd(Simd.f32x4_neg).localSet(l.arg);
+  emitExp32(f, l, c);
+  c.push32(1).localGet(l.out).simd(Simd.f32x4_add).localSet(l.t);
+  c.push32(1).localGet(l.t).simd(Simd.f32x4_div);
+  f.localGet(l.out).localGet(l.t).simd(Simd.f32x4_div);
+  f.localGet(l.a).v128Const(new Uint8Array(16)).simd(Simd.f32x4_ge);
+  f.simd(Simd.v128_bitselect).localSet(l.out);
+}
+
+const SIGN_BITS_32 = new Uint8Array(new Uint32Array([0x80000000, 0x80000000, 0x80000000, 0x80000000]).buffer);
+
+/**
+ * float32 erf on f32x4 lanes (backend/math/erf32.ts, same operations in the
+ * same order): both pieces per lane, the one |x| selects, x's sign bit copied.
+ */
+function emitErf32(f: FuncBuilder, l: Lanes, c: ConstantPool): void {
+  const horner = (cs: readonly number[], t: number) => {
+    c.push32(cs[cs.length - 1]!);
+    for (let k = cs.length - 2; k >= 0; k--) {
+      f.localGet(t).simd(Simd.f32x4_mul);
+      c.push32(cs[k]!).simd(Simd.f32x4_add);
+    }
+  };
+  f.localGet(l.arg).simd(Simd.f32x4_abs).localTee(l.a).localGet(l.a).simd(Simd.f32x4_mul).localSet(l.s);
+  f.localGet(l.a);
+  c.push32(ERF32_CLAMP).simd(Simd.f32x4_min);
+  c.push32(ERF32_CENTER).simd(Simd.f32x4_sub).localSet(l.t);
+  // small piece: a·P(a²)
+  f.localGet(l.a);
+  horner(ERF32_SMALL, l.s);
+  f.simd(Simd.f32x4_mul);
+  // large piece: 1 − N(t)/D(t)
+  c.push32(1);
+  horner(ERFC32_NUM, l.t);
+  horner(ERFC32_DEN, l.t);
+  f.simd(Simd.f32x4_div).simd(Simd.f32x4_sub);
+  f.localGet(l.a);
+  c.push32(ERF32_SPLIT).simd(Simd.f32x4_lt).simd(Simd.v128_bitselect);
+  // | sign bit of x
+  f.localGet(l.arg).v128Const(SIGN_BITS_32).simd(Simd.v128_and).simd(Simd.v128_or).localSet(l.out);
+}
+
 const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
@@ -243,6 +343,15 @@ export function emitMath(f: FuncBuilder, kind: Kind, name: WasmMath, s: MathScra
   if (name === "erf" && ins.length > 1) {
     // erf keeps many values per lane pair: more pairs at once only spill registers (measured slower).
     ins.forEach((x, i) => emitMath(f, kind, name, s, [x], [outs[i]!]));
+    return;
+  }
+  if (kind === "f32") {
+    ins.forEach((x, i) => {
+      const l = s.lanes[i]!;
+      f.localGet(x).localSet(l.arg);
+      ({ erf: emitErf32, exp: emitExp32, logistic: emitLogistic32 })[name](f, l, s.pool);
+      f.localGet(l.out).localSet(outs[i]!);
+    });
     return;
   }
   if (kind === "f64") {

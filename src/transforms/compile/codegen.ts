@@ -7,11 +7,12 @@
 import type { DType } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import { sizeOf } from "../../core/shape.js";
-import { BINARY, INT_BINARY, LOGICAL, UNARY } from "../../backend/reference/kernels/elementwise.js";
+import { BINARY, INT_BINARY, LOGICAL, UNARY, unaryFn } from "../../backend/reference/kernels/elementwise.js";
 import type { CompareName } from "../../backend/spec.js";
 
 const COMPARE_OP: Record<CompareName, string> = { eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=" };
 import type { Equation } from "../program.js";
+import { operandLayout } from "./fusion.js";
 
 /** (inputs, outputs, n) → void, over the group's TypedArrays. */
 export type FusedLoop = (ins: ArrayLike<number>[], outs: { [i: number]: number }[], n: number) => void;
@@ -38,7 +39,7 @@ const INT_BINARY_INLINE: Record<string, string> = { add: "($a + $b)", sub: "($a 
 
 const isIntDType = (d: DType) => d === "int32" || d === "uint8";
 
-export function generateLoop(eqns: Equation[], inputs: number[], outputs: number[], avals: Aval[]): FusedLoop {
+export function generateLoop(eqns: Equation[], inputs: number[], outputs: number[], avals: Aval[], shape: readonly number[]): FusedLoop {
   const fns: unknown[] = [];
   const fnRef = (f: unknown) => {
     let i = fns.indexOf(f);
@@ -48,8 +49,9 @@ export function generateLoop(eqns: Equation[], inputs: number[], outputs: number
   const n = (v: number) => `v${v}`;
   const lines: string[] = [];
   inputs.forEach((v, k) => {
-    const scalar = sizeOf(avals[v]!.shape) === 1;
-    lines.push(`const ${n(v)} = ins[${k}]${scalar ? "[0]" : "[i]"};`);
+    const at = operandLayout(avals[v]!.shape, shape)!;
+    const index = sizeOf(avals[v]!.shape) === 1 ? "0" : at.period ? `i % ${at.period}` : at.repeat ? `Math.floor(i / ${at.repeat})` : "i";
+    lines.push(`const ${n(v)} = ins[${k}][${index}];`);
   });
   for (const eq of eqns) {
     const name = eq.prim.name;
@@ -59,7 +61,7 @@ export function generateLoop(eqns: Equation[], inputs: number[], outputs: number
     let expr: string;
     if (name in UNARY) {
       const inline = UNARY_INLINE[name];
-      expr = inline ? inline.replace(/\$a/g, a!) : `${fnRef(UNARY[name as keyof typeof UNARY])}(${a})`;
+      expr = inline ? inline.replace(/\$a/g, a!) : `${fnRef(unaryFn(name as keyof typeof UNARY, dtype))}(${a})`;
     } else if (name in BINARY) {
       const inline = isIntDType(dtype) ? INT_BINARY_INLINE[name] : BINARY_INLINE[name];
       const f = isIntDType(dtype) ? INT_BINARY[name as keyof typeof INT_BINARY] ?? BINARY[name as keyof typeof BINARY] : BINARY[name as keyof typeof BINARY];

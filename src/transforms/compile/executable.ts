@@ -16,7 +16,7 @@ import { ConcreteTensor, type Tensor } from "../../core/tensor.js";
 import { getBackend } from "../../backend/registry.js";
 import type { FusedGroup, FusedKernel, PrimName } from "../../backend/spec.js";
 import type { Program } from "../program.js";
-import { planSteps, type Step } from "./fusion.js";
+import { operandLayout, planSteps, type Step } from "./fusion.js";
 import { generateLoop } from "./codegen.js";
 
 export type Executable = (args: ConcreteTensor[]) => ConcreteTensor[];
@@ -68,7 +68,7 @@ export function describeGroup(step: Extract<Step, { kind: "fused" }>, avals: Pro
   step.inputs.forEach((v, i) => local.set(v, i));
   step.eqns.forEach((eq, k) => local.set(eq.outputs[0]!, step.inputs.length + k));
   return {
-    inputs: step.inputs.map((v) => ({ dtype: avals[v]!.dtype, scalar: sizeOf(avals[v]!.shape) === 1 && n !== 1 })),
+    inputs: step.inputs.map((v) => ({ dtype: avals[v]!.dtype, ...operandLayout(avals[v]!.shape, step.shape)! })),
     ops: step.eqns.map((eq) => ({ prim: eq.prim.name, args: eq.inputs.map((v) => local.get(v)!), dtype: avals[eq.outputs[0]!]!.dtype })),
     outputs: step.outputs.map((v) => local.get(v)!),
     n,
@@ -76,7 +76,7 @@ export function describeGroup(step: Extract<Step, { kind: "fused" }>, avals: Pro
 }
 
 function jsLoop(step: Extract<Step, { kind: "fused" }>, avals: Program["avals"], n: number): FusedKernel {
-  const loop = generateLoop(step.eqns, step.inputs, step.outputs, avals);
+  const loop = generateLoop(step.eqns, step.inputs, step.outputs, avals, step.shape);
   return (ins, outs) => loop(ins, outs, n);
 }
 

@@ -1,7 +1,11 @@
 /**
- * Fusion planning for jit: consecutive elementwise equations over one output
- * shape (operands of that shape or of size 1) become one group, computed by a
- * single generated loop. Values used only inside a group never touch memory.
+ * Fusion planning for jit: elementwise equations over one output shape
+ * become one group, computed by a single generated loop. Operands have that
+ * shape, size 1, or broadcast it in the two ways layers need: a row repeated
+ * along the leading axes (a bias [256] added to [32, 128, 256]) or a column
+ * constant along the trailing ones (a row statistic [32, 128, 1], as layer
+ * norm and softmax subtract and divide). Values used only inside a group
+ * never touch memory.
  */
 import type { Aval } from "../../core/tensor.js";
 import { shapesEqual, sizeOf } from "../../core/shape.js";
@@ -14,15 +18,37 @@ export type Step =
   | { kind: "kernel"; eqn: Equation }
   | { kind: "fused"; eqns: Equation[]; inputs: number[]; outputs: number[]; shape: readonly number[] };
 
+/**
+ * Broadcast periods must be multiples of this, so that no SIMD step (two
+ * vectors: 8 float32 or 4 float64 lanes) straddles the end of a row or column.
+ */
+export const BROADCAST_ALIGN = 8;
+
+/** How a group of shape `group` reads an operand of shape `shape` (see spec.ts FusedGroup), or null if it cannot. */
+export function operandLayout(shape: readonly number[], group: readonly number[]): { scalar: boolean; period?: number; repeat?: number } | null {
+  const n = sizeOf(group), size = sizeOf(shape);
+  if (shapesEqual(shape, group)) return { scalar: false };
+  if (size === 1) return { scalar: n !== 1 };
+  if (shape.length > group.length) return null;
+  const padded = [...Array<number>(group.length - shape.length).fill(1), ...shape];
+  if (shapesEqual(padded, group)) return { scalar: false };
+  // Row: leading axes 1, trailing axes the group's.
+  let lead = 0;
+  while (padded[lead] === 1 && group[lead] !== 1) lead++;
+  if (padded.slice(lead).every((d, i) => d === group[lead + i]) && size % BROADCAST_ALIGN === 0) return { scalar: false, period: size };
+  // Column: leading axes the group's, trailing axes 1.
+  let k = group.length;
+  while (k > 0 && padded[k - 1] === 1) k--;
+  const repeat = n / size;
+  if (padded.slice(0, k).every((d, i) => d === group[i]) && repeat % BROADCAST_ALIGN === 0) return { scalar: false, repeat };
+  return null;
+}
+
 function fits(eqn: Equation, avals: Aval[], shape: readonly number[]): boolean {
   if (!ELEMENTWISE.has(eqn.prim.name)) return false;
   const out = avals[eqn.outputs[0]!]!;
   if (!shapesEqual(out.shape, shape)) return false;
-  const n = sizeOf(shape);
-  return eqn.inputs.every((v) => {
-    const a = avals[v]!;
-    return shapesEqual(a.shape, shape) || sizeOf(a.shape) === 1 || (n === 1 && sizeOf(a.shape) === 1);
-  });
+  return eqn.inputs.every((v) => operandLayout(avals[v]!.shape, shape) !== null);
 }
 
 interface Group {
