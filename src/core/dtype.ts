@@ -42,7 +42,8 @@ const SMALL_BYTES = 2048;
 let slab = new ArrayBuffer(SLAB_BYTES);
 let slabOffset = 0;
 
-function slabBytes(bytes: number): [ArrayBuffer, number] {
+/** Reserves `bytes` in the current slab (starting a new one if they do not fit) and returns their offset in `slab`. */
+function slabBytes(bytes: number): number {
   const aligned = (bytes + 7) & ~7;
   if (slabOffset + aligned > SLAB_BYTES) {
     slab = new ArrayBuffer(SLAB_BYTES);
@@ -50,7 +51,7 @@ function slabBytes(bytes: number): [ArrayBuffer, number] {
   }
   const at = slabOffset;
   slabOffset += aligned;
-  return [slab, at];
+  return at;
 }
 
 /** Allocate zeroed storage for `size` elements; bool is stored as 0/1 bytes. */
@@ -95,8 +96,8 @@ function allocateStorage(dtype: DType, size: number, zeroed: boolean): TypedArra
       default: return dtype satisfies never;
     }
   }
-  const [buf, at] = slabBytes(bytes);
-  return viewOf(dtype, buf, at, size);
+  const at = slabBytes(bytes);
+  return viewOf(dtype, slab, at, size);
 }
 
 function viewOf(dtype: DType, buf: ArrayBuffer, at: number, size: number): TypedArray {

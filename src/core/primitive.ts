@@ -18,8 +18,10 @@ export interface Primitive<P = any> {
   /**
    * Cotangents of the inputs from cotangents of the outputs. A cotangent may
    * have the broadcast output shape: the driver sums it back to the input shape.
+   * `needed[i]` false means no gradient flows to input i (a constant), so the
+   * rule may return null for it instead of computing it; absent, all are needed.
    */
-  vjp(cts: MaybeTensor[], primals: Tensor[], outs: Tensor[], params: P): MaybeTensor[];
+  vjp(cts: MaybeTensor[], primals: Tensor[], outs: Tensor[], params: P, needed?: readonly boolean[]): MaybeTensor[];
   /** Batching rule: `dims[i]` is the batch axis of `args[i]` or null; returns outputs and their batch axes. */
   batch(args: Tensor[], dims: (number | null)[], params: P, axisSize: number): [Tensor[], (number | null)[]];
   /**
@@ -27,4 +29,9 @@ export interface Primitive<P = any> {
    * sub-programs instead of one backend kernel.
    */
   impl?(args: Tensor[], params: P): Tensor[];
+}
+
+/** Whether a VJP rule must compute input i's cotangent, given its `needed` argument. */
+export function needsCotangent(needed: readonly boolean[] | undefined, i: number): boolean {
+  return needed === undefined || needed[i] !== false;
 }

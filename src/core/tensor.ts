@@ -89,6 +89,18 @@ export abstract class Tensor implements Aval {
   }
 }
 
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
+
+/**
+ * The shape a tensor keeps: a frozen copy, unless `shape` is already frozen
+ * (another tensor's, which an elementwise op's output shares). Freezing a copy
+ * costs about as much as a whole small elementwise op, so sharing matters.
+ */
+function ownShape(shape: Shape): readonly number[] {
+  if (shape.length === 0) return SCALAR_SHAPE;
+  return Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+}
+
 /** A tensor whose values exist, held by a backend buffer. */
 export class ConcreteTensor extends Tensor {
   readonly shape: readonly number[];
@@ -99,7 +111,7 @@ export class ConcreteTensor extends Tensor {
   constructor(buffer: Buffer, shape: Shape, dtype: DType) {
     super();
     this.buf = buffer;
-    this.shape = Object.freeze([...shape]);
+    this.shape = ownShape(shape);
     this.dtype = dtype;
   }
 

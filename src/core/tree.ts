@@ -40,45 +40,70 @@ export function isLeaf(x: unknown): x is Leaf {
 
 export function flatten(tree: unknown): [Leaf[], TreeDef] {
   const leaves: Leaf[] = [];
-  const walk = (x: unknown): TreeDef => {
-    if (isLeaf(x)) {
-      leaves.push(x);
-      return { kind: "leaf" };
-    }
-    if (x === null || x === undefined) return { kind: "none", value: x };
-    if (Array.isArray(x)) return { kind: "array", children: x.map(walk) };
-    if (isNode(x)) {
-      const { children, aux, rebuild } = x[PYTREE]();
-      return { kind: "node", aux, rebuild, ctor: (x as object).constructor, children: children.map(walk) };
-    }
-    if (isPlainObject(x)) {
-      const keys = Object.keys(x);
-      return { kind: "object", keys, children: keys.map((k) => walk(x[k])) };
-    }
-    throw new ValueError(`pytree: cannot use a ${describe(x)} as a tree node or leaf (use tensors, numbers, arrays, plain objects or nn.Module)`);
-  };
-  const def = walk(tree);
+  const def = flattenInto(tree, leaves);
   return [leaves, def];
 }
 
+// Module-level recursion rather than nested closures: transforms flatten their
+// arguments at every call, and a closure per call costs more than the walk itself.
+const LEAF: TreeDef = Object.freeze({ kind: "leaf" });
+
+function flattenInto(x: unknown, leaves: Leaf[]): TreeDef {
+  if (isLeaf(x)) {
+    leaves.push(x);
+    return LEAF;
+  }
+  if (x === null || x === undefined) return { kind: "none", value: x };
+  if (Array.isArray(x)) return { kind: "array", children: flattenAll(x, leaves) };
+  if (isNode(x)) {
+    const { children, aux, rebuild } = x[PYTREE]();
+    return { kind: "node", aux, rebuild, ctor: (x as object).constructor, children: flattenAll(children, leaves) };
+  }
+  if (isPlainObject(x)) {
+    const keys = Object.keys(x);
+    const children: TreeDef[] = [];
+    for (const k of keys) children.push(flattenInto(x[k], leaves));
+    return { kind: "object", keys, children };
+  }
+  throw new ValueError(`pytree: cannot use a ${describe(x)} as a tree node or leaf (use tensors, numbers, arrays, plain objects or nn.Module)`);
+}
+
+function flattenAll(xs: readonly unknown[], leaves: Leaf[]): TreeDef[] {
+  const defs: TreeDef[] = [];
+  for (const x of xs) defs.push(flattenInto(x, leaves));
+  return defs;
+}
+
 export function unflatten(def: TreeDef, leaves: readonly unknown[]): unknown {
-  let i = 0;
-  const build = (d: TreeDef): unknown => {
-    switch (d.kind) {
-      case "leaf": return leaves[i++];
-      case "none": return d.value;
-      case "array": return d.children.map(build);
-      case "object": {
-        const out: Record<string, unknown> = {};
-        d.keys.forEach((k, j) => (out[k] = build(d.children[j]!)));
-        return out;
-      }
-      case "node": return d.rebuild(d.children.map(build));
-      default: return d satisfies never;
+  const cursor = { leaves, at: 0 };
+  const out = build(def, cursor);
+  if (cursor.at !== leaves.length) throw new ValueError(`pytree: structure has ${cursor.at} leaves but ${leaves.length} were given`);
+  return out;
+}
+
+interface Cursor {
+  readonly leaves: readonly unknown[];
+  at: number;
+}
+
+function build(d: TreeDef, c: Cursor): unknown {
+  switch (d.kind) {
+    case "leaf": return c.leaves[c.at++];
+    case "none": return d.value;
+    case "array": return buildAll(d.children, c);
+    case "object": {
+      const out: Record<string, unknown> = {};
+      for (let j = 0; j < d.keys.length; j++) out[d.keys[j]!] = build(d.children[j]!, c);
+      return out;
     }
-  };
-  const out = build(def);
-  if (i !== leaves.length) throw new ValueError(`pytree: structure has ${i} leaves but ${leaves.length} were given`);
+    case "node": return d.rebuild(buildAll(d.children, c));
+    default: return d satisfies never;
+  }
+}
+
+function buildAll(defs: readonly TreeDef[], c: Cursor): unknown[] {
+  const out: unknown[] = [];
+  for (const d of defs) out.push(build(d, c));
   return out;
 }
 

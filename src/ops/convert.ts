@@ -1,5 +1,5 @@
 /** Bringing operands to tensors of one dtype, with JS numbers as weak scalars (as in JAX). */
-import { defaultDTypeOf, promoteTypes, promoteWithScalar, type DType } from "../core/dtype.js";
+import { defaultDTypeOf, isFloat, promoteTypes, promoteWithScalar, type DType } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import { Tensor } from "../core/tensor.js";
 import { scalar } from "../primitives/constant.js";
@@ -38,7 +38,29 @@ export function resultDType(xs: readonly ArrayLike[]): DType {
 
 /** Operands as tensors of one dtype (optionally at least `floor`, e.g. float32 for division). */
 export function unify(xs: readonly ArrayLike[], floatResult = false): Tensor[] {
-  let dt = resultDType(xs);
-  if (floatResult && dt !== "float32" && dt !== "float64") dt = "float32";
+  const dt = withFloor(resultDType(xs), floatResult);
   return xs.map((x) => asTensor(x, dt));
 }
+
+/**
+ * `unify([x, y], floatResult)` for the two operands of a binary op, without
+ * the general path's arrays and loops in the common cases: two tensors of one
+ * dtype, or a tensor and a JS number (the same dtypes and casts as `unify`).
+ */
+export function unifyPair(x: ArrayLike, y: ArrayLike, floatResult = false): [Tensor, Tensor] {
+  if (x instanceof Tensor) {
+    if (y instanceof Tensor) {
+      if (x.dtype === y.dtype && (!floatResult || isFloat(x.dtype))) return [x, y];
+    } else if (typeof y === "number") {
+      const dt = withFloor(promoteWithScalar(x.dtype, y), floatResult);
+      return [lax.cast(x, dt), scalar(y, dt)];
+    }
+  } else if (typeof x === "number" && y instanceof Tensor) {
+    const dt = withFloor(promoteWithScalar(y.dtype, x), floatResult);
+    return [scalar(x, dt), lax.cast(y, dt)];
+  }
+  const [a, b] = unify([x, y], floatResult);
+  return [a!, b!];
+}
+
+const withFloor = (dt: DType, floatResult: boolean): DType => (floatResult && !isFloat(dt) ? "float32" : dt);

@@ -7,7 +7,7 @@ import { DTypeError, fmtShape } from "../core/errors.js";
 import type { Tensor } from "../core/tensor.js";
 import type { BinaryName, CompareName, UnaryName } from "../backend/spec.js";
 import * as lax from "../primitives/lax.js";
-import { asTensor, unify, type ArrayLike } from "./convert.js";
+import { asTensor, unify, unifyPair, type ArrayLike } from "./convert.js";
 
 const FLOAT_UNARY = new Set<UnaryName>(["exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "asin", "acos", "atan", "sinh", "cosh", "logistic", "erf"]);
 
@@ -25,20 +25,20 @@ function unaryOp(name: UnaryName) {
 
 function binaryOp(name: BinaryName, floatResult = false) {
   return (x: ArrayLike, y: ArrayLike): Tensor => {
-    const [a, b] = unify([x, y], floatResult);
-    if (a!.dtype === "bool") {
-      if (name === "add" || name === "max") return lax.or(a!, b!);
-      if (name === "mul" || name === "min") return lax.and(a!, b!);
+    const [a, b] = unifyPair(x, y, floatResult);
+    if (a.dtype === "bool") {
+      if (name === "add" || name === "max") return lax.or(a, b);
+      if (name === "mul" || name === "min") return lax.and(a, b);
       throw new DTypeError(`${name}: does not take bool tensors`);
     }
-    return lax.binary(name, a!, b!);
+    return lax.binary(name, a, b);
   };
 }
 
 function compareOp(name: CompareName) {
   return (x: ArrayLike, y: ArrayLike): Tensor => {
-    const [a, b] = unify([x, y]);
-    return lax.compare(name, a!, b!);
+    const [a, b] = unifyPair(x, y);
+    return lax.compare(name, a, b);
   };
 }
 

@@ -9,7 +9,7 @@
  * differentiate to any order.
  */
 import { isFloat } from "../core/dtype.js";
-import type { Primitive } from "../core/primitive.js";
+import { needsCotangent, type Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
 import type { ConvParams } from "../backend/spec.js";
 import * as lax from "./lax.js";
@@ -80,9 +80,10 @@ export const conv: Primitive<ConvParams> = {
     const b = tw && lax.conv(x!, tw, p);
     return [a === null ? b : b === null ? a : lax.add(a, b)];
   },
-  vjp([ct], [x, w], _outs, p) {
+  vjp([ct], [x, w], _outs, p, needed) {
     if (ct === null || !isFloat(x!.dtype)) return [null, null];
-    return [inputCotangent(ct, w!, x!, p), weightCotangent(ct, x!, w!, p)];
+    // A network's input image needs no cotangent: skipping it saves a whole convolution.
+    return [needsCotangent(needed, 0) ? inputCotangent(ct, w!, x!, p) : null, needsCotangent(needed, 1) ? weightCotangent(ct, x!, w!, p) : null];
   },
   batch([x, w], [dx, dw], p) {
     const [xf, wf] = toFront([x!, w!], [dx!, dw!]) as [Tensor, Tensor];

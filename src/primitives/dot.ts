@@ -1,7 +1,7 @@
 /** Batched matrix multiplication: [..., M, K] @ [..., K, N] with equal batch shapes. */
 import { isFloat } from "../core/dtype.js";
 import { DTypeError, ShapeError, fmtShape } from "../core/errors.js";
-import type { Primitive } from "../core/primitive.js";
+import { needsCotangent, type Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
 import * as lax from "./lax.js";
 import { broadcastBatch, toFront } from "./batching.js";
@@ -32,9 +32,9 @@ export const dot: Primitive<None> = {
     const r = tb && lax.dot(a!, tb);
     return [l === null ? r : r === null ? l : lax.add(l, r)];
   },
-  vjp([ct], [a, b]) {
+  vjp([ct], [a, b], _o, _p, needed) {
     if (ct === null || !isFloat(a!.dtype)) return [null, null];
-    return [lax.dot(ct, lax.mT(b!)), lax.dot(lax.mT(a!), ct)];
+    return [needsCotangent(needed, 0) ? lax.dot(ct, lax.mT(b!)) : null, needsCotangent(needed, 1) ? lax.dot(lax.mT(a!), ct) : null];
   },
   batch([a, b], [da, db], _p, size) {
     let [af, bf] = toFront([a!, b!], [da!, db!]) as [Tensor, Tensor];

@@ -5,8 +5,8 @@
  */
 import { isDType, isFloat, type DType } from "../core/dtype.js";
 import { DTypeError, fmtShape } from "../core/errors.js";
-import type { MaybeTensor, Primitive } from "../core/primitive.js";
-import { broadcastShapes } from "../core/shape.js";
+import { needsCotangent, type MaybeTensor, type Primitive } from "../core/primitive.js";
+import { broadcastShapes, shapesEqual, type Shape } from "../core/shape.js";
 import type { Aval, Tensor } from "../core/tensor.js";
 import type { BinaryName, CompareName, LogicalName, PrimParams, UnaryName } from "../backend/spec.js";
 import * as lax from "./lax.js";
@@ -25,9 +25,13 @@ function sameDTypes(op: string, args: readonly Aval[]): DType {
   return dt;
 }
 
-function broadcastAll(op: string, args: readonly Aval[]): number[] {
-  let shape: number[] = [...args[0]!.shape];
-  for (let i = 1; i < args.length; i++) shape = broadcastShapes(op, shape, args[i]!.shape);
+/** The broadcast shape; when every operand has one shape, that very array (a tensor's frozen shape, shared by the output). */
+function broadcastAll(op: string, args: readonly Aval[]): Shape {
+  let shape = args[0]!.shape;
+  for (let i = 1; i < args.length; i++) {
+    const next = args[i]!.shape;
+    if (!shapesEqual(shape, next)) shape = broadcastShapes(op, shape, next);
+  }
   return shape;
 }
 
@@ -84,7 +88,8 @@ export function unaryPrimitive(name: UnaryName): Primitive<None> {
 
 type BinaryRule = {
   jvp(x: Tensor, y: Tensor, tx: MaybeTensor, ty: MaybeTensor, out: Tensor): MaybeTensor;
-  vjp(ct: Tensor, x: Tensor, y: Tensor, out: Tensor): [MaybeTensor, MaybeTensor];
+  /** `nx`/`ny`: whether x's/y's cotangent is needed (the rule returns null for one that is not). */
+  vjp(ct: Tensor, x: Tensor, y: Tensor, out: Tensor, nx: boolean, ny: boolean): [MaybeTensor, MaybeTensor];
 };
 
 const addTangents = (a: MaybeTensor, b: MaybeTensor, neg = false): MaybeTensor =>
@@ -102,34 +107,34 @@ const BINARY_RULES: Record<BinaryName, BinaryRule> = {
   },
   sub: {
     jvp: (_x, _y, tx, ty) => addTangents(tx, ty, true),
-    vjp: (ct) => [ct, lax.neg(ct)],
+    vjp: (ct, _x, _y, _out, _nx, ny) => [ct, ny ? lax.neg(ct) : null],
   },
   mul: {
     jvp: (x, y, tx, ty) => addTangents(tx && lax.mul(tx, y), ty && lax.mul(x, ty)),
-    vjp: (ct, x, y) => [lax.mul(ct, y), lax.mul(x, ct)],
+    vjp: (ct, x, y, _out, nx, ny) => [nx ? lax.mul(ct, y) : null, ny ? lax.mul(x, ct) : null],
   },
   div: {
     jvp: (_x, y, tx, ty, out) => {
       const num = addTangents(tx, ty && lax.mul(ty, out), true);
       return num && lax.div(num, y);
     },
-    vjp: (ct, _x, y, out) => {
+    vjp: (ct, _x, y, out, _nx, ny) => {
       const g = lax.div(ct, y);
-      return [g, lax.neg(lax.mul(g, out))];
+      return [g, ny ? lax.neg(lax.mul(g, out)) : null];
     },
   },
   pow: {
     jvp: (x, y, tx, ty, out) => addTangents(tx && lax.mul(tx, powDx(x, y)), ty && lax.mul(ty, powDy(x, out))),
-    vjp: (ct, x, y, out) => [lax.mul(ct, powDx(x, y)), lax.mul(ct, powDy(x, out))],
+    vjp: (ct, x, y, out, nx, ny) => [nx ? lax.mul(ct, powDx(x, y)) : null, ny ? lax.mul(ct, powDy(x, out)) : null],
   },
   max: {
     jvp: (x, y, tx, ty) => {
       const w = winnerWeight(x, y, lax.gt);
       return addTangents(tx && lax.mul(tx, w), ty && lax.mul(ty, lax.sub(cst(1, w), w)));
     },
-    vjp: (ct, x, y) => {
+    vjp: (ct, x, y, _out, nx, ny) => {
       const w = winnerWeight(x, y, lax.gt);
-      return [lax.mul(ct, w), lax.mul(ct, lax.sub(cst(1, w), w))];
+      return [nx ? lax.mul(ct, w) : null, ny ? lax.mul(ct, lax.sub(cst(1, w), w)) : null];
     },
   },
   min: {
@@ -137,9 +142,9 @@ const BINARY_RULES: Record<BinaryName, BinaryRule> = {
       const w = winnerWeight(x, y, lax.lt);
       return addTangents(tx && lax.mul(tx, w), ty && lax.mul(ty, lax.sub(cst(1, w), w)));
     },
-    vjp: (ct, x, y) => {
+    vjp: (ct, x, y, _out, nx, ny) => {
       const w = winnerWeight(x, y, lax.lt);
-      return [lax.mul(ct, w), lax.mul(ct, lax.sub(cst(1, w), w))];
+      return [nx ? lax.mul(ct, w) : null, ny ? lax.mul(ct, lax.sub(cst(1, w), w)) : null];
     },
   },
   atan2: {
@@ -148,15 +153,15 @@ const BINARY_RULES: Record<BinaryName, BinaryRule> = {
       const r = lax.add(lax.mul(a, a), lax.mul(b, b));
       return addTangents(ta && lax.div(lax.mul(ta, b), r), tb && lax.div(lax.mul(tb, a), r), true);
     },
-    vjp: (ct, a, b) => {
+    vjp: (ct, a, b, _out, na, nb) => {
       const r = lax.add(lax.mul(a, a), lax.mul(b, b));
-      return [lax.div(lax.mul(ct, b), r), lax.neg(lax.div(lax.mul(ct, a), r))];
+      return [na ? lax.div(lax.mul(ct, b), r) : null, nb ? lax.neg(lax.div(lax.mul(ct, a), r)) : null];
     },
   },
   rem: {
     // rem(x, y) = x − y·floor(x / y).
     jvp: (x, y, tx, ty) => addTangents(tx, ty && lax.mul(ty, lax.unary("floor", lax.div(x, y))), true),
-    vjp: (ct, x, y) => [ct, lax.neg(lax.mul(ct, lax.unary("floor", lax.div(x, y))))],
+    vjp: (ct, x, y, _out, _nx, ny) => [ct, ny ? lax.neg(lax.mul(ct, lax.unary("floor", lax.div(x, y)))) : null],
   },
 };
 
@@ -185,7 +190,8 @@ export function binaryPrimitive(name: BinaryName): Primitive<None> {
       return [{ shape: broadcastAll(name, args), dtype }];
     },
     jvp: ([x, y], [tx, ty], _p, [out]) => (isFloat(out!.dtype) ? [rule.jvp(x!, y!, tx!, ty!, out!)] : [null]),
-    vjp: ([ct], [x, y], [out]) => (isFloat(out!.dtype) && ct ? rule.vjp(ct, x!, y!, out!) : [null, null]),
+    vjp: ([ct], [x, y], [out], _p, needed) =>
+      isFloat(out!.dtype) && ct ? rule.vjp(ct, x!, y!, out!, needsCotangent(needed, 0), needsCotangent(needed, 1)) : [null, null],
     batch: (args, dims, params) => batchElementwise(self, args, dims, params),
   };
   return self;
@@ -227,10 +233,10 @@ export const select: Primitive<None> = {
     if (!isFloat(out!.dtype) || (ta === null && tb === null)) return [null];
     return [lax.select(c!, ta ?? lax.zerosLike(a!), tb ?? lax.zerosLike(b!))];
   },
-  vjp: ([ct], [c, a]) => {
+  vjp: ([ct], [c, a], _o, _p, needed) => {
     if (ct === null || !isFloat(a!.dtype)) return [null, null, null];
     const zero = cst(0, ct);
-    return [null, lax.select(c!, ct, zero), lax.select(c!, zero, ct)];
+    return [null, needsCotangent(needed, 1) ? lax.select(c!, ct, zero) : null, needsCotangent(needed, 2) ? lax.select(c!, zero, ct) : null];
   },
   batch: (args, dims, params) => batchElementwise(select, args, dims, params),
 };

@@ -11,15 +11,33 @@ import { setEvaluator } from "../core/trace.js";
 import { getBackend } from "../backend/registry.js";
 import type { PrimName } from "../backend/spec.js";
 
-/** Set while a transform runs derivative rules, so a NaN error can say it came from the backward pass. */
-export const phase = { label: "" };
+/** A step of the reverse-mode tape: the primitive, and where the user called it (with debugNans). */
+export interface VjpStep {
+  readonly name: string;
+  readonly site?: string;
+}
+
+/**
+ * Set while the backward pass runs a step's VJP rule, so a NaN error can say
+ * it came from there (the message is only built when one is thrown).
+ */
+export const phase: { vjpOf: VjpStep | null } = { vjpOf: null };
+
+function phaseLabel(): string {
+  const step = phase.vjpOf;
+  if (step === null) return " in the forward pass";
+  return ` in the backward pass (VJP of ${step.name}${step.site ? `, the ${step.name} called ${step.site}` : ""})`;
+}
 
 export function evaluatePrimitive(prim: Primitive, args: ConcreteTensor[], params: unknown): ConcreteTensor[] {
   const outs = prim.abstractEval(args, params);
   if (prim.impl) return prim.impl(args, params) as ConcreteTensor[];
-  const backend = getBackend();
-  const bufs = backend.run(prim.name as PrimName, args.map((a) => ({ buffer: a.buffer, shape: a.shape, dtype: a.dtype })), params as never, outs);
-  const result = bufs.map((b, i) => new ConcreteTensor(b, outs[i]!.shape, outs[i]!.dtype));
+  // Reading each buffer first throws the disposed-tensor error before any kernel runs;
+  // the tensors themselves then serve as the backend's inputs (buffer, shape, dtype).
+  for (let i = 0; i < args.length; i++) void args[i]!.buffer;
+  const bufs = getBackend().run(prim.name as PrimName, args, params as never, outs);
+  const result: ConcreteTensor[] = new Array(bufs.length);
+  for (let i = 0; i < bufs.length; i++) result[i] = new ConcreteTensor(bufs[i]!, outs[i]!.shape, outs[i]!.dtype);
   if (config.debugNans) checkFinite(prim, args, result);
   return result;
 }
@@ -32,7 +50,7 @@ function checkFinite(prim: Primitive, args: ConcreteTensor[], outs: ConcreteTens
       const v = data[i]!;
       if (!Number.isFinite(v)) {
         const inputs = args.map((a) => `${a.dtype}${fmtShape(a.shape)}`).join(", ");
-        const where = phase.label ? ` in ${phase.label}` : " in the forward pass";
+        const where = phaseLabel();
         throw new NanError(
           `debugNans: ${prim.name}(${inputs}) produced ${v} at flat index ${i} of its ${out.dtype}${fmtShape(out.shape)} output${where}.\n` +
             `Called from: ${userFrame()}`,

@@ -54,17 +54,18 @@ function linearize(op: string, f: (...a: any[]) => unknown, args: unknown[], arg
     }
     const [outLeaves, outDef] = flatten(out);
     const leaves = outLeaves.map((l) => toTensor(l, op));
-    const primal = (t: Tensor) => (t instanceof GradTracer && t.trace === trace ? t.primal : t);
     const outIds = leaves.map((t) => (t instanceof GradTracer && t.trace === trace ? t.id : -1));
-    const primalOut = unflatten(outDef, leaves.map(primal));
-    const auxOut = hasAux ? unflatten(flatten(aux)[1], flatten(aux)[0].map((l) => (l instanceof Tensor ? primal(l) : l))) : undefined;
+    const primalLeaves = leaves.map((t) => primalOf(t, trace));
+    const primalOut = unflatten(outDef, primalLeaves);
+    const auxOut = hasAux ? unflatten(flatten(aux)[1], flatten(aux)[0].map((l) => (l instanceof Tensor ? primalOf(l, trace) : l))) : undefined;
     return {
       out: primalOut,
-      outLeaves: leaves.map(primal),
+      outLeaves: primalLeaves,
       outDef,
       aux: auxOut,
       pullback(cts: Tensor[]) {
-        const wanted = inputs.flatMap((inp) => inp.tracers.map((t) => t.id));
+        const wanted: number[] = [];
+        for (const inp of inputs) for (const t of inp.tracers) wanted.push(t.id);
         const grads = trace.backward(outIds.map((id, i) => [id, cts[i]!]), wanted);
         let k = 0;
         return inputs.map((inp) =>
@@ -73,6 +74,11 @@ function linearize(op: string, f: (...a: any[]) => unknown, args: unknown[], arg
       },
     };
   });
+}
+
+/** The value behind a tracer of `trace`; anything else as it is. */
+function primalOf(t: Tensor, trace: GradTrace): Tensor {
+  return t instanceof GradTracer && t.trace === trace ? t.primal : t;
 }
 
 function normalizeArgnums(argnums: number | number[] | undefined): [number[], boolean] {

@@ -54,19 +54,36 @@ export class GradTrace extends Trace {
     const ins = args as GradTracer[];
     const primals = ins.map((a) => a.primal);
     const outs = bind(prim, primals, params);
-    return this.record(prim.name, ins, outs, (cts) => prim.vjp(cts, primals, outs, params));
+    // Inputs no gradient flows to (constants) are marked, so rules can skip their cotangents.
+    return this.record(prim.name, ins, outs, (cts) => prim.vjp(cts, primals, outs, params, ins.map(isTracked)));
   }
 
   /** Records a step with a given VJP (used by primitives and by customVjp). */
   record(name: string, ins: GradTracer[], outs: Tensor[], vjp: (cts: MaybeTensor[]) => MaybeTensor[]): GradTracer[] {
-    const inIds = ins.map((a) => a.id);
-    if (inIds.every((id) => id < 0)) return outs.map((o) => new GradTracer(this, o, -1));
-    const outIds = outs.map((o) => (isFloat(o.dtype) ? this.nextId++ : -1));
-    if (outIds.some((id) => id >= 0)) {
-      const site = config.debugNans ? userFrame() : undefined;
-      this.tape.push({ name, inIds, inAvals: ins.map((a) => ({ shape: a.primal.shape, dtype: a.primal.dtype })), outIds, vjp, site });
+    const tracers: GradTracer[] = [];
+    if (!ins.some(isTracked)) {
+      for (const o of outs) tracers.push(new GradTracer(this, o, -1));
+      return tracers;
     }
-    return outs.map((o, i) => new GradTracer(this, o, outIds[i]!));
+    const outIds: number[] = [];
+    let anyFloat = false;
+    for (const o of outs) {
+      const id = isFloat(o.dtype) ? this.nextId++ : -1;
+      outIds.push(id);
+      tracers.push(new GradTracer(this, o, id));
+      anyFloat ||= id >= 0;
+    }
+    if (anyFloat) {
+      const inIds: number[] = [];
+      const inAvals: Aval[] = [];
+      for (const a of ins) {
+        inIds.push(a.id);
+        inAvals.push({ shape: a.primal.shape, dtype: a.primal.dtype });
+      }
+      const site = config.debugNans ? userFrame() : undefined;
+      this.tape.push({ name, inIds, inAvals, outIds, vjp, site });
+    }
+    return tracers;
   }
 
   /**
@@ -75,31 +92,42 @@ export class GradTrace extends Trace {
    */
   backward(seeds: [number, Tensor][], wanted: number[]): MaybeTensor[] {
     const cts = new Map<number, Tensor>();
-    const accumulate = (id: number, ct: Tensor) => {
-      const prev = cts.get(id);
-      cts.set(id, prev === undefined ? ct : lax.add(prev, ct));
-    };
-    for (const [id, ct] of seeds) if (id >= 0) accumulate(id, ct);
+    for (const [id, ct] of seeds) if (id >= 0) accumulate(cts, id, ct);
     const keep = new Set(wanted);
-    const saved = phase.label;
+    const saved = phase.vjpOf;
     try {
       for (let n = this.tape.length - 1; n >= 0; n--) {
         const node = this.tape[n]!;
-        const outCts = node.outIds.map((id) => (id >= 0 ? cts.get(id) ?? null : null));
-        if (outCts.every((c) => c === null)) continue;
+        const outCts: MaybeTensor[] = [];
+        let anyCt = false;
+        for (const id of node.outIds) {
+          const ct = id >= 0 ? cts.get(id) ?? null : null;
+          outCts.push(ct);
+          anyCt ||= ct !== null;
+        }
+        if (!anyCt) continue;
         for (const id of node.outIds) if (!keep.has(id)) cts.delete(id);
-        phase.label = `the backward pass (VJP of ${node.name}${node.site ? `, the ${node.name} called ${node.site}` : ""})`;
+        phase.vjpOf = node;
         const inCts = node.vjp(outCts);
-        node.inIds.forEach((id, i) => {
+        for (let i = 0; i < node.inIds.length; i++) {
+          const id = node.inIds[i]!;
           const ct = inCts[i];
-          if (id < 0 || ct === null || ct === undefined) return;
+          if (id < 0 || ct === null || ct === undefined) continue;
           const aval = node.inAvals[i]!;
-          accumulate(id, lax.cast(lax.unbroadcast(ct, aval.shape), aval.dtype));
-        });
+          accumulate(cts, id, lax.cast(lax.unbroadcast(ct, aval.shape), aval.dtype));
+        }
       }
     } finally {
-      phase.label = saved;
+      phase.vjpOf = saved;
     }
     return wanted.map((id) => cts.get(id) ?? null);
   }
+}
+
+const isTracked = (a: GradTracer) => a.id >= 0;
+
+/** Adds a cotangent into the running total of value `id`. */
+function accumulate(cts: Map<number, Tensor>, id: number, ct: Tensor): void {
+  const prev = cts.get(id);
+  cts.set(id, prev === undefined ? ct : lax.add(prev, ct));
 }

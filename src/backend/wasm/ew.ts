@@ -12,6 +12,7 @@
  * training sizes, and the copies (on this thread) are a large part of it.
  */
 import { allocate, allocateUninitialized, itemSize, type DType, type TypedArray } from "../../core/dtype.js";
+import { sizeOf } from "../../core/shape.js";
 import type { Aval } from "../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, UnaryName } from "../spec.js";
 import { BINARY_OPS, buildElementwiseModule, COMPARE_OPS, GATHER_RANK, UNARY_OPS, type CompareKind, type Kind } from "./ew-kernel.js";
@@ -45,7 +46,6 @@ function kernel(name: string): { rt: WasmRuntime; fn: Fn } {
 }
 
 const KIND: Partial<Record<DType, Kind>> = { float32: "f32", float64: "f64" };
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const usable = (n: number) => n >= ewConfig.minElements && wasmFeatures().simd;
 
 /**
@@ -128,7 +128,7 @@ function runRows(fn: string, inputs: KernelInput[], out: Aval, plan: RowPlan): T
 /** add/sub/mul/div/max/min of float32 or float64 operands (same dtype), NumPy broadcasting. */
 export function binaryWasm(name: BinaryName, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
   const kind = KIND[out.dtype];
-  if (!kind || !(name in BINARY_OPS) || !usable(sizeOf(out.shape))) return null;
+  if (!usable(sizeOf(out.shape)) || !kind || !(name in BINARY_OPS)) return null;
   const plan = rowPlan(out.shape, [a.shape, b.shape], [itemSize(out.dtype), itemSize(out.dtype)]);
   return plan && runRows(`bin_${name}_${kind}`, [a, b], out, plan);
 }

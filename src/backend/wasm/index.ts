@@ -65,13 +65,25 @@ const broadcastTo: Fast<"broadcast_to"> = ([x], _p, [out]) => {
 const view = (x: Input): KernelInput => ({ data: x.buffer.view(), shape: x.shape, dtype: x.dtype });
 const wrap = (d: TypedArray | null) => (d ? [new ArrayBuffer_(d)] : null);
 
-const binary = (name: BinaryName): Fast<BinaryName> => ([a, b], _p, [out]) => wrap(binaryWasm(name, view(a!), view(b!), out!) ?? binaryFast(name, view(a!), view(b!), out!));
-const compare = (name: CompareName): Fast<CompareName> => ([a, b], _p, [out]) => wrap(compareWasm(name, view(a!), view(b!), out!) ?? compareFast(name, view(a!), view(b!), out!));
-const unary = (name: UnaryName): Fast<UnaryName> => ([x], _p, [out]) =>
-  wrap(unaryWasm(name, view(x!), out!) ?? mathWasm(name, view(x!), out!) ?? unaryFast(name, view(x!), out!));
+// Each operand's view is made once and shared by the Wasm kernel and its JS fallback.
+const binary = (name: BinaryName): Fast<BinaryName> => (inputs, _p, outs) => {
+  const a = view(inputs[0]!), b = view(inputs[1]!), out = outs[0]!;
+  return wrap(binaryWasm(name, a, b, out) ?? binaryFast(name, a, b, out));
+};
+const compare = (name: CompareName): Fast<CompareName> => (inputs, _p, outs) => {
+  const a = view(inputs[0]!), b = view(inputs[1]!), out = outs[0]!;
+  return wrap(compareWasm(name, a, b, out) ?? compareFast(name, a, b, out));
+};
+const unary = (name: UnaryName): Fast<UnaryName> => (inputs, _p, outs) => {
+  const x = view(inputs[0]!), out = outs[0]!;
+  return wrap(unaryWasm(name, x, out) ?? mathWasm(name, x, out) ?? unaryFast(name, x, out));
+};
 const reduceWasm = (name: ReduceName, x: KernelInput, axes: readonly number[], out: Aval) =>
   name === "reduce_sum" ? reduceSumWasm(x, axes, out) : name === "reduce_max" || name === "reduce_min" ? reduceExtremumWasm(name === "reduce_max", x, axes, out) : null;
-const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) => wrap(reduceWasm(name, view(x!), axes, out!) ?? reduceFast(name, view(x!), axes, out!));
+const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) => {
+  const v = view(x!);
+  return wrap(reduceWasm(name, v, axes, out!) ?? reduceFast(name, v, axes, out!));
+};
 
 const FAST: { [K in PrimName]?: Fast<K> } = {
   dot,

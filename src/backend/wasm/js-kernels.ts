@@ -9,6 +9,7 @@
  * returns null for a case it does not take.
  */
 import { allocate, type DType, type TypedArray } from "../../core/dtype.js";
+import { sizeOf } from "../../core/shape.js";
 import type { Aval } from "../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, ReduceName, UnaryName } from "../spec.js";
 import { broadcastStridesOf, contiguousStrides, forEachRow } from "./rows.js";
@@ -17,7 +18,6 @@ import { exp32 } from "../math/exp32.js";
 import { unaryFn } from "../reference/kernels/elementwise.js";
 
 const isFloat = (d: DType) => d === "float32" || d === "float64";
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** NumPy maximum/minimum: NaN propagates; max(-0, +0) = +0, min(-0, +0) = -0. */
 function maxOf(x: number, y: number): number {
@@ -35,28 +35,44 @@ function minOf(x: number, y: number): number {
 
 const FAST_BINARY = new Set<BinaryName>(["add", "sub", "mul", "div", "max", "min"]);
 
+/**
+ * The stride along the whole output (of n elements) of an operand of `len`
+ * elements: 1 when it has as many (broadcasting then only adds size-1 axes,
+ * so the elements line up), 0 for a single element, -1 when it needs the row walk.
+ */
+const flatStride = (len: number, n: number) => (len === n ? 1 : len === 1 ? 0 : -1);
+
 /** Float add/sub/mul/div/max/min with broadcasting. */
 export function binaryFast(name: BinaryName, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
   if (!isFloat(out.dtype) || !FAST_BINARY.has(name)) return null;
   const dst = allocate(out.dtype, sizeOf(out.shape));
   const x = a.data, y = b.data;
-  if (x.length === dst.length && y.length === dst.length) {
-    // Same shapes (the common small-tensor case): no stride bookkeeping at all.
-    binaryRow(name, dst, x, y, 0, 0, 1, 0, 1, dst.length);
+  // Same shapes, or a tensor and a scalar (x * 0.5): no stride bookkeeping at all.
+  const di = flatStride(x.length, dst.length), dj = flatStride(y.length, dst.length);
+  if (di === 1 && dj === 1) {
+    binarySame(name, dst, x, y);
     return dst;
   }
-  // A tensor and a scalar (x * 0.5): the scalar is read with stride 0.
-  if (x.length === dst.length && y.length === 1) {
-    binaryRow(name, dst, x, y, 0, 0, 1, 0, 0, dst.length);
-    return dst;
-  }
-  if (x.length === 1 && y.length === dst.length) {
-    binaryRow(name, dst, x, y, 0, 0, 0, 0, 1, dst.length);
+  if (di >= 0 && dj >= 0) {
+    binaryRow(name, dst, x, y, 0, 0, di, 0, dj, dst.length);
     return dst;
   }
   const strides = [broadcastStridesOf(a.shape, out.shape), broadcastStridesOf(b.shape, out.shape)];
   forEachRow(out.shape, strides, (o, [i0, j0], n, [si, sj]) => binaryRow(name, dst, x, y, o, i0!, si!, j0!, sj!, n));
   return dst;
+}
+
+/** dst[k] = x[k] ∘ y[k]: one index instead of three (operands of the output's size, the common case). */
+function binarySame(name: BinaryName, dst: TypedArray, x: TypedArray, y: TypedArray): void {
+  const n = dst.length;
+  switch (name) {
+    case "add": for (let k = 0; k < n; k++) dst[k] = x[k]! + y[k]!; break;
+    case "sub": for (let k = 0; k < n; k++) dst[k] = x[k]! - y[k]!; break;
+    case "mul": for (let k = 0; k < n; k++) dst[k] = x[k]! * y[k]!; break;
+    case "div": for (let k = 0; k < n; k++) dst[k] = x[k]! / y[k]!; break;
+    case "max": for (let k = 0; k < n; k++) dst[k] = maxOf(x[k]!, y[k]!); break;
+    case "min": for (let k = 0; k < n; k++) dst[k] = minOf(x[k]!, y[k]!); break;
+  }
 }
 
 /** dst[o + k] = x[i + k·di] ∘ y[j + k·dj] for k < n. */
@@ -76,21 +92,27 @@ function binaryRow(name: BinaryName, dst: TypedArray, x: TypedArray, y: TypedArr
 export function compareFast(name: CompareName, a: KernelInput, b: KernelInput, out: Aval): TypedArray {
   const dst = allocate(out.dtype, sizeOf(out.shape));
   const x = a.data, y = b.data;
+  const di = flatStride(x.length, dst.length), dj = flatStride(y.length, dst.length);
+  if (di >= 0 && dj >= 0) {
+    compareRow(name, dst, x, y, 0, 0, di, 0, dj, dst.length);
+    return dst;
+  }
   const strides = [broadcastStridesOf(a.shape, out.shape), broadcastStridesOf(b.shape, out.shape)];
-  forEachRow(out.shape, strides, (o, [i0, j0], n, [si, sj]) => {
-    let i = i0!, j = j0!;
-    const di = si!, dj = sj!;
-    const end = o + n;
-    switch (name) {
-      case "eq": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! === y[j]! ? 1 : 0; break;
-      case "ne": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! !== y[j]! ? 1 : 0; break;
-      case "lt": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! < y[j]! ? 1 : 0; break;
-      case "le": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! <= y[j]! ? 1 : 0; break;
-      case "gt": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! > y[j]! ? 1 : 0; break;
-      case "ge": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! >= y[j]! ? 1 : 0; break;
-    }
-  });
+  forEachRow(out.shape, strides, (o, [i0, j0], n, [si, sj]) => compareRow(name, dst, x, y, o, i0!, si!, j0!, sj!, n));
   return dst;
+}
+
+/** dst[o + k] = x[i + k·di] ∘ y[j + k·dj] ? 1 : 0 for k < n. */
+function compareRow(name: CompareName, dst: TypedArray, x: TypedArray, y: TypedArray, o: number, i: number, di: number, j: number, dj: number, n: number): void {
+  const end = o + n;
+  switch (name) {
+    case "eq": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! === y[j]! ? 1 : 0; break;
+    case "ne": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! !== y[j]! ? 1 : 0; break;
+    case "lt": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! < y[j]! ? 1 : 0; break;
+    case "le": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! <= y[j]! ? 1 : 0; break;
+    case "gt": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! > y[j]! ? 1 : 0; break;
+    case "ge": for (let k = o; k < end; k++, i += di, j += dj) dst[k] = x[i]! >= y[j]! ? 1 : 0; break;
+  }
 }
 
 /** The unary float ops worth a dedicated loop (activation functions and their derivatives). */
@@ -125,13 +147,19 @@ export function unaryFast(name: UnaryName, x: KernelInput, out: Aval): TypedArra
 export function selectFast(c: KernelInput, a: KernelInput, b: KernelInput, out: Aval): TypedArray {
   const dst = allocate(out.dtype, sizeOf(out.shape));
   const cd = c.data, ad = a.data, bd = b.data;
+  const dh = flatStride(cd.length, dst.length), di = flatStride(ad.length, dst.length), dj = flatStride(bd.length, dst.length);
+  if (dh >= 0 && di >= 0 && dj >= 0) {
+    selectRow(dst, cd, ad, bd, 0, 0, dh, 0, di, 0, dj, dst.length);
+    return dst;
+  }
   const strides = [c, a, b].map((t) => broadcastStridesOf(t.shape, out.shape));
-  forEachRow(out.shape, strides, (o, [h0, i0, j0], n, [sh, si, sj]) => {
-    let h = h0!, i = i0!, j = j0!;
-    const dh = sh!, di = si!, dj = sj!;
-    for (let k = o, end = o + n; k < end; k++, h += dh, i += di, j += dj) dst[k] = cd[h] ? ad[i]! : bd[j]!;
-  });
+  forEachRow(out.shape, strides, (o, [h0, i0, j0], n, [sh, si, sj]) => selectRow(dst, cd, ad, bd, o, h0!, sh!, i0!, si!, j0!, sj!, n));
   return dst;
+}
+
+/** dst[o + k] = cd[h + k·dh] ? ad[i + k·di] : bd[j + k·dj] for k < n. */
+function selectRow(dst: TypedArray, cd: TypedArray, ad: TypedArray, bd: TypedArray, o: number, h: number, dh: number, i: number, di: number, j: number, dj: number, n: number): void {
+  for (let k = o, end = o + n; k < end; k++, h += dh, i += di, j += dj) dst[k] = cd[h] ? ad[i]! : bd[j]!;
 }
 
 /** Strided copy: transpose (input strides permuted) or broadcast_to (0 strides). */
