@@ -25,12 +25,18 @@ function sameDTypes(op: string, args: readonly Aval[]): DType {
   return dt;
 }
 
-/** The broadcast shape; when every operand has one shape, that very array (a tensor's frozen shape, shared by the output). */
+/**
+ * The broadcast shape. When it equals an operand's shape (same shapes, or a
+ * tensor and a scalar) it is that very array: a tensor's frozen shape, which
+ * the output then shares instead of freezing a copy.
+ */
 function broadcastAll(op: string, args: readonly Aval[]): Shape {
   let shape = args[0]!.shape;
   for (let i = 1; i < args.length; i++) {
     const next = args[i]!.shape;
-    if (!shapesEqual(shape, next)) shape = broadcastShapes(op, shape, next);
+    if (shapesEqual(shape, next)) continue;
+    const both = broadcastShapes(op, shape, next);
+    if (!shapesEqual(both, shape)) shape = shapesEqual(both, next) ? next : both;
   }
   return shape;
 }
