@@ -13,8 +13,6 @@ import { sizeOf } from "../../core/shape.js";
 import type { Aval } from "../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, ReduceName, UnaryName } from "../spec.js";
 import { broadcastStridesOf, contiguousStrides, forEachRow } from "./rows.js";
-import { exp } from "../math/exp.js";
-import { exp32 } from "../math/exp32.js";
 import { unaryFn } from "../reference/kernels/elementwise.js";
 
 const isFloat = (d: DType) => d === "float32" || d === "float64";
@@ -123,14 +121,11 @@ export function unaryFast(name: UnaryName, x: KernelInput, out: Aval): TypedArra
   const dst = allocate(out.dtype, n);
   switch (name) {
     case "neg": for (let i = 0; i < n; i++) dst[i] = -src[i]!; break;
-    case "exp": {
-      const e = out.dtype === "float32" ? exp32 : exp;
-      for (let i = 0; i < n; i++) dst[i] = e(src[i]!);
-      break;
-    }
+    case "exp":
     case "logistic": {
-      const s = unaryFn("logistic", out.dtype);
-      for (let i = 0; i < n; i++) dst[i] = s(src[i]!);
+      // This package's own functions (float32 ones for float32), as every backend computes them.
+      const f = unaryFn(name, out.dtype);
+      for (let i = 0; i < n; i++) dst[i] = f(src[i]!);
       break;
     }
     case "log": for (let i = 0; i < n; i++) dst[i] = Math.log(src[i]!); break;

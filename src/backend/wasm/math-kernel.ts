@@ -1,11 +1,10 @@
 /**
  * Transcendental functions as Wasm SIMD code: the operations of
- * backend/math/*.ts, in the same order on f64x2 lanes, so each lane gets the
- * bits the JavaScript kernel computes. A float32 vector is widened to two
- * f64x2 halves (exact), computed, and narrowed once (f32x4.demote rounds to
- * nearest, as Math.fround does).
+ * backend/math/*.ts, in the same order, so each lane gets the bits the
+ * JavaScript kernel computes — float64's functions on f64x2 lanes, the
+ * float32 ones (exp32.ts, erf32.ts) on f32x4 lanes.
  *
- * The two halves are computed step by step side by side: a polynomial is a
+ * float64 vectors are computed step by step side by side: a polynomial is a
  * chain of dependent multiply-adds, and two independent chains in one
  * instruction stream keep the vector units busy while each waits.
  */
@@ -79,14 +78,14 @@ export class ConstantPool {
   }
 }
 
-/** Scratch for a whole function: four lane pairs (two float32 vectors) and the constant pool. */
+/** Scratch for a whole function: lanes for each of the (at most two) vectors emitMath takes at once, and the constant pool. */
 export interface MathScratch {
   lanes: Lanes[];
   pool: ConstantPool;
 }
 
 export function mathScratch(f: FuncBuilder, pool: ConstantPool): MathScratch {
-  return { lanes: [lanes(f), lanes(f), lanes(f), lanes(f)], pool };
+  return { lanes: [lanes(f), lanes(f)], pool };
 }
 
 type Emit = (f: FuncBuilder, ls: Lanes[], c: ConstantPool) => void;
@@ -94,6 +93,10 @@ type Emit = (f: FuncBuilder, ls: Lanes[], c: ConstantPool) => void;
 /** The functions this file can emit, by primitive name: each reads `arg` and writes `out` of every lane pair. */
 export const MATH_OPS: Record<"exp" | "logistic" | "erf", Emit> = { exp: emitExp, logistic: emitLogistic, erf: emitErf };
 export type WasmMath = keyof typeof MATH_OPS;
+
+/** float32 lanes compute the float32 functions (backend/math/*32.ts) on one f32x4 vector each. */
+type Emit32 = (f: FuncBuilder, l: Lanes, c: ConstantPool) => void;
+const MATH_OPS_F32: Record<WasmMath, Emit32> = { exp: emitExp32, logistic: emitLogistic32, erf: emitErf32 };
 
 /** e^x per lane (backend/math/exp.ts), from each `x` into each `out`. */
 function expOf(f: FuncBuilder, ls: Lanes[], c: ConstantPool, from: (l: Lanes) => void): void {
@@ -331,13 +334,11 @@ function emitErf32(f: FuncBuilder, l: Lanes, c: ConstantPool): void {
   f.localGet(l.arg).v128Const(SIGN_BITS_32).simd(Simd.v128_and).simd(Simd.v128_or).localSet(l.out);
 }
 
-const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
-const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 /**
- * outs[i] = `name` of each lane of ins[i] (v128 locals, at most two): f64x2
- * vectors directly; each f32x4 vector as two widened halves, narrowed once at
- * the end. All the lane pairs are computed side by side.
+ * outs[i] = `name` of each lane of ins[i] (v128 locals, at most two): f32x4
+ * vectors one after another with the float32 functions, f64x2 vectors side by
+ * side (erf's one at a time).
  */
 export function emitMath(f: FuncBuilder, kind: Kind, name: WasmMath, s: MathScratch, ins: readonly number[], outs: readonly number[]): void {
   if (name === "erf" && ins.length > 1) {
@@ -349,30 +350,15 @@ export function emitMath(f: FuncBuilder, kind: Kind, name: WasmMath, s: MathScra
     ins.forEach((x, i) => {
       const l = s.lanes[i]!;
       f.localGet(x).localSet(l.arg);
-      ({ erf: emitErf32, exp: emitExp32, logistic: emitLogistic32 })[name](f, l, s.pool);
+      MATH_OPS_F32[name](f, l, s.pool);
       f.localGet(l.out).localSet(outs[i]!);
     });
     return;
   }
-  if (kind === "f64") {
-    const ls = ins.map((x, i) => {
-      f.localGet(x).localSet(s.lanes[i]!.arg);
-      return s.lanes[i]!;
-    });
-    MATH_OPS[name](f, ls, s.pool);
-    ls.forEach((l, i) => f.localGet(l.out).localSet(outs[i]!));
-    return;
-  }
-  const ls = ins.flatMap((x, i) => {
-    const [lo, hi] = [s.lanes[2 * i]!, s.lanes[2 * i + 1]!];
-    f.localGet(x).localGet(x).shuffle(HIGH_TO_LOW).simd(Simd.f64x2_promote_low_f32x4).localSet(hi.arg);
-    f.localGet(x).simd(Simd.f64x2_promote_low_f32x4).localSet(lo.arg);
-    return [lo, hi];
+  const ls = ins.map((x, i) => {
+    f.localGet(x).localSet(s.lanes[i]!.arg);
+    return s.lanes[i]!;
   });
   MATH_OPS[name](f, ls, s.pool);
-  outs.forEach((out, i) => {
-    f.localGet(ls[2 * i]!.out).simd(Simd.f32x4_demote_f64x2_zero);
-    f.localGet(ls[2 * i + 1]!.out).simd(Simd.f32x4_demote_f64x2_zero);
-    f.shuffle(JOIN_LOW_HALVES).localSet(out);
-  });
+  ls.forEach((l, i) => f.localGet(l.out).localSet(outs[i]!));
 }

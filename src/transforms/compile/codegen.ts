@@ -6,7 +6,6 @@
  */
 import type { DType } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
-import { sizeOf } from "../../core/shape.js";
 import { BINARY, INT_BINARY, LOGICAL, UNARY, unaryFn } from "../../backend/reference/kernels/elementwise.js";
 import type { CompareName } from "../../backend/spec.js";
 
@@ -50,7 +49,7 @@ export function generateLoop(eqns: Equation[], inputs: number[], outputs: number
   const lines: string[] = [];
   inputs.forEach((v, k) => {
     const at = operandLayout(avals[v]!.shape, shape)!;
-    const index = sizeOf(avals[v]!.shape) === 1 ? "0" : at.period ? `i % ${at.period}` : at.repeat ? `Math.floor(i / ${at.repeat})` : "i";
+    const index = at.scalar ? "0" : at.period ? `i % ${at.period}` : at.repeat ? `Math.floor(i / ${at.repeat})` : "i";
     lines.push(`const ${n(v)} = ins[${k}][${index}];`);
   });
   for (const eq of eqns) {
