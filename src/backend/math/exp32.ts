@@ -8,8 +8,8 @@
  *   e^r = Σ_{n ≤ 7} rⁿ/n!  (|r| ≤ ln2/2: the first omitted term is < 3e-9)
  *   e^x = e^r · 2^⌊k/2⌋ · 2^(k−⌊k/2⌋)
  *
- * The float64 exp (exp.ts) widens each float32 lane to two float64 halves and
- * evaluates 13 terms; this one keeps four lanes per vector and 7 terms.
+ * float64's exp (exp.ts) takes 13 terms on two lanes per vector; this one 7
+ * terms on four (float32 tensors used to be widened to float64 for it).
  * exp32(NaN) = NaN, exp32(x) = ∞ from x > 88.73, 0 below −104.
  */
 const f = Math.fround;

@@ -7,9 +7,10 @@
  * float64: 2) and its booleans are comparison results, conditions or casts;
  * a boolean is held as a lane mask (all ones / all zeros) of the float's
  * width. Every op is the IEEE operation the eager kernel does on that dtype
- * (f32x4.div rounds once to float32, as Math.fround(x / y) does), and exp is
- * backend/math's, whose float64 operations the Wasm code repeats lane by lane
- * (math-kernel.ts), so results are bit-identical to eager evaluation; anything
+ * (f32x4.div rounds once to float32, as Math.fround(x / y) does), and exp,
+ * sigmoid and erf are backend/math's, whose operations (float32 ones for
+ * float32) the Wasm code repeats lane by lane (math-kernel.ts), so results are
+ * bit-identical to eager evaluation; anything
  * else (int32, mixed float widths, other functions) returns null and runs as
  * JavaScript.
  *
