@@ -30,7 +30,7 @@ export function resultDType(xs: readonly ArrayLike[]): DType {
   }
   if (dt === null) {
     // Only JS scalars: float32 if any is a number, bool if all are booleans.
-    return xs.some((x) => typeof x === "number") ? (xs.some((x) => typeof x === "number" && !Number.isInteger(x)) ? "float32" : "float32") : "bool";
+    return xs.some((x) => typeof x === "number") ? "float32" : "bool";
   }
   for (const x of xs) if (typeof x === "number" || typeof x === "boolean") dt = promoteWithScalar(dt, x);
   return dt;
