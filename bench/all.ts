@@ -18,15 +18,26 @@
  *   npm run bench -- --out /tmp/results-all.json
  *   npm run bench -- --vs tfjs    # peers: only TensorFlow.js (also jax-js, pytorch)
  *   npm run bench -- --json       # the tables go to stderr, one JSON document to stdout
+ *   npm run bench -- --from-source  # run the .ts files through tsx instead of the tsc build
+ *
+ * Fluxion is measured as the package ships it, compiled by tsc (bench/paths.ts).
  */
 import { execSync, spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { flag, option } from "./args.js";
+import { BENCH_DIR, BUILD_DIR, COMPILED, nodeScript, ROOT } from "./paths.js";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+if (!COMPILED && !flag("--from-source")) process.exit(runCompiled());
+
+/** Compiles src/ and bench/ into .bench-build/ and runs this script from there; its exit status. */
+function runCompiled(): number {
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+  const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.bench.json")], { stdio: "inherit" });
+  if (tsc.status !== 0) return tsc.status ?? 1;
+  return spawnSync(process.execPath, [join(BUILD_DIR, "bench", "all.js"), ...process.argv.slice(2)], { stdio: "inherit" }).status ?? 1;
+}
 const quick = flag("--quick");
 const only = option("--only")?.toUpperCase().split(",") ?? null;
 const vs = option("--vs")?.split(",") ?? null;
@@ -62,7 +73,7 @@ const jobs: Job[] = [
 
 function commit(): string {
   try {
-    return execSync("git rev-parse --short HEAD", { cwd: HERE, encoding: "utf8" }).trim();
+    return execSync("git rev-parse --short HEAD", { cwd: ROOT, encoding: "utf8" }).trim();
   } catch {
     return "unknown";
   }
@@ -78,7 +89,7 @@ for (const job of jobs) {
     continue;
   }
   say(`\n=== ${job.ids.join(", ")}: bench/${job.script} ${job.args.join(" ")}`);
-  const command = job.python ? [PYTHON, join(HERE, job.script)] : [process.execPath, "--import", "tsx", join(HERE, job.script)];
+  const command = job.python ? [PYTHON, join(BENCH_DIR, job.script)] : nodeScript(job.script);
   const run = spawnSync(command[0]!, [...command.slice(1), ...job.args], {
     stdio: job.json ? ["inherit", "pipe", "inherit"] : ["inherit", asJson ? process.stderr : "inherit", "inherit"],
     encoding: "utf8",
@@ -110,7 +121,7 @@ function b5Table(): void {
 }
 b5Table();
 
-const out = option("--out") ?? join(HERE, "results-all.json");
+const out = option("--out") ?? join(BENCH_DIR, "results-all.json");
 const doc = {
   date: new Date().toISOString(),
   commit: commit(),

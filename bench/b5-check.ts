@@ -10,17 +10,16 @@
  *   npx tsx bench/b5-check.ts --full --peers jax-js # B5's own shape
  */
 import { spawnSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { flag, option } from "./args.js";
+import { nodeScript } from "./paths.js";
 
 interface Run { name: string; losses: number[] }
 
 const rtol = Number(option("--rtol") ?? "2e-4");
 const shape = flag("--full") ? [] : ["--batch", "2", "--seq", "8", "--width", "16", "--hidden", "64"];
 const args = [...shape, "--steps", option("--steps") ?? "3", "--backends", option("--backends") ?? "wasm", "--peers", option("--peers") ?? "cpu,wasm,jax-js", "--json"];
-const script = join(dirname(fileURLToPath(import.meta.url)), "b5-transformer.ts");
-const run = spawnSync(process.execPath, ["--import", "tsx", script, ...args], { encoding: "utf8", stdio: ["inherit", "pipe", "inherit"] });
+const [node, ...script] = nodeScript("b5-transformer.ts");
+const run = spawnSync(node!, [...script, ...args], { encoding: "utf8", stdio: ["inherit", "pipe", "inherit"] });
 if (run.status !== 0) throw new Error(`b5-check: bench/b5-transformer.ts ${args.join(" ")} exited with ${run.status ?? run.signal}`);
 const { results } = JSON.parse(run.stdout.slice(run.stdout.indexOf("{"))) as { results: Run[] };
 const ours = results.find((r) => r.name.startsWith("Fluxion"));

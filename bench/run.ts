@@ -11,11 +11,12 @@
 import { execSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import * as fx from "../src/index.js";
 import { loadTf, useTfBackend, type Tf } from "./peers.js";
 import { fmt, fmtSample, measure, type Sample } from "./stats.js";
 import { flag, option } from "./args.js";
+import { BENCH_DIR } from "./paths.js";
 
 const quick = flag("--quick");
 const only = option("--only");
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
   ratios["B4a: wasm / tfjs-cpu"] = ratio("B4a tiny ops", "fluxion-wasm-1t", "tfjs-cpu");
 
   // PyTorch / NumPy figures from bench/torch_bench.py, run beside this one (same machine, minutes apart).
-  const torchFile = fileURLToPath(new URL("./torch-results.json", import.meta.url));
+  const torchFile = join(BENCH_DIR, "torch-results.json");
   const torch = existsSync(torchFile) ? (JSON.parse(readFileSync(torchFile, "utf8")) as { machine: { date: string }; rows: Row[] }) : null;
   if (torch) {
     console.error(`including ${torchFile} (${torch.machine.date})`);
@@ -204,7 +205,7 @@ async function main(): Promise<void> {
   console.log(`\n| ratio (medians) | value |\n|---|---|`);
   for (const [k, v] of Object.entries(ratios)) if (v !== null) console.log(`| ${k} | ${fmt(v, 2)}× |`);
 
-  const out = fileURLToPath(new URL("./results.json", import.meta.url));
+  const out = join(BENCH_DIR, "results.json");
   console.error(`load average (1 min): ${loadBefore!.toFixed(1)} at start, ${os.loadavg()[0]!.toFixed(1)} at end, on ${info.cores} cores`);
   writeFileSync(out, JSON.stringify({ machine: { ...info, loadEnd: os.loadavg() }, tfjsWasmThreads: "off (tfjs-backend-wasm disables threads under Node)", rows, ratios, torch }, null, 2));
   console.error(`\nwrote ${out}`);

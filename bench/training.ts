@@ -15,17 +15,15 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import * as fx from "../src/index.js";
 import { flag, option } from "./args.js";
+import { BENCH_DIR, nodeScript, ROOT } from "./paths.js";
 import { hasThreads } from "./workloads/common/fluxion-setup.js";
 import { median, type WorkloadOptions, type WorkloadResult } from "./workloads/common/types.js";
 import type { RunRequest } from "./workloads/run-one.js";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, "..");
-const RESULTS = join(HERE, "results-training.json");
+const RESULTS = join(BENCH_DIR, "results-training.json");
 const PYTHON = "/usr/bin/python3";
 
 const quick = flag("--quick");
@@ -91,11 +89,11 @@ function runPeer(workload: string, peer: Peer): WorkloadResult | Failure {
   // A child that blows far past its budget (say, a hang) is stopped; warm-up and evaluation get generous room.
   const timeout = (full && workload === "b2" ? 4 : 1) * 1000 * (budgetSeconds * 6 + 600);
   const child = peer.kind === "python"
-    ? spawnSync(PYTHON, [join(HERE, "torch_training.py"), "--workload", workload, "--threads", peer.key, "--steps", String(opts.steps),
+    ? spawnSync(PYTHON, [join(BENCH_DIR, "torch_training.py"), "--workload", workload, "--threads", peer.key, "--steps", String(opts.steps),
         "--warmup", String(warmup), "--windows", String(opts.windows), "--budget", String(budgetSeconds),
         ...(opts.full ? ["--full"] : []), ...(trainExamples ? ["--train-examples", String(trainExamples)] : [])],
       { cwd: ROOT, encoding: "utf8", timeout, maxBuffer: 1 << 26 })
-    : spawnSync(process.execPath, ["--import", "tsx", join(HERE, "workloads", "run-one.ts"), JSON.stringify({ workload, peer: peer.key, opts } satisfies RunRequest)],
+    : spawnSync(process.execPath, [...nodeScript("workloads/run-one.ts").slice(1), JSON.stringify({ workload, peer: peer.key, opts } satisfies RunRequest)],
       { cwd: ROOT, encoding: "utf8", timeout, maxBuffer: 1 << 26 });
   const result = child.status === 0 ? lastJsonLine(child.stdout) : null;
   if (result) return result;
