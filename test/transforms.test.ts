@@ -79,6 +79,19 @@ describe("grad options", () => {
     close(aux.doubled, f64([2, 4]));
   });
 
+  it("hasAux takes any data in aux: strings, booleans, functions, nested with tensors (as JAX)", () => {
+    const tag = () => "metrics";
+    const g = fx.grad((a: T) => [a.square().sum(), ["epoch", { ok: true, name: tag, norm: a.sum(), n: 3 }]], { hasAux: true });
+    const [grad, aux] = g(x) as [T, [string, { ok: boolean; name: () => string; norm: T; n: number }]];
+    close(grad, f64([2, 4]));
+    expect(aux[0]).toBe("epoch");
+    expect(aux[1].ok).toBe(true);
+    expect(aux[1].name).toBe(tag);
+    expect(aux[1].n).toBe(3);
+    expect(aux[1].norm).toBeInstanceOf(fx.ConcreteTensor);
+    expect(aux[1].norm.item()).toBe(3);
+  });
+
   it("valueAndGrad returns the value, and [[value, aux], grads] with hasAux", () => {
     const [v, g] = fx.valueAndGrad(f)(x, y, z);
     close(v, f(x, y, z));

@@ -74,6 +74,29 @@ function flattenAll(xs: readonly unknown[], leaves: Leaf[]): TreeDef[] {
   return defs;
 }
 
+/**
+ * Applies `f` to every tensor of a tree whose other leaves may be anything:
+ * strings, booleans, functions and class instances that are not pytree nodes
+ * pass through unchanged (`flatten` rejects them). For auxiliary outputs
+ * (`hasAux`), which may carry any data, as in JAX.
+ *
+ *   mapTensors((t) => t.mul(2), { loss: t, tag: "train" }) // { loss: 2·t, tag: "train" }
+ */
+export function mapTensors(f: (t: Tensor) => unknown, tree: unknown): unknown {
+  if (tree instanceof Tensor) return f(tree);
+  if (Array.isArray(tree)) return tree.map((x) => mapTensors(f, x));
+  if (isNode(tree)) {
+    const { children, rebuild } = tree[PYTREE]();
+    return rebuild(children.map((c) => mapTensors(f, c)));
+  }
+  if (isPlainObject(tree)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(tree)) out[k] = mapTensors(f, tree[k]);
+    return out;
+  }
+  return tree;
+}
+
 export function unflatten(def: TreeDef, leaves: readonly unknown[]): unknown {
   const cursor = { leaves, at: 0 };
   const out = build(def, cursor);

@@ -3,7 +3,7 @@ import { isFloat } from "../core/dtype.js";
 import { DTypeError, TransformError, ValueError, fmtShape } from "../core/errors.js";
 import { Tensor } from "../core/tensor.js";
 import { withTrace } from "../core/trace.js";
-import { flatten, unflatten, type TreeDef } from "../core/tree.js";
+import { flatten, mapTensors, unflatten, type TreeDef } from "../core/tree.js";
 import * as lax from "../primitives/lax.js";
 import { GradTrace, GradTracer } from "./tape.js";
 import { toTensor } from "./args.js";
@@ -57,7 +57,7 @@ function linearize(op: string, f: (...a: any[]) => unknown, args: unknown[], arg
     const outIds = leaves.map((t) => (t instanceof GradTracer && t.trace === trace ? t.id : -1));
     const primalLeaves = leaves.map((t) => primalOf(t, trace));
     const primalOut = unflatten(outDef, primalLeaves);
-    const auxOut = hasAux ? unflatten(flatten(aux)[1], flatten(aux)[0].map((l) => (l instanceof Tensor ? primalOf(l, trace) : l))) : undefined;
+    const auxOut = hasAux ? mapTensors((t) => primalOf(t, trace), aux) : undefined;
     return {
       out: primalOut,
       outLeaves: primalLeaves,
