@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { allocate } from "../src/core/dtype.js";
+import { givePooled } from "../src/core/storage-pool.js";
 import type { ConvParams, KernelInput } from "../src/backend/spec.js";
 import { convKernel } from "../src/backend/reference/kernels/conv.js";
 import { chooseLayout, convConfig, convGemm, type ConvLayout } from "../src/backend/wasm/conv.js";
@@ -45,8 +46,21 @@ function randomConv(dtype: "float32" | "float64") {
   return { x, w, p, out: { shape: [N, G * Og, ...outSp], dtype } };
 }
 
+/**
+ * Puts a NaN-filled buffer of the output's byte size in the storage pool, so
+ * the kernel's output storage starts dirty (as inside a jitted step): an
+ * element the kernel fails to write shows as NaN.
+ */
+function poisonPool(out: { shape: number[]; dtype: "float32" | "float64" }): void {
+  const n = out.shape.reduce((a, b) => a * b, 1);
+  const buf = new ArrayBuffer(n * (out.dtype === "float32" ? 4 : 8));
+  new Uint8Array(buf).fill(0xff);
+  givePooled(buf);
+}
+
 function expectMatchesReference(trial: string, { x, w, p, out }: ReturnType<typeof randomConv>) {
   const want = convKernel([x, w], p, [out])[0]!;
+  poisonPool(out);
   const got = convGemm([x, w], p, out)!;
   expect(got.length).toBe(want.length);
   const tol = out.dtype === "float32" ? 2e-5 : 1e-12;
@@ -113,6 +127,7 @@ describe.each([1, 2])("wasm conv by Winograd F(2×2, 3×3) vs reference, %i thre
         // Odd trials: one example per chunk.
         winogradConfig.budget = trial % 2 ? 1 : 1 << 22;
         const want = convKernel([conv.x, conv.w], conv.p, [conv.out])[0]!;
+        poisonPool(conv.out);
         const got = convWinograd([conv.x, conv.w], conv.p, conv.out)!;
         expect(got.length).toBe(want.length);
         const tol = dtype === "float32" ? 2e-5 : 1e-12;

@@ -18,7 +18,7 @@
  * tables, so the semantics (and the gradients, which are convolutions too)
  * are the reference's.
  */
-import { allocate, type TypedArray } from "../../core/dtype.js";
+import { allocate, allocateUninitialized, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import type { KernelInput, PrimParams } from "../spec.js";
 import { axisSources, combineAxes, rowMajorStrides } from "../reference/kernels/conv.js";
@@ -59,9 +59,10 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
   const G = p.groups, Og = O / G;
   const inSp = x!.shape.slice(2), kSp = w!.shape.slice(2), outSp = out.shape.slice(2);
   const inSize = product(inSp), kSize = product(kSp), P = product(outSp);
-  const dst = allocate(dtype, N * O * P) as Float32Array | Float64Array;
   const K = Cg * kSize;
-  if (dst.length === 0 || K === 0) return dst;
+  if (N * O * P === 0 || K === 0) return allocate(dtype, N * O * P); // zeros: empty sums
+  // Every chunk's output is copied over its part of dst below, so it needs no zeroing.
+  const dst = allocateUninitialized(dtype, N * O * P) as Float32Array | Float64Array;
 
   const rt = getRuntime();
   const es = dtype === "float32" ? 4 : 8;

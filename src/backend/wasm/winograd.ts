@@ -12,7 +12,7 @@
  * Exact in real arithmetic; in floating point its rounding differs from the
  * direct sum by a few ulps of the largest terms.
  */
-import { allocate, type TypedArray } from "../../core/dtype.js";
+import { allocateUninitialized, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import type { KernelInput, PrimParams } from "../spec.js";
 import { runCount, runsOf } from "./conv-runs.js";
@@ -60,7 +60,8 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   const [N, C, H, W] = x!.shape as [number, number, number, number];
   const O = w!.shape[0]!;
   const [OH, OW] = [out.shape[2]!, out.shape[3]!];
-  const dst = allocate(dtype, N * O * OH * OW) as Float32Array | Float64Array;
+  // Every chunk's output is copied over its part of dst, so it needs no zeroing.
+  const dst = allocateUninitialized(dtype, N * O * OH * OW) as Float32Array | Float64Array;
   if (dst.length === 0) return dst;
   const tH = Math.ceil(OH / 2), tW = Math.ceil(OW / 2), Hp = 2 * tH + 2, Wp = 2 * tW + 2, tilesPer = tH * tW;
   const [padT, padL] = [p.padding[0]![0], p.padding[1]![0]];
