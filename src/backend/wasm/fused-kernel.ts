@@ -22,8 +22,10 @@
  * ⌈n/8⌉·32 ≤ ⌈4n/64⌉·64 bytes for float32, likewise for float64 and bytes.
  * A row input (`period`) is read from a pointer that wraps to its start at
  * the end of the row; a column input (`repeat`) is one element splatted,
- * advanced every repeat/(lanes·2) iterations. Both periods are multiples of
- * 8 (fusion.ts), so an iteration never straddles a row's or column's end.
+ * advanced every repeat/(lanes·2) iterations; a channel input (both) is a
+ * column whose pointer wraps to its start after `period` elements. Row
+ * periods and repeats are multiples of 8 (fusion.ts), so an iteration never
+ * straddles a row's or column's end.
  */
 import type { DType } from "../../core/dtype.js";
 import type { FusedGroup } from "../spec.js";
@@ -72,7 +74,7 @@ export function fusedKind(group: FusedGroup): Kind | null {
 
 /** A key that identifies the generated code (groups differing only in n share it). */
 export function fusedKey(group: FusedGroup): string {
-  const ins = group.inputs.map((x) => `${x.dtype}${x.scalar ? "*" : x.period ? `%${x.period}` : x.repeat ? `/${x.repeat}` : ""}`).join(",");
+  const ins = group.inputs.map((x) => `${x.dtype}${x.scalar ? "*" : ""}${x.period ? `%${x.period}` : ""}${x.repeat ? `/${x.repeat}` : ""}`).join(",");
   const ops = group.ops.map((o) => `${o.prim}:${o.dtype}(${o.args.join(",")})`).join(";");
   return `${ins}|${ops}|${group.outputs.join(",")}`;
 }
@@ -102,7 +104,7 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
     const one = f.local(V128);
     return copies.map(() => one);
   });
-  // Row inputs: where the row starts and ends. Column inputs: iterations left on this element.
+  // Row and channel inputs: where the row starts and ends. Column and channel inputs: iterations left on this element.
   const rowStart = group.inputs.map((x) => (x.period ? f.local(I32) : -1));
   const rowEnd = group.inputs.map((x) => (x.period ? f.local(I32) : -1));
   const colLeft = group.inputs.map((x) => (x.repeat ? f.local(I32) : -1));
@@ -163,21 +165,25 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
         // Next element once this one has served `repeat` lanes.
         f.localGet(colLeft[i]!).i32Const(1).op(Op.i32_sub).localTee(colLeft[i]!).op(Op.i32_eqz).if_();
         f.localGet(inPtr(i)).i32Const(x.dtype === "bool" ? 1 : es).op(Op.i32_add).localSet(inPtr(i));
+        // A channel wraps to its first element after the last.
+        if (x.period) wrapRow(f, inPtr(i), rowStart[i]!, rowEnd[i]!);
         f.i32Const(itersPer(x.repeat)).localSet(colLeft[i]!);
         f.end();
         return;
       }
-      f.localGet(inPtr(i)).i32Const(VECTORS_PER_ITERATION * bytesPerVector(x.dtype)).op(Op.i32_add).localTee(inPtr(i));
-      if (x.period) {
-        // At the row's end, back to its start.
-        f.localGet(rowStart[i]!).localGet(inPtr(i)).localGet(inPtr(i)).localGet(rowEnd[i]!).op(Op.i32_eq).op(Op.select).localSet(inPtr(i));
-      } else f.op(Op.drop);
+      f.localGet(inPtr(i)).i32Const(VECTORS_PER_ITERATION * bytesPerVector(x.dtype)).op(Op.i32_add).localSet(inPtr(i));
+      if (x.period) wrapRow(f, inPtr(i), rowStart[i]!, rowEnd[i]!);
     });
     group.outputs.forEach((v, k) => f.localGet(outPtr(k)).i32Const(VECTORS_PER_ITERATION * bytesPerVector(dtypes[v]!)).op(Op.i32_add).localSet(outPtr(k)));
   });
   // The constants the loop reads are set once, before it.
   f.code.splice(loopStart, 0, ...pool.initCode());
   return m.bytes();
+}
+
+/** At the row's end, the pointer goes back to its start. */
+function wrapRow(f: FuncBuilder, ptr: number, start: number, end: number): void {
+  f.localGet(start).localGet(ptr).localGet(ptr).localGet(end).op(Op.i32_eq).op(Op.select).localSet(ptr);
 }
 
 const bytesPerVectorOf = (d: DType, kind: Kind) => (kind === "f32" ? 4 : 2) * (d === "bool" ? 1 : kind === "f32" ? 4 : 8);
