@@ -197,11 +197,11 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
   for (const dtype of ["float32", "float64"] as const) {
     it(`${dtype} groups reading channels (conv biases, channel masks) equal eager and the JavaScript loop`, () => {
       const before = fx.getBackend().name;
-      let channelGroups = 0;
+      let channelGroups = 0, quarterAligned = 0;
       try {
-        for (let p = 0; p < 48; p++) {
-          const N = [1, 3, 5, 2][p % 4]!, C = [1, 2, 3, 5, 8, 7][p % 6]!, HW = [8, 16, 24][p % 3]!;
-          const [H, W] = HW === 24 ? [4, 6] : HW === 16 ? [4, 4] : [2, 4];
+        for (let p = 0; p < 60; p++) {
+          // H·W a multiple of 8, or of 4 only (a float32 vector then never spans two channels, but an iteration does).
+          const N = [1, 3, 5, 2][p % 4]!, C = [1, 2, 3, 5, 8, 7][p % 6]!, [H, W] = [[2, 4], [4, 4], [4, 6], [2, 2], [3, 4], [4, 5]][Math.floor(p / 4) % 6]!;
           // x full [N, C, H, W]; y a channel [C, 1, 1]; z a channel [1, C, 1, 1]; s a scalar; m a channel of booleans.
           const shapes = [[N, C, H, W], [C, 1, 1], [1, C, 1, 1], [], p % 2 ? [C, 1, 1] : [1, C, 1, 1]];
           const tensors = shapes.map((shape, i) => {
@@ -226,6 +226,7 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
             const wasm = fuseWasm(group);
             expect(wasm, JSON.stringify(group.inputs)).not.toBeNull();
             channelGroups++;
+            if (group.inputs.some((x) => x.period && x.repeat && x.repeat % 8 !== 0)) quarterAligned++;
             const ins = step.inputs.map((v) => {
               const t = tensors[program.inputs.indexOf(v)];
               return t ? t.data() : values(program.avals[v]!.shape.reduce((a, b) => a * b, 1), program.avals[v]!.dtype);
@@ -241,12 +242,13 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
         fx.setBackend(before);
       }
       expect(channelGroups).toBeGreaterThanOrEqual(15);
+      expect(quarterAligned).toBeGreaterThanOrEqual(5);
     });
   }
 
   it("a channel group reads element ⌊i / repeat⌋ mod period, in Wasm for every period including 1", () => {
     for (const dtype of ["float32", "float64", "bool"] as const) {
-      for (const [period, repeat, cycles] of [[1, 8, 3], [3, 8, 2], [2, 16, 3], [5, 24, 1]] as const) {
+      for (const [period, repeat, cycles] of [[1, 8, 3], [3, 8, 2], [2, 16, 3], [5, 24, 1], [1, 4, 5], [3, 4, 3], [2, 12, 2], [7, 20, 1]] as const) {
         const n = period * repeat * cycles;
         const kind = dtype === "float64" ? "float64" : "float32";
         const x = values(n, kind), c = values(period, dtype);
@@ -275,7 +277,12 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
     expect(steps.length).toBe(1);
     const group = describeGroup(steps[0] as never, program.avals, 360);
     expect(group.inputs.find((x) => x.period !== undefined)).toEqual({ dtype: "float32", scalar: false, period: 5, repeat: 24 });
-    // H·W not a multiple of 8: the add stays a kernel.
+    // H·W = 26·26 is a multiple of 4 only, and fuses too (as in a conv net's first layer).
+    const big = fx.jit(conv).trace(fx.ones([2, 3, 26, 26]), fx.ones([3, 1, 1]));
+    const bigSteps = planSteps(big);
+    expect(bigSteps.length).toBe(1);
+    expect(describeGroup(bigSteps[0] as never, big.avals, 2 * 3 * 676).inputs.find((x) => x.period !== undefined)).toEqual({ dtype: "float32", scalar: false, period: 3, repeat: 676 });
+    // H·W not a multiple of 4: the add stays a kernel.
     const odd = fx.jit(conv).trace(fx.ones([3, 5, 3, 3]), fx.ones([5, 1, 1]));
     expect(planSteps(odd).some((s) => s.kind === "kernel" && s.eqn.prim.name === "add")).toBe(true);
   });

@@ -26,6 +26,12 @@ export type Step =
 export const BROADCAST_ALIGN = 8;
 
 /**
+ * A channel's repeat (H·W) must be a multiple of this: the Wasm loop splats
+ * its element per vector (4 float32 or 2 float64 lanes), so 26·26 = 676 fuses.
+ */
+export const CHANNEL_ALIGN = 4;
+
+/**
  * How a group of shape `group` reads an operand of shape `shape` (see spec.ts
  * FusedGroup), or null if it cannot: e.g. [C, 1, 1] in [N, C, H, W] gives
  * { period: C, repeat: H·W } (element i at ⌊i / (H·W)⌋ mod C).
@@ -48,7 +54,7 @@ export function operandLayout(shape: readonly number[], group: readonly number[]
   if (padded.slice(0, k).every((d, i) => d === group[i]) && repeat % BROADCAST_ALIGN === 0) return { scalar: false, repeat };
   // Channel: leading axes 1, middle axes the group's, trailing axes 1.
   const inner = sizeOf(group.slice(k));
-  if (padded.slice(lead, k).every((d, i) => d === group[lead + i]) && inner % BROADCAST_ALIGN === 0) return { scalar: false, period: size, repeat: inner };
+  if (padded.slice(lead, k).every((d, i) => d === group[lead + i]) && inner % CHANNEL_ALIGN === 0) return { scalar: false, period: size, repeat: inner };
   return null;
 }
 
