@@ -282,6 +282,9 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
     const bigSteps = planSteps(big);
     expect(bigSteps.length).toBe(1);
     expect(describeGroup(bigSteps[0] as never, big.avals, 2 * 3 * 676).inputs.find((x) => x.period !== undefined)).toEqual({ dtype: "float32", scalar: false, period: 3, repeat: 676 });
+    // A leading axis of size 1 before the batch axis does not hide the channel.
+    const lead1 = fx.jit(conv).trace(fx.ones([1, 3, 5, 4, 6]), fx.ones([5, 1, 1]));
+    expect(describeGroup(planSteps(lead1)[0] as never, lead1.avals, 360).inputs.find((x) => x.period !== undefined)).toEqual({ dtype: "float32", scalar: false, period: 5, repeat: 24 });
     // H·W not a multiple of 4: the add stays a kernel.
     const odd = fx.jit(conv).trace(fx.ones([3, 5, 3, 3]), fx.ones([5, 1, 1]));
     expect(planSteps(odd).some((s) => s.kind === "kernel" && s.eqn.prim.name === "add")).toBe(true);

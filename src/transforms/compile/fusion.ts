@@ -52,9 +52,12 @@ export function operandLayout(shape: readonly number[], group: readonly number[]
   while (k > 0 && padded[k - 1] === 1) k--;
   const repeat = n / size;
   if (padded.slice(0, k).every((d, i) => d === group[i]) && repeat % BROADCAST_ALIGN === 0) return { scalar: false, repeat };
-  // Channel: leading axes 1, middle axes the group's, trailing axes 1.
+  // Channel: leading axes 1, middle axes the group's, trailing axes 1 (also a
+  // column whose repeat is a multiple of 4 but not 8).
+  let first = 0;
+  while (first < k && padded[first] === 1) first++;
   const inner = sizeOf(group.slice(k));
-  if (padded.slice(lead, k).every((d, i) => d === group[lead + i]) && inner % CHANNEL_ALIGN === 0) return { scalar: false, period: size, repeat: inner };
+  if (padded.slice(first, k).every((d, i) => d === group[first + i]) && inner % CHANNEL_ALIGN === 0) return { scalar: false, period: size, repeat: inner };
   return null;
 }
 
