@@ -194,6 +194,102 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
     });
   }
 
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype} groups reading channels (conv biases, channel masks) equal eager and the JavaScript loop`, () => {
+      const before = fx.getBackend().name;
+      let channelGroups = 0, quarterAligned = 0;
+      try {
+        for (let p = 0; p < 60; p++) {
+          // H·W a multiple of 8, or of 4 only (a float32 vector then never spans two channels, but an iteration does).
+          const N = [1, 3, 5, 2][p % 4]!, C = [1, 2, 3, 5, 8, 7][p % 6]!, [H, W] = [[2, 4], [4, 4], [4, 6], [2, 2], [3, 4], [4, 5]][Math.floor(p / 4) % 6]!;
+          // x full [N, C, H, W]; y a channel [C, 1, 1]; z a channel [1, C, 1, 1]; s a scalar; m a channel of booleans.
+          const shapes = [[N, C, H, W], [C, 1, 1], [1, C, 1, 1], [], p % 2 ? [C, 1, 1] : [1, C, 1, 1]];
+          const tensors = shapes.map((shape, i) => {
+            const d = i === 4 ? "bool" : dtype;
+            return fx.tensor(values(shape.reduce((a, b) => a * b, 1), d), { dtype: d, shape });
+          }) as [fx.Tensor, fx.Tensor, fx.Tensor, fx.Tensor, fx.Tensor];
+          const f = randomProgram(12000 + p);
+          fx.setBackend("wasm");
+          const eager = f(...tensors);
+          const jitted = fx.jit(f)(...tensors) as fx.Tensor[];
+          eager.forEach((e, k) => sameBits(jitted[k]!.data(), e.data(), `program ${p} ([${N}, ${C}, ${H}, ${W}]) output ${k}`));
+          // The JavaScript loop alone (a backend without fused kernels).
+          fx.setBackend("reference");
+          const js = fx.jit(f)(...tensors) as fx.Tensor[];
+          eager.forEach((e, k) => sameBits(js[k]!.data(), e.data(), `program ${p} ([${N}, ${C}, ${H}, ${W}]) reference output ${k}`));
+          const program = fx.jit(f).trace(...tensors);
+          for (const step of planSteps(program)) {
+            if (step.kind !== "fused") continue;
+            const n = step.shape.reduce((a, b) => a * b, 1);
+            const group = describeGroup(step, program.avals, n);
+            if (!group.inputs.some((x) => x.period && x.repeat)) continue;
+            const wasm = fuseWasm(group);
+            expect(wasm, JSON.stringify(group.inputs)).not.toBeNull();
+            channelGroups++;
+            if (group.inputs.some((x) => x.period && x.repeat && x.repeat % 8 !== 0)) quarterAligned++;
+            const ins = step.inputs.map((v) => {
+              const t = tensors[program.inputs.indexOf(v)];
+              return t ? t.data() : values(program.avals[v]!.shape.reduce((a, b) => a * b, 1), program.avals[v]!.dtype);
+            });
+            const outAvals = step.outputs.map((v) => program.avals[v]!);
+            const got = outAvals.map((a) => allocate(a.dtype, n)), want = outAvals.map((a) => allocate(a.dtype, n));
+            wasm!(ins, got);
+            generateLoop(step.eqns, step.inputs, step.outputs, program.avals, step.shape)(ins, want, n);
+            got.forEach((g, k) => sameBits(g, want[k]!, `program ${p} group output ${k}`));
+          }
+        }
+      } finally {
+        fx.setBackend(before);
+      }
+      expect(channelGroups).toBeGreaterThanOrEqual(15);
+      expect(quarterAligned).toBeGreaterThanOrEqual(5);
+    });
+  }
+
+  it("a channel group reads element ⌊i / repeat⌋ mod period, in Wasm for every period including 1", () => {
+    for (const dtype of ["float32", "float64", "bool"] as const) {
+      for (const [period, repeat, cycles] of [[1, 8, 3], [3, 8, 2], [2, 16, 3], [5, 24, 1], [1, 4, 5], [3, 4, 3], [2, 12, 2], [7, 20, 1]] as const) {
+        const n = period * repeat * cycles;
+        const kind = dtype === "float64" ? "float64" : "float32";
+        const x = values(n, kind), c = values(period, dtype);
+        // out = x where c (bool) / out = x + c (float), with c a channel input.
+        const group = dtype === "bool"
+          ? { inputs: [{ dtype: kind, scalar: false }, { dtype, scalar: false, period, repeat }, { dtype: kind, scalar: true }], ops: [{ prim: "select", args: [1, 0, 2], dtype: kind }], outputs: [3], n }
+          : { inputs: [{ dtype, scalar: false }, { dtype, scalar: false, period, repeat }], ops: [{ prim: "add", args: [0, 1], dtype }], outputs: [2], n };
+        const zero = allocate(kind, 1);
+        const out = allocate(kind, n);
+        fuseWasm(group as never)!(dtype === "bool" ? [x, c, zero] : [x, c], [out]);
+        const want = allocate(kind, n);
+        for (let i = 0; i < n; i++) {
+          const ci = c[Math.floor(i / repeat) % period]!;
+          want[i] = dtype === "bool" ? (ci ? x[i]! : 0) : x[i]! + ci;
+        }
+        sameBits(out, want, `${dtype} period ${period} repeat ${repeat}`);
+      }
+    }
+  });
+
+  it("fuses a conv bias [C, 1, 1] and the ReLU after it into one group over [N, C, H, W]", () => {
+    const conv = (x: fx.Tensor, b: fx.Tensor) => fx.maximum(x.add(b), 0);
+    const program = fx.jit(conv).trace(fx.ones([3, 5, 4, 6]), fx.ones([5, 1, 1]));
+    const steps = planSteps(program);
+    expect(steps.every((s) => s.kind === "fused")).toBe(true);
+    expect(steps.length).toBe(1);
+    const group = describeGroup(steps[0] as never, program.avals, 360);
+    expect(group.inputs.find((x) => x.period !== undefined)).toEqual({ dtype: "float32", scalar: false, period: 5, repeat: 24 });
+    // H·W = 26·26 is a multiple of 4 only, and fuses too (as in a conv net's first layer).
+    const big = fx.jit(conv).trace(fx.ones([2, 3, 26, 26]), fx.ones([3, 1, 1]));
+    const bigSteps = planSteps(big);
+    expect(bigSteps.length).toBe(1);
+    expect(describeGroup(bigSteps[0] as never, big.avals, 2 * 3 * 676).inputs.find((x) => x.period !== undefined)).toEqual({ dtype: "float32", scalar: false, period: 3, repeat: 676 });
+    // A leading axis of size 1 before the batch axis does not hide the channel.
+    const lead1 = fx.jit(conv).trace(fx.ones([1, 3, 5, 4, 6]), fx.ones([5, 1, 1]));
+    expect(describeGroup(planSteps(lead1)[0] as never, lead1.avals, 360).inputs.find((x) => x.period !== undefined)).toEqual({ dtype: "float32", scalar: false, period: 5, repeat: 24 });
+    // H·W not a multiple of 4: the add stays a kernel.
+    const odd = fx.jit(conv).trace(fx.ones([3, 5, 3, 3]), fx.ones([5, 1, 1]));
+    expect(planSteps(odd).some((s) => s.kind === "kernel" && s.eqn.prim.name === "add")).toBe(true);
+  });
+
   it("fuses a bias row and a row statistic column into the group of their shape", () => {
     const program = fx.jit((x: fx.Tensor, b: fx.Tensor) => {
       const y = x.add(b);

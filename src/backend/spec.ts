@@ -100,7 +100,9 @@ export interface FusedGroup {
    * Each input's layout against the group's shape: all n elements, one
    * (`scalar`), a row repeated along the leading axes (element i at
    * i mod `period`), or a column constant along the trailing axes (element i
-   * at ⌊i / `repeat`⌋). Periods and repeats are multiples of 8.
+   * at ⌊i / `repeat`⌋), or with both set a channel (element i at
+   * ⌊i / `repeat`⌋ mod `period`, a bias [C, 1, 1] on [N, C, H, W]).
+   * Rows' periods and columns' repeats are multiples of 8, channels' repeats of 4.
    */
   inputs: { dtype: DType; scalar: boolean; period?: number; repeat?: number }[];
   ops: { prim: string; args: number[]; dtype: DType }[];

@@ -22,8 +22,11 @@
  * ⌈n/8⌉·32 ≤ ⌈4n/64⌉·64 bytes for float32, likewise for float64 and bytes.
  * A row input (`period`) is read from a pointer that wraps to its start at
  * the end of the row; a column input (`repeat`) is one element splatted,
- * advanced every repeat/(lanes·2) iterations. Both periods are multiples of
- * 8 (fusion.ts), so an iteration never straddles a row's or column's end.
+ * advanced every repeat/(lanes·2) iterations; a channel input (both) is
+ * splatted per vector, advanced every repeat/lanes vectors, and wraps to its
+ * start after `period` elements. Row periods and column repeats are
+ * multiples of 8, channel repeats of 4 (fusion.ts), so an iteration never
+ * straddles a row's or column's end, nor a vector a channel's.
  */
 import type { DType } from "../../core/dtype.js";
 import type { FusedGroup } from "../spec.js";
@@ -72,7 +75,7 @@ export function fusedKind(group: FusedGroup): Kind | null {
 
 /** A key that identifies the generated code (groups differing only in n share it). */
 export function fusedKey(group: FusedGroup): string {
-  const ins = group.inputs.map((x) => `${x.dtype}${x.scalar ? "*" : x.period ? `%${x.period}` : x.repeat ? `/${x.repeat}` : ""}`).join(",");
+  const ins = group.inputs.map((x) => `${x.dtype}${x.scalar ? "*" : ""}${x.period ? `%${x.period}` : ""}${x.repeat ? `/${x.repeat}` : ""}`).join(",");
   const ops = group.ops.map((o) => `${o.prim}:${o.dtype}(${o.args.join(",")})`).join(";");
   return `${ins}|${ops}|${group.outputs.join(",")}`;
 }
@@ -96,22 +99,25 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
   const dtypes: DType[] = [...group.inputs.map((x) => x.dtype), ...group.ops.map((o) => o.dtype)];
   const copies = Array.from({ length: VECTORS_PER_ITERATION }, (_, u) => u);
   // One local per value and vector (a broadcast scalar: one for all).
-  const splatted = (x: FusedGroup["inputs"][number]) => x.scalar || x.repeat !== undefined;
+  const isChannel = (x: FusedGroup["inputs"][number]) => x.period !== undefined && x.repeat !== undefined;
+  const splatted = (x: FusedGroup["inputs"][number]) => x.scalar || (x.repeat !== undefined && !isChannel(x));
   const value = dtypes.map((_, v) => {
     if (v >= nIn || !splatted(group.inputs[v]!)) return copies.map(() => f.local(V128));
     const one = f.local(V128);
     return copies.map(() => one);
   });
-  // Row inputs: where the row starts and ends. Column inputs: iterations left on this element.
+  // Row and channel inputs: where the row starts and ends. Column inputs: iterations left on this
+  // element; channel inputs: vectors left on it.
   const rowStart = group.inputs.map((x) => (x.period ? f.local(I32) : -1));
   const rowEnd = group.inputs.map((x) => (x.period ? f.local(I32) : -1));
   const colLeft = group.inputs.map((x) => (x.repeat ? f.local(I32) : -1));
   const itersPer = (elements: number) => elements / (lanes * VECTORS_PER_ITERATION);
+  const leftPer = (x: FusedGroup["inputs"][number]) => (isChannel(x) ? x.repeat! / lanes : itersPer(x.repeat!));
   group.inputs.forEach((x, i) => {
     if (x.period) {
       f.localGet(inPtr(i)).localTee(rowStart[i]!).i32Const(x.period * bytesPerVectorOf(x.dtype, kind) / lanes).op(Op.i32_add).localSet(rowEnd[i]!);
     }
-    if (x.repeat) f.i32Const(itersPer(x.repeat)).localSet(colLeft[i]!);
+    if (x.repeat) f.i32Const(leftPer(x)).localSet(colLeft[i]!);
   });
   const j = f.local(I32), scratch = f.local(V128);
   const pool = new ConstantPool(f);
@@ -129,6 +135,15 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
   f.forRange(j, () => void f.i32Const(0), () => void f.localGet(count), 1, () => {
     group.inputs.forEach((x, i) => {
       if (x.scalar) return;
+      if (isChannel(x)) {
+        // Each vector lies within one element's repeat; the next element once this one has served it.
+        for (const u of copies) {
+          loadSplat(f, kind, x.dtype, inPtr(i));
+          f.localSet(value[i]![u]!);
+          nextElement(f, x, inPtr(i), colLeft[i]!, leftPer(x), x.dtype === "bool" ? 1 : es, rowStart[i]!, rowEnd[i]!);
+        }
+        return;
+      }
       if (x.repeat) {
         loadSplat(f, kind, x.dtype, inPtr(i));
         f.localSet(value[i]![0]!);
@@ -158,26 +173,37 @@ export function buildFusedModule(group: FusedGroup, kind: Kind, maxPages: number
       }
     });
     group.inputs.forEach((x, i) => {
-      if (x.scalar) return;
+      if (x.scalar || isChannel(x)) return;
       if (x.repeat) {
         // Next element once this one has served `repeat` lanes.
-        f.localGet(colLeft[i]!).i32Const(1).op(Op.i32_sub).localTee(colLeft[i]!).op(Op.i32_eqz).if_();
-        f.localGet(inPtr(i)).i32Const(x.dtype === "bool" ? 1 : es).op(Op.i32_add).localSet(inPtr(i));
-        f.i32Const(itersPer(x.repeat)).localSet(colLeft[i]!);
-        f.end();
+        nextElement(f, x, inPtr(i), colLeft[i]!, leftPer(x), x.dtype === "bool" ? 1 : es, -1, -1);
         return;
       }
-      f.localGet(inPtr(i)).i32Const(VECTORS_PER_ITERATION * bytesPerVector(x.dtype)).op(Op.i32_add).localTee(inPtr(i));
-      if (x.period) {
-        // At the row's end, back to its start.
-        f.localGet(rowStart[i]!).localGet(inPtr(i)).localGet(inPtr(i)).localGet(rowEnd[i]!).op(Op.i32_eq).op(Op.select).localSet(inPtr(i));
-      } else f.op(Op.drop);
+      f.localGet(inPtr(i)).i32Const(VECTORS_PER_ITERATION * bytesPerVector(x.dtype)).op(Op.i32_add).localSet(inPtr(i));
+      if (x.period) wrapRow(f, inPtr(i), rowStart[i]!, rowEnd[i]!);
     });
     group.outputs.forEach((v, k) => f.localGet(outPtr(k)).i32Const(VECTORS_PER_ITERATION * bytesPerVector(dtypes[v]!)).op(Op.i32_add).localSet(outPtr(k)));
   });
   // The constants the loop reads are set once, before it.
   f.code.splice(loopStart, 0, ...pool.initCode());
   return m.bytes();
+}
+
+/**
+ * Counts down `left`; at zero, moves `ptr` to the next element (a channel's
+ * back to its first after the last) and restarts the count at `per`.
+ */
+function nextElement(f: FuncBuilder, x: FusedGroup["inputs"][number], ptr: number, left: number, per: number, elementBytes: number, start: number, end: number): void {
+  f.localGet(left).i32Const(1).op(Op.i32_sub).localTee(left).op(Op.i32_eqz).if_();
+  f.localGet(ptr).i32Const(elementBytes).op(Op.i32_add).localSet(ptr);
+  if (x.period) wrapRow(f, ptr, start, end);
+  f.i32Const(per).localSet(left);
+  f.end();
+}
+
+/** At the row's end, the pointer goes back to its start. */
+function wrapRow(f: FuncBuilder, ptr: number, start: number, end: number): void {
+  f.localGet(start).localGet(ptr).localGet(ptr).localGet(end).op(Op.i32_eq).op(Op.select).localSet(ptr);
 }
 
 const bytesPerVectorOf = (d: DType, kind: Kind) => (kind === "f32" ? 4 : 2) * (d === "bool" ? 1 : kind === "f32" ? 4 : 8);

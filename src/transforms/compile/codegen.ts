@@ -49,7 +49,8 @@ export function generateLoop(eqns: Equation[], inputs: number[], outputs: number
   const lines: string[] = [];
   inputs.forEach((v, k) => {
     const at = operandLayout(avals[v]!.shape, shape)!;
-    const index = at.scalar ? "0" : at.period ? `i % ${at.period}` : at.repeat ? `Math.floor(i / ${at.repeat})` : "i";
+    const index = at.scalar ? "0" : at.period && at.repeat ? `Math.floor(i / ${at.repeat}) % ${at.period}`
+      : at.period ? `i % ${at.period}` : at.repeat ? `Math.floor(i / ${at.repeat})` : "i";
     lines.push(`const ${n(v)} = ins[${k}][${index}];`);
   });
   for (const eq of eqns) {

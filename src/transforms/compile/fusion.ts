@@ -1,11 +1,12 @@
 /**
  * Fusion planning for jit: elementwise equations over one output shape
  * become one group, computed by a single generated loop. Operands have that
- * shape, size 1, or broadcast it in the two ways layers need: a row repeated
- * along the leading axes (a bias [256] added to [32, 128, 256]) or a column
- * constant along the trailing ones (a row statistic [32, 128, 1], as layer
- * norm and softmax subtract and divide). Values used only inside a group
- * never touch memory.
+ * shape, size 1, or broadcast it in the three ways layers need: a row
+ * repeated along the leading axes (a bias [256] added to [32, 128, 256]), a
+ * column constant along the trailing ones (a row statistic [32, 128, 1], as
+ * layer norm and softmax subtract and divide), or a channel broadcast along
+ * both (a conv bias [C, 1, 1] added to [N, C, H, W]). Values used only inside
+ * a group never touch memory.
  */
 import type { Aval } from "../../core/tensor.js";
 import { shapesEqual, sizeOf } from "../../core/shape.js";
@@ -24,7 +25,17 @@ export type Step =
  */
 export const BROADCAST_ALIGN = 8;
 
-/** How a group of shape `group` reads an operand of shape `shape` (see spec.ts FusedGroup), or null if it cannot. */
+/**
+ * A channel's repeat (H·W) must be a multiple of this: the Wasm loop splats
+ * its element per vector (4 float32 or 2 float64 lanes), so 26·26 = 676 fuses.
+ */
+export const CHANNEL_ALIGN = 4;
+
+/**
+ * How a group of shape `group` reads an operand of shape `shape` (see spec.ts
+ * FusedGroup), or null if it cannot: e.g. [C, 1, 1] in [N, C, H, W] gives
+ * { period: C, repeat: H·W } (element i at ⌊i / (H·W)⌋ mod C).
+ */
 export function operandLayout(shape: readonly number[], group: readonly number[]): { scalar: boolean; period?: number; repeat?: number } | null {
   const n = sizeOf(group), size = sizeOf(shape);
   if (shapesEqual(shape, group)) return { scalar: false };
@@ -41,6 +52,12 @@ export function operandLayout(shape: readonly number[], group: readonly number[]
   while (k > 0 && padded[k - 1] === 1) k--;
   const repeat = n / size;
   if (padded.slice(0, k).every((d, i) => d === group[i]) && repeat % BROADCAST_ALIGN === 0) return { scalar: false, repeat };
+  // Channel: leading axes 1, middle axes the group's, trailing axes 1 (also a
+  // column whose repeat is a multiple of 4 but not 8).
+  let first = 0;
+  while (first < k && padded[first] === 1) first++;
+  const inner = sizeOf(group.slice(k));
+  if (padded.slice(first, k).every((d, i) => d === group[first + i]) && inner % CHANNEL_ALIGN === 0) return { scalar: false, period: size, repeat: inner };
   return null;
 }
 
