@@ -498,17 +498,21 @@ const INTERLEAVE_LOW = lanesOf([0, 4, 1, 5]), INTERLEAVE_HIGH = lanesOf([2, 6, 3
  * common 2×2 stride-2 max pool, four windows per step with SIMD — the even
  * and odd columns of two input rows are a window's four candidates. The
  * argmax rule is window_f32's (first maximum in window order, a NaN final).
- * Mode 0: out = reduce_window_max(x); mode 2: out (x's shape, zeroed) gets
- * t[i] at each window's argmax (0 + t, as window_f32's +=). The last block
- * of a row starts at OW − 4 and may redo windows: each writes only its own
- * cells, so redoing is harmless.
+ * Mode 0: out = reduce_window_max(x); mode 2: out (x's shape) gets t[i]
+ * at each window's argmax (0 + t, as window_f32's += into zeros) and +0 at
+ * its other three cells, so it need not be zeroed first; cells outside every
+ * window (the last row / column of an odd H / W) are left for the caller.
+ * The last block of a row starts at OW − 4 and may redo windows: each writes
+ * only its own cells, so redoing is harmless.
  */
 function emitWindow2x2(m: ModuleBuilder): void {
   const f = m.func("window2x2_f32", Array.from({ length: 9 }, () => I32), []);
   const [mode, x, t, out, planes, H, W, OH, OW] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const p = f.local(I32), oy = f.local(I32), blk = f.local(I32), ox = f.local(I32), nblk = f.local(I32);
   const inRow = f.local(I32), outAt = f.local(I32);
-  const [e0, o0, e1, o1, best, j, take, tv, zero] = Array.from({ length: 9 }, () => f.local(V128));
+  const [e0, o0, e1, o1, best, tv, zero, later] = Array.from({ length: 8 }, () => f.local(V128));
+  /** take[c]: lanes where candidate c + 1 (o0, e1, o1) replaced the best so far. */
+  const take = Array.from({ length: 3 }, () => f.local(V128));
   const load2 = (at: () => void, offset: number) => {
     at();
     f.simdMem(SimdMem.v128_load, offset, 0);
@@ -535,27 +539,30 @@ function emitWindow2x2(m: ModuleBuilder): void {
         evenOdd(0, e0, o0);
         f.localGet(inRow).localGet(W).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(inRow);
         evenOdd(0, e1, o1);
-        // best, j = the first maximum of e0, o0, e1, o1 (a NaN final)
+        // best = the first maximum of e0, o0, e1, o1 (a NaN final)
         f.localGet(e0).localSet(best);
-        f.v128Const(new Uint8Array(16)).localSet(j);
         [o0, e1, o1].forEach((v, c) => {
           f.localGet(v).localGet(best).simd(Simd.f32x4_gt);
           f.localGet(v).localGet(v).simd(Simd.f32x4_ne).simd(Simd.v128_or);
-          f.localGet(best).localGet(best).simd(Simd.f32x4_ne).simd(Simd.v128_andnot).localSet(take);
-          f.localGet(v).localGet(best).localGet(take).simd(Simd.v128_bitselect).localSet(best);
-          f.i32Const(c + 1).simd(Simd.i32x4_splat).localGet(j).localGet(take).simd(Simd.v128_bitselect).localSet(j);
+          f.localGet(best).localGet(best).simd(Simd.f32x4_ne).simd(Simd.v128_andnot).localSet(take[c]!);
+          f.localGet(v).localGet(best).localGet(take[c]!).simd(Simd.v128_bitselect).localSet(best);
         });
         f.localGet(mode).op(Op.i32_eqz).if_();
         // out[(p·OH + oy)·OW + ox] = best
         f.localGet(p).localGet(OH).op(Op.i32_mul).localGet(oy).op(Op.i32_add).localGet(OW).op(Op.i32_mul).localGet(ox).op(Op.i32_add);
         f.i32Const(2).op(Op.i32_shl).localGet(out).op(Op.i32_add).localGet(best).simdMem(SimdMem.v128_store, 0, 0);
         f.else_();
-        // tv = 0 + t[(p·OH + oy)·OW + ox]; each candidate cell gets tv where it won, else 0
+        // tv = 0 + t[(p·OH + oy)·OW + ox]; each candidate cell gets tv where it won, else +0.
+        // Candidate c won where it took the lead and no later one did: tv & take[c] & ~(later takes).
         f.localGet(p).localGet(OH).op(Op.i32_mul).localGet(oy).op(Op.i32_add).localGet(OW).op(Op.i32_mul).localGet(ox).op(Op.i32_add);
         f.i32Const(2).op(Op.i32_shl).localGet(t).op(Op.i32_add).simdMem(SimdMem.v128_load, 0, 0).localGet(zero).simd(Simd.f32x4_add).localSet(tv);
-        [e0, o0, e1, o1].forEach((cell, c) => {
-          f.localGet(tv).localGet(zero).localGet(j).i32Const(c).simd(Simd.i32x4_splat).simd(Simd.i32x4_eq).simd(Simd.v128_bitselect).localSet(cell);
+        f.localGet(tv).localGet(take[2]!).simd(Simd.v128_and).localSet(o1);
+        f.localGet(take[2]!).localSet(later);
+        [e1, o0].forEach((cell, c) => {
+          f.localGet(tv).localGet(take[1 - c]!).simd(Simd.v128_and).localGet(later).simd(Simd.v128_andnot).localSet(cell);
+          f.localGet(later).localGet(take[1 - c]!).simd(Simd.v128_or).localSet(later);
         });
+        f.localGet(tv).localGet(later).simd(Simd.v128_andnot).localSet(e0);
         // outAt = out + (inRow − x) − W·4 (the first input row's position, in out's layout)
         f.localGet(inRow).localGet(x).op(Op.i32_sub).localGet(W).i32Const(2).op(Op.i32_shl).op(Op.i32_sub).localGet(out).op(Op.i32_add).localSet(outAt);
         for (const [evenCell, oddCell, rowOffset] of [[e0, o0, 0], [e1, o1, 1]] as const) {

@@ -27,7 +27,7 @@ import { getRuntime, type WasmRuntime } from "./runtime.js";
  * `maxStageBytes` also stay in JS: Wasm memory never shrinks, and this keeps
  * its growth for these kernels bounded (gemm's staging is bounded separately).
  */
-export const ewConfig = { defaultMinElements: 2048, minElements: 2048, maxStageBytes: 128 * 2 ** 20, reduceChunkBytes: 256 * 1024 };
+export const ewConfig = { defaultMinElements: 2048, minElements: 2048, maxStageBytes: 128 * 2 ** 20, reduceChunkBytes: 256 * 1024, windowChunkBytes: 256 * 1024 };
 
 type Fn = (...args: number[]) => void;
 const compiled = new Map<string, Fn>();
@@ -251,7 +251,7 @@ export function argWasm(isMax: boolean, x: KernelInput, axis: number, out: Aval)
  * cotangent s). Float32/float64.
  *
  * Windows never cross planes (the leading axes), so the call walks whole
- * planes in chunks of about `ewConfig.reduceChunkBytes` of x: each chunk is
+ * planes in chunks of about `ewConfig.windowChunkBytes` of x: each chunk is
  * staged, run and copied straight into the result while it is in L2. Staged
  * at once, the backward pass wrote x, t and a zeroed x-sized output out to
  * memory and read them back, and zeroed that output through a Uint8Array of
@@ -272,7 +272,7 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
   const planes = sizeOf(x.shape.slice(0, r - 2));
   const xPlane = H * W, wPlane = OH * OW, outPlane = n / planes;
   const es = itemSize(x.dtype);
-  const per = Math.max(1, Math.min(planes, Math.floor(ewConfig.reduceChunkBytes / (xPlane * es))));
+  const per = Math.max(1, Math.min(planes, Math.floor(ewConfig.windowChunkBytes / (xPlane * es))));
   const base = rt.operandBase();
   const tAt = base + align(per * xPlane * es), outAt = tAt + (t ? align(per * (mode === 2 ? wPlane : xPlane) * es) : 0);
   const top = outAt + align(per * outPlane * es);
