@@ -321,7 +321,7 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
       });
     }
 
-    it(`2×2 stride-2 max pools (the four-windows-per-step kernel): odd sizes, ties, NaN, ±0 (${threads} thread(s))`, () => {
+    it(`2×2 stride-2 max pools (the window-per-lane kernels): odd sizes, ties, NaN, ±0 (${threads} thread(s))`, () => {
       setThreads(threads);
       for (let trial = 0; trial < 40; trial++) {
         const lead = [1 + Math.floor(rand() * 3), 1 + Math.floor(rand() * 4)];
@@ -366,9 +366,10 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
         }
       }
       ewConfig.windowChunkBytes = 256 * 1024;
-      // One plane of one window, and empty arrays (declined: the caller runs the reference kernel).
+      // One plane of one window; two and three 2×2 windows per row (float64's SIMD kernel takes them, a block
+      // of two redone when odd); and empty arrays (declined: the caller runs the reference kernel).
       for (const dtype of FLOATS) {
-        for (const [shape, win] of [[[1, 1, 2, 2], [1, 1, 2, 2]], [[1, 1, 1, 1], [1, 1, 1, 1]], [[1, 3, 5, 9], [1, 1, 2, 2]]] as number[][][]) {
+        for (const [shape, win] of [[[1, 1, 2, 2], [1, 1, 2, 2]], [[1, 1, 1, 1], [1, 1, 1, 1]], [[1, 3, 5, 9], [1, 1, 2, 2]], [[2, 3, 6, 5], [1, 1, 2, 2]], [[1, 2, 7, 7], [1, 1, 2, 2]]] as number[][][]) {
           const outShape = shape!.map((d, a) => Math.floor((d - win![a]!) / win![a]!) + 1);
           const x = input(shape, dtype), sct = input(outShape, dtype);
           same(windowWasm(2, x, sct, win, win, { shape, dtype }), referenceKernels.select_and_scatter_add([sct, x], { window: win, strides: win }, [{ shape, dtype }])[0]!, `select_and_scatter_add [${shape}] ${dtype}`);

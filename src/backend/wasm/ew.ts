@@ -266,9 +266,9 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
   if (n === 0 || x.data.length === 0) return null;
   const windows = mode === 2 ? t!.shape : out.shape;
   const H = x.shape[r - 2]!, W = x.shape[r - 1]!, OH = windows[r - 2]!, OW = windows[r - 1]!;
-  // 2×2 windows at stride 2, the usual max pool: four windows per SIMD step.
-  const pairs = kind === "f32" && mode !== 1 && window[r - 2] === 2 && window[r - 1] === 2 && strides[r - 2] === 2 && strides[r - 1] === 2 && OW >= 4;
-  const { rt, fn } = kernel(pairs ? "window2x2_f32" : `window_${kind}`);
+  // 2×2 windows at stride 2, the usual max pool: a window per SIMD lane (four float32s, two float64s).
+  const pairs = mode !== 1 && window[r - 2] === 2 && window[r - 1] === 2 && strides[r - 2] === 2 && strides[r - 1] === 2 && OW >= (kind === "f32" ? 4 : 2);
+  const { rt, fn } = kernel(pairs ? `window2x2_${kind}` : `window_${kind}`);
   const planes = sizeOf(x.shape.slice(0, r - 2));
   const xPlane = H * W, wPlane = OH * OW, outPlane = n / planes;
   const es = itemSize(x.dtype);
