@@ -337,6 +337,8 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
           const what = `[${shape}] ${dtype}, chunks of ${ewConfig.windowChunkBytes} bytes`;
           const o = { shape: outShape, dtype };
           same(windowWasm(0, x, null, window, strides, o), referenceKernels.reduce_window_max([x], { window, strides }, [o])[0]!, `reduce_window_max ${what}`);
+          const t = input(shape, dtype);
+          same(windowWasm(1, x, t, window, strides, o), referenceKernels.select_and_gather_add([t, x], { window, strides }, [o])[0]!, `select_and_gather_add ${what}`);
           const sct = input(outShape, dtype);
           const xo = { shape, dtype };
           same(windowWasm(2, x, sct, window, strides, xo), referenceKernels.select_and_scatter_add([sct, x], { window, strides }, [xo])[0]!, `select_and_scatter_add ${what}`);
@@ -374,6 +376,8 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
           const x = input(shape, dtype), sct = input(outShape, dtype);
           same(windowWasm(2, x, sct, win, win, { shape, dtype }), referenceKernels.select_and_scatter_add([sct, x], { window: win, strides: win }, [{ shape, dtype }])[0]!, `select_and_scatter_add [${shape}] ${dtype}`);
           same(windowWasm(0, x, null, win, win, { shape: outShape, dtype }), referenceKernels.reduce_window_max([x], { window: win, strides: win }, [{ shape: outShape, dtype }])[0]!, `reduce_window_max [${shape}] ${dtype}`);
+          const t = input(shape!, dtype);
+          same(windowWasm(1, x, t, win, win, { shape: outShape, dtype }), referenceKernels.select_and_gather_add([t, x], { window: win, strides: win }, [{ shape: outShape, dtype }])[0]!, `select_and_gather_add [${shape}] ${dtype}`);
         }
         const empty = input([0, 3, 4, 4], dtype);
         expect(windowWasm(2, empty, input([0, 3, 2, 2], dtype), [1, 1, 2, 2], [1, 1, 2, 2], { shape: [0, 3, 4, 4], dtype })).toBeNull();

@@ -505,7 +505,8 @@ const WINDOW_SIMD = {
  * lane per step with SIMD — the even and odd columns of two input rows are
  * a window's four candidates. The argmax rule is window_<kind>'s (first
  * maximum in window order, a NaN final).
- * Mode 0: out = reduce_window_max(x); mode 2: out (x's shape) gets t[i]
+ * Mode 0: out = reduce_window_max(x); mode 1: out = t (x's shape) at each
+ * window's argmax (select_and_gather_add); mode 2: out (x's shape) gets t[i]
  * at each window's argmax (0 + t, as window_<kind>'s += into zeros) and +0
  * at its other three cells, so it need not be zeroed first; cells outside
  * every window (the last row / column of an odd H / W) are left for the
@@ -518,7 +519,7 @@ function emitWindow2x2(m: ModuleBuilder, kind: Kind): void {
   const f = m.func(`window2x2_${kind}`, Array.from({ length: 9 }, () => I32), []);
   const [mode, x, t, out, planes, H, W, OH, OW] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const p = f.local(I32), oy = f.local(I32), blk = f.local(I32), ox = f.local(I32), nblk = f.local(I32);
-  const inRow = f.local(I32), outAt = f.local(I32);
+  const inRow = f.local(I32), tRow = f.local(I32), outAt = f.local(I32);
   const [e0, o0, e1, o1, best, tv, zero, later] = Array.from({ length: 8 }, () => f.local(V128));
   /** take[c]: lanes where candidate c + 1 (o0, e1, o1) replaced the best so far. */
   const take = Array.from({ length: 3 }, () => f.local(V128));
@@ -526,10 +527,10 @@ function emitWindow2x2(m: ModuleBuilder, kind: Kind): void {
     at();
     f.simdMem(SimdMem.v128_load, offset, 0);
   };
-  const evenOdd = (offset: number, even: number, odd: number) => {
+  const evenOdd = (row: number, even: number, odd: number) => {
     for (const [dst, lanes] of [[even, sh.even], [odd, sh.odd]] as const) {
-      load2(() => void f.localGet(inRow), offset);
-      load2(() => void f.localGet(inRow), offset + 16);
+      load2(() => void f.localGet(row), 0);
+      load2(() => void f.localGet(row), 16);
       f.shuffle(lanes).localSet(dst);
     }
   };
@@ -545,9 +546,9 @@ function emitWindow2x2(m: ModuleBuilder, kind: Kind): void {
         // inRow = x + ((p·H + 2·oy)·W + 2·ox)·es
         f.localGet(p).localGet(H).op(Op.i32_mul).localGet(oy).i32Const(1).op(Op.i32_shl).op(Op.i32_add).localGet(W).op(Op.i32_mul);
         f.localGet(ox).i32Const(1).op(Op.i32_shl).op(Op.i32_add).i32Const(shift).op(Op.i32_shl).localGet(x).op(Op.i32_add).localSet(inRow);
-        evenOdd(0, e0, o0);
+        evenOdd(inRow, e0, o0);
         f.localGet(inRow).localGet(W).i32Const(shift).op(Op.i32_shl).op(Op.i32_add).localSet(inRow);
-        evenOdd(0, e1, o1);
+        evenOdd(inRow, e1, o1);
         // best = the first maximum of e0, o0, e1, o1 (a NaN final)
         f.localGet(e0).localSet(best);
         [o0, e1, o1].forEach((v, c) => {
@@ -556,7 +557,16 @@ function emitWindow2x2(m: ModuleBuilder, kind: Kind): void {
           f.localGet(best).localGet(best).simd(op.ne).simd(Simd.v128_andnot).localSet(take[c]!);
           f.localGet(v).localGet(best).localGet(take[c]!).simd(Simd.v128_bitselect).localSet(best);
         });
-        f.localGet(mode).op(Op.i32_eqz).if_();
+        f.localGet(mode).i32Const(2).op(Op.i32_ne).if_();
+        f.localGet(mode).if_();
+        // best = t (x's shape) at the winners: the same selects on t's four candidates (tRow = t's row 0)
+        f.localGet(inRow).localGet(x).op(Op.i32_sub).localGet(W).i32Const(shift).op(Op.i32_shl).op(Op.i32_sub).localGet(t).op(Op.i32_add).localSet(tRow);
+        evenOdd(tRow, e0, o0);
+        f.localGet(tRow).localGet(W).i32Const(shift).op(Op.i32_shl).op(Op.i32_add).localSet(tRow);
+        evenOdd(tRow, e1, o1);
+        f.localGet(e0).localSet(best);
+        [o0, e1, o1].forEach((v, c) => void f.localGet(v).localGet(best).localGet(take[c]!).simd(Simd.v128_bitselect).localSet(best));
+        f.end();
         // out[(p·OH + oy)·OW + ox] = best
         f.localGet(p).localGet(OH).op(Op.i32_mul).localGet(oy).op(Op.i32_add).localGet(OW).op(Op.i32_mul).localGet(ox).op(Op.i32_add);
         f.i32Const(shift).op(Op.i32_shl).localGet(out).op(Op.i32_add).localGet(best).simdMem(SimdMem.v128_store, 0, 0);

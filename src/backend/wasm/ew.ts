@@ -267,7 +267,7 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
   const windows = mode === 2 ? t!.shape : out.shape;
   const H = x.shape[r - 2]!, W = x.shape[r - 1]!, OH = windows[r - 2]!, OW = windows[r - 1]!;
   // 2×2 windows at stride 2, the usual max pool: a window per SIMD lane (four float32s, two float64s).
-  const pairs = mode !== 1 && window[r - 2] === 2 && window[r - 1] === 2 && strides[r - 2] === 2 && strides[r - 1] === 2 && OW >= (kind === "f32" ? 4 : 2);
+  const pairs = window[r - 2] === 2 && window[r - 1] === 2 && strides[r - 2] === 2 && strides[r - 1] === 2 && OW >= (kind === "f32" ? 4 : 2);
   const { rt, fn } = kernel(pairs ? `window2x2_${kind}` : `window_${kind}`);
   const planes = sizeOf(x.shape.slice(0, r - 2));
   const xPlane = H * W, wPlane = OH * OW, outPlane = n / planes;
