@@ -270,17 +270,16 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
   const pairs = window[r - 2] === 2 && window[r - 1] === 2 && strides[r - 2] === 2 && strides[r - 1] === 2 && OW >= (kind === "f32" ? 4 : 2);
   const { rt, fn } = kernel(pairs ? `window2x2_${kind}` : `window_${kind}`);
   const planes = sizeOf(x.shape.slice(0, r - 2));
-  const xPlane = H * W, wPlane = OH * OW, outPlane = n / planes;
+  // Elements per plane; t is x-sized for the gather (read where x has its maxima), window-sized for the scatter.
+  const xPlane = H * W, tPlane = mode === 2 ? OH * OW : xPlane, outPlane = n / planes;
   const es = itemSize(x.dtype);
   const per = Math.max(1, Math.min(planes, Math.floor(ewConfig.windowChunkBytes / (xPlane * es))));
   const base = rt.operandBase();
-  const tAt = base + align(per * xPlane * es), outAt = tAt + (t ? align(per * (mode === 2 ? wPlane : xPlane) * es) : 0);
+  const tAt = base + align(per * xPlane * es), outAt = tAt + (t ? align(per * tPlane * es) : 0);
   const top = outAt + align(per * outPlane * es);
   if (top - base > ewConfig.maxStageBytes || !rt.ensure(top)) return null;
   const View = x.data.constructor as new (b: ArrayBufferLike, at: number, n: number) => Float32Array | Float64Array;
   const dst = allocateUninitialized(out.dtype, n);
-  // t's plane: x-sized for the gather (it reads t where x has its maxima), window-sized for the scatter.
-  const tPlane = mode === 2 ? wPlane : xPlane;
   for (let p = 0; p < planes; p += per) {
     const k = Math.min(per, planes - p), mem = rt.memory.buffer;
     new View(mem, base, k * xPlane).set(x.data.subarray(p * xPlane, (p + k) * xPlane));
