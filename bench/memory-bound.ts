@@ -9,6 +9,7 @@
  */
 import * as fx from "../src/index.js";
 import { ewConfig } from "../src/backend/wasm/ew.js";
+import * as lax from "../src/primitives/lax.js";
 fx.setBackend("wasm");
 const x = fx.random.normal(fx.random.key(1), [64, 32, 26, 26]);
 const x64 = x.astype("float64");
@@ -19,6 +20,10 @@ const p6 = fx.random.normal(fx.random.key(1), [64, 64, 12, 2, 12, 2]);
 const w = fx.random.normal(fx.random.key(1), [128, 9216]);
 const row = fx.random.normal(fx.random.key(3), [9216]);
 const p5 = p6.reshape([64, 64, 12, 12, 4]);
+// B3's max pool: 2×2 windows at stride 2 over [64,64,24,24]; s is the cotangent of its output.
+const pool = fx.random.normal(fx.random.key(4), [64, 64, 24, 24]), poolS = fx.random.normal(fx.random.key(5), [64, 64, 12, 12]);
+const poolT = fx.random.normal(fx.random.key(6), [64, 64, 24, 24]);
+const win = [1, 1, 2, 2];
 const withData = process.argv[2] === "data";
 function t(name: string, f: () => fx.Tensor) {
   const best = [Infinity, Infinity];
@@ -55,4 +60,7 @@ t("sum over axis 1 of [128,9216]", () => fx.sum(w, 1));
 t("argmax over the last axis of [64,64,12,12,4]", () => fx.argmax(p5, -1));
 t("transpose [0,2,3,1]", () => fx.transpose(x, [0, 2, 3, 1]));
 t("transpose max-pool [0,1,2,4,3,5]", () => fx.transpose(p6, [0, 1, 2, 4, 3, 5]));
+t("max pool 2×2 [64,64,24,24] (reduce_window_max)", () => lax.reduceWindowMax(pool, win, win));
+t("its backward (select_and_scatter_add)", () => lax.selectAndScatterAdd(poolS, pool, win, win));
+t("its tangent (select_and_gather_add)", () => lax.selectAndGatherAdd(poolT, pool, win, win));
 }

@@ -206,3 +206,32 @@ describe("wasm backend", () => {
     expect(r.stdout).toContain("sum ok");
   });
 });
+
+describe("max pooling on the wasm backend", () => {
+  it("forward, gradient (select_and_scatter_add) and tangent (select_and_gather_add) equal the reference bit for bit", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const shape of [[4, 6, 24, 24], [3, 5, 13, 17]]) {
+        // Rounded to quarters: ties within windows are common; one NaN.
+        const x = fx.round(fx.mul(random(shape, 7, dtype), 4));
+        const xs = x.data() as Float32Array | Float64Array;
+        xs[5] = NaN;
+        const xt = fx.tensor(xs, { shape, dtype });
+        const t = random(shape, 8, dtype);
+        const w = random([shape[0]!, shape[1]!, shape[2]! >> 1, shape[3]! >> 1], 9, dtype);
+        const loss = (a: fx.Tensor) => fx.sum(fx.mul(fx.maxPool2d(a, 2), w));
+        const [want, got] = both(() => {
+          // Jitted per backend: one jitted function shared by both runs replayed its first backend's kernels.
+          const [value, g] = fx.jit((a: fx.Tensor) => fx.valueAndGrad(loss)(a))(xt) as [fx.Tensor, fx.Tensor];
+          const [out, tangent] = fx.jvp((a: fx.Tensor) => fx.maxPool2d(a, 2), [xt], [t]);
+          return [fx.maxPool2d(xt, 2), value, g, out, tangent];
+        });
+        got.forEach((g, k) => {
+          expect(g.length).toBe(want[k]!.length);
+          g.forEach((v, i) => {
+            if (!Object.is(v, want[k]![i])) expect.fail(`[${shape}] ${dtype} result ${k}: element ${i} is ${v}, reference ${want[k]![i]}`);
+          });
+        });
+      }
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allocate, type DType, type TypedArray } from "../src/core/dtype.js";
+import { givePooled, pooledByteCount } from "../src/core/storage-pool.js";
 import { referenceKernels } from "../src/backend/reference/kernels.js";
 import type { KernelInput } from "../src/backend/spec.js";
 import { argWasm, binaryWasm, windowWasm, broadcastToWasm, compareWasm, ewConfig, reduceExtremumWasm, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "../src/backend/wasm/ew.js";
@@ -305,7 +306,9 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
           const x = input(shape, dtype);
           // Small integers make ties within a window common.
           for (let i = 0; i < x.data.length; i += 2) x.data[i] = Math.floor(rand() * 3);
-          const what = `[${shape}] window [${kh},${kw}] strides [${sh},${sw}]`;
+          // Chunks of one plane, a few planes (a short last chunk) or all: windows never cross planes.
+          ewConfig.windowChunkBytes = [1, 3 * H * W * 8 - 5, 256 * 1024][trial % 3]!;
+          const what = `[${shape}] window [${kh},${kw}] strides [${sh},${sw}], chunks of ${ewConfig.windowChunkBytes} bytes`;
           const o = { shape: outShape, dtype };
           same(windowWasm(0, x, null, window, strides, o), referenceKernels.reduce_window_max([x], { window, strides }, [o])[0]!, `reduce_window_max ${what}`);
           const t = input(shape, dtype);
@@ -314,10 +317,11 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
           const xo = { shape, dtype };
           same(windowWasm(2, x, sct, window, strides, xo), referenceKernels.select_and_scatter_add([sct, x], { window, strides }, [xo])[0]!, `select_and_scatter_add ${what}`);
         }
+        ewConfig.windowChunkBytes = 256 * 1024;
       });
     }
 
-    it(`2×2 stride-2 max pools (the four-windows-per-step kernel): odd sizes, ties, NaN, ±0 (${threads} thread(s))`, () => {
+    it(`2×2 stride-2 max pools (the window-per-lane kernels): odd sizes, ties, NaN, ±0 (${threads} thread(s))`, () => {
       setThreads(threads);
       for (let trial = 0; trial < 40; trial++) {
         const lead = [1 + Math.floor(rand() * 3), 1 + Math.floor(rand() * 4)];
@@ -329,13 +333,54 @@ describe.skipIf(!wasmFeatures().simd)("Wasm memory-bound kernels equal the refer
           const x = input(shape, dtype);
           for (let i = 0; i < x.data.length; i += 3) x.data[i] = Math.floor(rand() * 3) - 1; // ties, and -0 against +0 via 0·-1 below
           for (let i = 1; i < x.data.length; i += 7) x.data[i] = -0;
-          const what = `[${shape}] ${dtype}`;
+          ewConfig.windowChunkBytes = [1, 3 * H * W * 4 - 5, 256 * 1024][trial % 3]!;
+          const what = `[${shape}] ${dtype}, chunks of ${ewConfig.windowChunkBytes} bytes`;
           const o = { shape: outShape, dtype };
           same(windowWasm(0, x, null, window, strides, o), referenceKernels.reduce_window_max([x], { window, strides }, [o])[0]!, `reduce_window_max ${what}`);
+          const t = input(shape, dtype);
+          same(windowWasm(1, x, t, window, strides, o), referenceKernels.select_and_gather_add([t, x], { window, strides }, [o])[0]!, `select_and_gather_add ${what}`);
           const sct = input(outShape, dtype);
           const xo = { shape, dtype };
           same(windowWasm(2, x, sct, window, strides, xo), referenceKernels.select_and_scatter_add([sct, x], { window, strides }, [xo])[0]!, `select_and_scatter_add ${what}`);
         }
+      }
+      ewConfig.windowChunkBytes = 256 * 1024;
+    });
+
+    it(`max-pool backward into recycled storage: cells no window covers are zeroed, sizes 0 and 1 (${threads} thread(s))`, () => {
+      setThreads(threads);
+      for (let trial = 0; trial < 24; trial++) {
+        // Odd H / W leave a last row / column no 2×2 window covers; large enough (> 2 KiB) to come from the storage pool.
+        const lead = [2 + Math.floor(rand() * 2), 3 + Math.floor(rand() * 4)];
+        const H = 2 * (6 + Math.floor(rand() * 8)) + (trial % 2), W = 2 * (6 + Math.floor(rand() * 8)) + ((trial >> 1) % 2);
+        const shape = [...lead, H, W], outShape = [...lead, H >> 1, W >> 1];
+        const window = [1, 1, 2, 2], strides = [1, 1, 2, 2];
+        ewConfig.windowChunkBytes = [1, 2 * H * W * 4 + 3, 256 * 1024][trial % 3]!;
+        for (const dtype of FLOATS) {
+          const x = input(shape, dtype), sct = input(outShape, dtype), xo = { shape, dtype };
+          // The result's storage is a recycled buffer full of NaNs.
+          const garbage = new (dtype === "float32" ? Float32Array : Float64Array)(x.data.length).fill(NaN);
+          givePooled(garbage.buffer);
+          const pooled = pooledByteCount();
+          const got = windowWasm(2, x, sct, window, strides, xo);
+          expect(pooledByteCount(), "the result took the recycled buffer").toBe(pooled - garbage.byteLength);
+          same(got, referenceKernels.select_and_scatter_add([sct, x], { window, strides }, [xo])[0]!, `select_and_scatter_add [${shape}] ${dtype} into recycled storage`);
+        }
+      }
+      ewConfig.windowChunkBytes = 256 * 1024;
+      // One plane of one window; two and three 2×2 windows per row (float64's SIMD kernel takes them, a block
+      // of two redone when odd); and empty arrays (declined: the caller runs the reference kernel).
+      for (const dtype of FLOATS) {
+        for (const [shape, win] of [[[1, 1, 2, 2], [1, 1, 2, 2]], [[1, 1, 1, 1], [1, 1, 1, 1]], [[1, 3, 5, 9], [1, 1, 2, 2]], [[2, 3, 6, 5], [1, 1, 2, 2]], [[1, 2, 7, 7], [1, 1, 2, 2]]] as number[][][]) {
+          const outShape = shape!.map((d, a) => Math.floor((d - win![a]!) / win![a]!) + 1);
+          const x = input(shape, dtype), sct = input(outShape, dtype);
+          same(windowWasm(2, x, sct, win, win, { shape, dtype }), referenceKernels.select_and_scatter_add([sct, x], { window: win, strides: win }, [{ shape, dtype }])[0]!, `select_and_scatter_add [${shape}] ${dtype}`);
+          same(windowWasm(0, x, null, win, win, { shape: outShape, dtype }), referenceKernels.reduce_window_max([x], { window: win, strides: win }, [{ shape: outShape, dtype }])[0]!, `reduce_window_max [${shape}] ${dtype}`);
+          const t = input(shape!, dtype);
+          same(windowWasm(1, x, t, win, win, { shape: outShape, dtype }), referenceKernels.select_and_gather_add([t, x], { window: win, strides: win }, [{ shape: outShape, dtype }])[0]!, `select_and_gather_add [${shape}] ${dtype}`);
+        }
+        const empty = input([0, 3, 4, 4], dtype);
+        expect(windowWasm(2, empty, input([0, 3, 2, 2], dtype), [1, 1, 2, 2], [1, 1, 2, 2], { shape: [0, 3, 4, 4], dtype })).toBeNull();
       }
     });
 

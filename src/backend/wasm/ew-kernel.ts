@@ -488,80 +488,106 @@ function emitWindow(m: ModuleBuilder, kind: Kind): void {
   });
 }
 
-const lanesOf = (lanes: number[]) => lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
-/** Of two vectors a‖b (8 floats): the even and the odd ones; and back. */
-const EVEN = lanesOf([0, 2, 4, 6]), ODD = lanesOf([1, 3, 5, 7]);
-const INTERLEAVE_LOW = lanesOf([0, 4, 1, 5]), INTERLEAVE_HIGH = lanesOf([2, 6, 3, 7]);
+const lanesOf = (lanes: number[], es: number) => lanes.flatMap((l) => Array.from({ length: es }, (_, b) => es * l + b));
+/** Per kind, of two vectors a‖b (2·lanes elements): the even and the odd ones; and back, low and high halves. */
+const SHUFFLES = {
+  f32: { even: lanesOf([0, 2, 4, 6], 4), odd: lanesOf([1, 3, 5, 7], 4), low: lanesOf([0, 4, 1, 5], 4), high: lanesOf([2, 6, 3, 7], 4) },
+  f64: { even: lanesOf([0, 2], 8), odd: lanesOf([1, 3], 8), low: lanesOf([0, 2], 8), high: lanesOf([1, 3], 8) },
+};
+const WINDOW_SIMD = {
+  f32: { gt: Simd.f32x4_gt, ne: Simd.f32x4_ne, add: Simd.f32x4_add },
+  f64: { gt: Simd.f64x2_gt, ne: Simd.f64x2_ne, add: Simd.f64x2_add },
+};
 
 /**
- * `window2x2_f32(mode, x, t, out, planes, H, W, OH, OW)` (OW ≥ 4): the
- * common 2×2 stride-2 max pool, four windows per step with SIMD — the even
- * and odd columns of two input rows are a window's four candidates. The
- * argmax rule is window_f32's (first maximum in window order, a NaN final).
- * Mode 0: out = reduce_window_max(x); mode 2: out (x's shape, zeroed) gets
- * t[i] at each window's argmax (0 + t, as window_f32's +=). The last block
- * of a row starts at OW − 4 and may redo windows: each writes only its own
- * cells, so redoing is harmless.
+ * `window2x2_<kind>(mode, x, t, out, planes, H, W, OH, OW)` (OW ≥ lanes:
+ * 4 for f32, 2 for f64): the common 2×2 stride-2 max pool, one window per
+ * lane per step with SIMD — the even and odd columns of two input rows are
+ * a window's four candidates. The argmax rule is window_<kind>'s (first
+ * maximum in window order, a NaN final).
+ * Mode 0: out = reduce_window_max(x); mode 1: out = t (x's shape) at each
+ * window's argmax (select_and_gather_add); mode 2: out (x's shape) gets t[i]
+ * at each window's argmax (0 + t, as window_<kind>'s += into zeros) and +0
+ * at its other three cells, so it need not be zeroed first; cells outside
+ * every window (the last row / column of an odd H / W) are left for the
+ * caller. The last block of a row starts at OW − lanes and may redo
+ * windows: each writes only its own cells, so redoing is harmless.
  */
-function emitWindow2x2(m: ModuleBuilder): void {
-  const f = m.func("window2x2_f32", Array.from({ length: 9 }, () => I32), []);
+function emitWindow2x2(m: ModuleBuilder, kind: Kind): void {
+  const L = KINDS[kind].lanes, shift = Math.log2(KINDS[kind].es);
+  const sh = SHUFFLES[kind], op = WINDOW_SIMD[kind];
+  const f = m.func(`window2x2_${kind}`, Array.from({ length: 9 }, () => I32), []);
   const [mode, x, t, out, planes, H, W, OH, OW] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const p = f.local(I32), oy = f.local(I32), blk = f.local(I32), ox = f.local(I32), nblk = f.local(I32);
-  const inRow = f.local(I32), outAt = f.local(I32);
-  const [e0, o0, e1, o1, best, j, take, tv, zero] = Array.from({ length: 9 }, () => f.local(V128));
+  const inRow = f.local(I32), tRow = f.local(I32), outAt = f.local(I32);
+  const [e0, o0, e1, o1, best, tv, zero, later] = Array.from({ length: 8 }, () => f.local(V128));
+  /** take[c]: lanes where candidate c + 1 (o0, e1, o1) replaced the best so far. */
+  const take = Array.from({ length: 3 }, () => f.local(V128));
   const load2 = (at: () => void, offset: number) => {
     at();
     f.simdMem(SimdMem.v128_load, offset, 0);
   };
-  const evenOdd = (offset: number, even: number, odd: number) => {
-    for (const [dst, lanes] of [[even, EVEN], [odd, ODD]] as const) {
-      load2(() => void f.localGet(inRow), offset);
-      load2(() => void f.localGet(inRow), offset + 16);
+  const evenOdd = (row: number, even: number, odd: number) => {
+    for (const [dst, lanes] of [[even, sh.even], [odd, sh.odd]] as const) {
+      load2(() => void f.localGet(row), 0);
+      load2(() => void f.localGet(row), 16);
       f.shuffle(lanes).localSet(dst);
     }
   };
   f.v128Const(new Uint8Array(16)).localSet(zero);
-  // nblk = ceil(OW / 4)
-  f.localGet(OW).i32Const(3).op(Op.i32_add).i32Const(2).op(Op.i32_shr_u).localSet(nblk);
+  // nblk = ceil(OW / L)
+  f.localGet(OW).i32Const(L - 1).op(Op.i32_add).i32Const(Math.log2(L)).op(Op.i32_shr_u).localSet(nblk);
   f.forRange(p, () => void f.i32Const(0), () => void f.localGet(planes), 1, () => {
     f.forRange(oy, () => void f.i32Const(0), () => void f.localGet(OH), 1, () => {
       f.forRange(blk, () => void f.i32Const(0), () => void f.localGet(nblk), 1, () => {
-        // ox = min(4·blk, OW − 4)
-        f.localGet(blk).i32Const(2).op(Op.i32_shl).localGet(OW).i32Const(4).op(Op.i32_sub);
-        f.localGet(blk).i32Const(2).op(Op.i32_shl).localGet(OW).i32Const(4).op(Op.i32_sub).op(Op.i32_lt_s).op(Op.select).localSet(ox);
-        // inRow = x + ((p·H + 2·oy)·W + 2·ox)·4
+        // ox = min(L·blk, OW − L)
+        f.localGet(blk).i32Const(Math.log2(L)).op(Op.i32_shl).localGet(OW).i32Const(L).op(Op.i32_sub);
+        f.localGet(blk).i32Const(Math.log2(L)).op(Op.i32_shl).localGet(OW).i32Const(L).op(Op.i32_sub).op(Op.i32_lt_s).op(Op.select).localSet(ox);
+        // inRow = x + ((p·H + 2·oy)·W + 2·ox)·es
         f.localGet(p).localGet(H).op(Op.i32_mul).localGet(oy).i32Const(1).op(Op.i32_shl).op(Op.i32_add).localGet(W).op(Op.i32_mul);
-        f.localGet(ox).i32Const(1).op(Op.i32_shl).op(Op.i32_add).i32Const(2).op(Op.i32_shl).localGet(x).op(Op.i32_add).localSet(inRow);
-        evenOdd(0, e0, o0);
-        f.localGet(inRow).localGet(W).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(inRow);
-        evenOdd(0, e1, o1);
-        // best, j = the first maximum of e0, o0, e1, o1 (a NaN final)
+        f.localGet(ox).i32Const(1).op(Op.i32_shl).op(Op.i32_add).i32Const(shift).op(Op.i32_shl).localGet(x).op(Op.i32_add).localSet(inRow);
+        evenOdd(inRow, e0, o0);
+        f.localGet(inRow).localGet(W).i32Const(shift).op(Op.i32_shl).op(Op.i32_add).localSet(inRow);
+        evenOdd(inRow, e1, o1);
+        // best = the first maximum of e0, o0, e1, o1 (a NaN final)
         f.localGet(e0).localSet(best);
-        f.v128Const(new Uint8Array(16)).localSet(j);
         [o0, e1, o1].forEach((v, c) => {
-          f.localGet(v).localGet(best).simd(Simd.f32x4_gt);
-          f.localGet(v).localGet(v).simd(Simd.f32x4_ne).simd(Simd.v128_or);
-          f.localGet(best).localGet(best).simd(Simd.f32x4_ne).simd(Simd.v128_andnot).localSet(take);
-          f.localGet(v).localGet(best).localGet(take).simd(Simd.v128_bitselect).localSet(best);
-          f.i32Const(c + 1).simd(Simd.i32x4_splat).localGet(j).localGet(take).simd(Simd.v128_bitselect).localSet(j);
+          f.localGet(v).localGet(best).simd(op.gt);
+          f.localGet(v).localGet(v).simd(op.ne).simd(Simd.v128_or);
+          f.localGet(best).localGet(best).simd(op.ne).simd(Simd.v128_andnot).localSet(take[c]!);
+          f.localGet(v).localGet(best).localGet(take[c]!).simd(Simd.v128_bitselect).localSet(best);
         });
-        f.localGet(mode).op(Op.i32_eqz).if_();
+        f.localGet(mode).i32Const(2).op(Op.i32_ne).if_();
+        f.localGet(mode).if_();
+        // best = t (x's shape) at the winners: the same selects on t's four candidates (tRow = t's row 0)
+        f.localGet(inRow).localGet(x).op(Op.i32_sub).localGet(W).i32Const(shift).op(Op.i32_shl).op(Op.i32_sub).localGet(t).op(Op.i32_add).localSet(tRow);
+        evenOdd(tRow, e0, o0);
+        f.localGet(tRow).localGet(W).i32Const(shift).op(Op.i32_shl).op(Op.i32_add).localSet(tRow);
+        evenOdd(tRow, e1, o1);
+        f.localGet(e0).localSet(best);
+        [o0, e1, o1].forEach((v, c) => void f.localGet(v).localGet(best).localGet(take[c]!).simd(Simd.v128_bitselect).localSet(best));
+        f.end();
         // out[(p·OH + oy)·OW + ox] = best
         f.localGet(p).localGet(OH).op(Op.i32_mul).localGet(oy).op(Op.i32_add).localGet(OW).op(Op.i32_mul).localGet(ox).op(Op.i32_add);
-        f.i32Const(2).op(Op.i32_shl).localGet(out).op(Op.i32_add).localGet(best).simdMem(SimdMem.v128_store, 0, 0);
+        f.i32Const(shift).op(Op.i32_shl).localGet(out).op(Op.i32_add).localGet(best).simdMem(SimdMem.v128_store, 0, 0);
         f.else_();
-        // tv = 0 + t[(p·OH + oy)·OW + ox]; each candidate cell gets tv where it won, else 0
+        // tv = 0 + t[(p·OH + oy)·OW + ox]; each candidate cell gets tv where it won, else +0.
+        // Candidate c won where it took the lead and no later one did: tv & take[c] & ~(later takes).
         f.localGet(p).localGet(OH).op(Op.i32_mul).localGet(oy).op(Op.i32_add).localGet(OW).op(Op.i32_mul).localGet(ox).op(Op.i32_add);
-        f.i32Const(2).op(Op.i32_shl).localGet(t).op(Op.i32_add).simdMem(SimdMem.v128_load, 0, 0).localGet(zero).simd(Simd.f32x4_add).localSet(tv);
-        [e0, o0, e1, o1].forEach((cell, c) => {
-          f.localGet(tv).localGet(zero).localGet(j).i32Const(c).simd(Simd.i32x4_splat).simd(Simd.i32x4_eq).simd(Simd.v128_bitselect).localSet(cell);
+        f.i32Const(shift).op(Op.i32_shl).localGet(t).op(Op.i32_add).simdMem(SimdMem.v128_load, 0, 0).localGet(zero).simd(op.add).localSet(tv);
+        f.localGet(tv).localGet(take[2]!).simd(Simd.v128_and).localSet(o1);
+        f.localGet(take[2]!).localSet(later);
+        [e1, o0].forEach((cell, c) => {
+          f.localGet(tv).localGet(take[1 - c]!).simd(Simd.v128_and).localGet(later).simd(Simd.v128_andnot).localSet(cell);
+          f.localGet(later).localGet(take[1 - c]!).simd(Simd.v128_or).localSet(later);
         });
-        // outAt = out + (inRow − x) − W·4 (the first input row's position, in out's layout)
-        f.localGet(inRow).localGet(x).op(Op.i32_sub).localGet(W).i32Const(2).op(Op.i32_shl).op(Op.i32_sub).localGet(out).op(Op.i32_add).localSet(outAt);
+        f.localGet(tv).localGet(later).simd(Simd.v128_andnot).localSet(e0);
+        // outAt = out + (inRow − x) − W·es (the first input row's position, in out's layout)
+        f.localGet(inRow).localGet(x).op(Op.i32_sub).localGet(W).i32Const(shift).op(Op.i32_shl).op(Op.i32_sub).localGet(out).op(Op.i32_add).localSet(outAt);
         for (const [evenCell, oddCell, rowOffset] of [[e0, o0, 0], [e1, o1, 1]] as const) {
-          if (rowOffset) f.localGet(outAt).localGet(W).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(outAt);
-          f.localGet(outAt).localGet(evenCell).localGet(oddCell).shuffle(INTERLEAVE_LOW).simdMem(SimdMem.v128_store, 0, 0);
-          f.localGet(outAt).localGet(evenCell).localGet(oddCell).shuffle(INTERLEAVE_HIGH).simdMem(SimdMem.v128_store, 16, 0);
+          if (rowOffset) f.localGet(outAt).localGet(W).i32Const(shift).op(Op.i32_shl).op(Op.i32_add).localSet(outAt);
+          f.localGet(outAt).localGet(evenCell).localGet(oddCell).shuffle(sh.low).simdMem(SimdMem.v128_store, 0, 0);
+          f.localGet(outAt).localGet(evenCell).localGet(oddCell).shuffle(sh.high).simdMem(SimdMem.v128_store, 16, 0);
         }
         f.end();
       });
@@ -613,7 +639,7 @@ function emitters(): Map<string, (m: ModuleBuilder) => void> {
     all.set(`argmax_${kind}`, (m) => emitArg(m, true, kind));
     all.set(`argmin_${kind}`, (m) => emitArg(m, false, kind));
     all.set(`window_${kind}`, (m) => emitWindow(m, kind));
-    if (kind === "f32") all.set("window2x2_f32", emitWindow2x2);
+    all.set(`window2x2_${kind}`, (m) => emitWindow2x2(m, kind));
   }
   for (const kind of ["f32", "f64", "i32"] as const) {
     for (const name of Object.keys(COMPARE_OPS) as WasmCompare[]) all.set(`cmp_${name}_${kind}`, (m) => emitCompare(m, name, kind));
