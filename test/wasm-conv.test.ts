@@ -8,7 +8,7 @@ import { chooseLayout, convConfig, convGemm, type ConvLayout } from "../src/back
 import { runsOf } from "../src/backend/wasm/conv-runs.js";
 import { convWinograd, winogradApplies, winogradConfig } from "../src/backend/wasm/winograd.js";
 import { gemmConfig } from "../src/backend/wasm/gemm.js";
-import { setThreads } from "../src/backend/wasm/runtime.js";
+import { getRuntime, setThreads } from "../src/backend/wasm/runtime.js";
 
 let seed = 99;
 const rand = () => {
@@ -183,4 +183,43 @@ describe("conv on the wasm backend", () => {
     const want = run("reference"), got = run("wasm");
     got.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - want[i]![j]!), `output ${i} element ${j}`).toBeLessThan(1e-4)));
   });
+});
+
+describe("wasm transpose_f32 / transpose_f64 (blocks of 4×4 / 2×2 lanes, tiles, scalar edges)", () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: random block counts, odd sizes, a wider destination stride; bits move unchanged`, () => {
+      const rt = getRuntime();
+      const es = dtype === "float32" ? 4 : 8;
+      const View = dtype === "float32" ? Float32Array : Float64Array;
+      const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 63, 64, 65, 130];
+      for (let trial = 0; trial < 40; trial++) {
+        const rows = pick(sizes), cols = pick(sizes), blocks = pick([1, 2, 3]);
+        const pad = pick([0, 3]); // destination rows `rows + pad` elements apart
+        const ldd = (rows + pad) * es, dstStride = cols * ldd + pick([0, 2]) * es, srcStride = rows * cols * es;
+        const src = rt.operandBase(), dst = src + blocks * srcStride + 64;
+        expect(rt.ensure(dst + blocks * dstStride + 64)).toBe(true);
+        const input = new View(blocks * rows * cols);
+        for (let i = 0; i < input.length; i++) input[i] = i % 17 === 5 ? NaN : i % 13 === 1 ? -0 : rand() * 2 - 1;
+        new View(rt.memory.buffer, src, input.length).set(input);
+        const sentinel = 12345.5;
+        new View(rt.memory.buffer, dst, (blocks * dstStride) / es).fill(sentinel);
+        const [first, last] = blocks > 1 && trial % 2 ? [1, blocks] : [0, blocks];
+        rt.exports[dtype === "float32" ? "transpose_f32" : "transpose_f64"](src, dst, first, last, rows, cols, srcStride, dstStride, ldd);
+        const out = new View(rt.memory.buffer, dst, (blocks * dstStride) / es);
+        const bitsOf = (x: number) => (dtype === "float32" ? new Uint32Array(new Float32Array([x]).buffer)[0] : new BigUint64Array(new Float64Array([x]).buffer)[0]);
+        for (let bl = 0; bl < blocks; bl++) {
+          for (let j = 0; j < cols; j++) {
+            for (let i = 0; i < rows + pad; i++) {
+              const got = out[(bl * dstStride + j * ldd) / es + i]!;
+              const want = i < rows && bl >= first ? input[bl * rows * cols + i * cols + j]! : sentinel;
+              if (!Object.is(got, want) && !(Number.isNaN(got) && Number.isNaN(want))) {
+                expect.fail(`${rows}×${cols} block ${bl} (blocks ${first}–${last}), dst row ${j} column ${i}: ${got} vs ${want}`);
+              }
+              if (Number.isNaN(want) && bitsOf(got) !== bitsOf(want)) expect.fail(`NaN bits changed at ${bl},${i},${j}`);
+            }
+          }
+        }
+      }
+    });
+  }
 });
