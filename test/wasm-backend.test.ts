@@ -125,6 +125,25 @@ describe("wasm backend", () => {
     expect(i.buffer).not.toBeInstanceOf(MatrixView);
   });
 
+  it("a deferred transpose read by another kernel is materialized exactly (Wasm blocked transpose, 1 and 2 threads)", () => {
+    const threadsBefore = fx.getThreads();
+    const shapes = [[67, 45], [130, 17], [3, 33, 70], [2, 1, 4096], [1, 64, 64], [5, 41, 13], [4, 9], [301, 131], [3, 101, 119]]; // the last two split over threads
+    for (const threads of [1, 2]) {
+      fx.setThreads(threads);
+      for (const dtype of ["float32", "float64"] as const) {
+        shapes.forEach((shape, k) => {
+          const perm = shape.map((_, i) => (i < shape.length - 2 ? i : 2 * shape.length - 3 - i));
+          const [want, got] = both(() => {
+            const t = fx.transpose(random(shape, 40 + k, dtype), perm);
+            return t.mul(t.astype(dtype)).add(t); // mul/add read the transpose's view
+          });
+          expect(got, `${dtype} [${shape}] on ${threads} thread(s)`).toEqual(want);
+        });
+      }
+    }
+    fx.setThreads(threadsBefore);
+  });
+
   it("a transposed tensor outlives its disposed source", () => {
     fx.setBackend("wasm");
     const x = random([3, 4], 5) as fx.ConcreteTensor;

@@ -20,6 +20,7 @@ import { wasmFeatures } from "./features.js";
 import { align, MAX_PAGES } from "./module.js";
 import { broadcastStridesOf, contiguousStrides, mergeAxes } from "./rows.js";
 import { getRuntime, type WasmRuntime } from "./runtime.js";
+import { splitAcrossThreads } from "./split.js";
 
 /**
  * Outputs (inputs, for reductions) with fewer than `minElements` elements stay
@@ -336,6 +337,26 @@ function gatherWasm(src: TypedArray, strides: readonly number[], outShape: reado
   if (!s) return null;
   const pad = GATHER_RANK - rank;
   fn(s.out, s.addrs[0]!, ...Array<number>(pad).fill(1), ...dims, ...Array<number>(pad).fill(0), ...bytes);
+  return copyOut(rt, dtype, s.out, n);
+}
+
+/**
+ * Stacked matrices [count, rows, cols] as [count, cols, rows] with the
+ * blocked SIMD transpose (conv-kernel.ts), split over the threads by matrix,
+ * or by bands of rows when there is one. This is how a deferred transpose
+ * (lazy.ts) is materialized when a kernel other than dot reads it, e.g. a
+ * Linear layer's weight gradient [out, in] reaching the optimizer's update.
+ */
+export function transposeMatrices(data: TypedArray, count: number, rows: number, cols: number, dtype: "float32" | "float64"): TypedArray | null {
+  const n = count * rows * cols;
+  if (!usable(n)) return null;
+  const rt = getRuntime();
+  const es = itemSize(dtype);
+  const s = stage(rt, [data], n * es);
+  if (!s) return null;
+  const src = s.addrs[0]!, plane = rows * cols * es, fn = dtype === "float32" ? "transpose_f32" : "transpose_f64";
+  if (count > 1) splitAcrossThreads(rt, fn, count, n, (b0, b1) => [src, s.out, b0, b1, rows, cols, plane, plane, rows * es]);
+  else splitAcrossThreads(rt, fn, rows, n, (r0, r1) => [src + r0 * cols * es, s.out + r0 * es, 0, 1, r1 - r0, cols, 0, 0, rows * es]);
   return copyOut(rt, dtype, s.out, n);
 }
 

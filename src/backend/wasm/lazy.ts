@@ -14,6 +14,7 @@
  */
 import type { DType, TypedArray } from "../../core/dtype.js";
 import type { Buffer } from "../../core/tensor.js";
+import { transposeMatrices } from "./ew.js";
 import { broadcastToFast, transposeFast } from "./js-kernels.js";
 
 export class MatrixView implements Buffer {
@@ -61,7 +62,9 @@ export class MatrixView implements Buffer {
       const count = this.shared ? 1 : batchOf(this.shape);
       let data = this.stored;
       if (this.transposed) {
-        data = transposeFast({ data, shape: [count, C, R], dtype: this.dtype }, [0, 2, 1], { shape: [count, R, C], dtype: this.dtype });
+        const float = this.dtype === "float32" || this.dtype === "float64" ? this.dtype : null;
+        data = (float && transposeMatrices(data, count, C, R, float))
+          ?? transposeFast({ data, shape: [count, C, R], dtype: this.dtype }, [0, 2, 1], { shape: [count, R, C], dtype: this.dtype });
       } else {
         data = data.slice();
       }
