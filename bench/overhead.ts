@@ -85,4 +85,4 @@ function machine(): string {
   return `${cpu}, ${os.cpus().length} cores, Node ${process.version}, backend ${fx.getBackend().name}`;
 }
 
-if (process.argv[1]?.endsWith("overhead.ts")) main();
+if (/overhead\.[jt]s$/.test(process.argv[1] ?? "")) main(); // run as a script, from source (tsx) or compiled
