@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { allocate, type DType, type TypedArray } from "../src/core/dtype.js";
 import type { ConcreteTensor } from "../src/core/tensor.js";
+import type { FusedGroup } from "../src/backend/spec.js";
 import { fusedConfig, fuseWasm } from "../src/backend/wasm/fused.js";
 import { fusedKind } from "../src/backend/wasm/fused-kernel.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
@@ -76,6 +77,35 @@ function sameBits(got: TypedArray, want: TypedArray, what: string) {
 }
 
 const SIZES = [0, 1, 2, 3, 4, 5, 7, 8, 9, 33, 257, 1000];
+
+/**
+ * Runs every fused group of `program` that `accept` picks through its Wasm
+ * kernel and through the JavaScript loop, on the program's inputs (`tensors`)
+ * or random values for intermediates; the outputs must agree bit for bit.
+ * Returns the groups checked.
+ */
+function wasmEqualsJsLoop(program: ReturnType<ReturnType<typeof fx.jit>["trace"]>, tensors: fx.Tensor[], accept: (g: FusedGroup, n: number) => boolean, what: string): FusedGroup[] {
+  const checked: FusedGroup[] = [];
+  for (const step of planSteps(program)) {
+    if (step.kind !== "fused") continue;
+    const n = step.shape.reduce((a, b) => a * b, 1);
+    const group = describeGroup(step, program.avals, n);
+    if (!accept(group, n)) continue;
+    const wasm = fuseWasm(group);
+    expect(wasm, JSON.stringify(group.inputs)).not.toBeNull();
+    checked.push(group);
+    const ins = step.inputs.map((v) => {
+      const t = tensors[program.inputs.indexOf(v)];
+      return t ? t.data() : values(program.avals[v]!.shape.reduce((a, b) => a * b, 1), program.avals[v]!.dtype);
+    });
+    const outAvals = step.outputs.map((v) => program.avals[v]!);
+    const got = outAvals.map((a) => allocate(a.dtype, n)), want = outAvals.map((a) => allocate(a.dtype, n));
+    wasm!(ins, got);
+    generateLoop(step.eqns, step.inputs, step.outputs, program.avals, step.shape)(ins, want, n);
+    got.forEach((g, k) => sameBits(g, want[k]!, `${what} group output ${k}`));
+  }
+  return checked;
+}
 
 describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
   let previous: number;
@@ -167,25 +197,7 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
           const eager = f(...tensors);
           const jitted = fx.jit(f)(...tensors) as fx.Tensor[];
           eager.forEach((e, k) => sameBits(jitted[k]!.data(), e.data(), `program ${p} ([${R}, ${P}]) output ${k}`));
-          const program = fx.jit(f).trace(...tensors);
-          for (const step of planSteps(program)) {
-            if (step.kind !== "fused") continue;
-            const n = step.shape.reduce((a, b) => a * b, 1);
-            const group = describeGroup(step, program.avals, n);
-            if (!group.inputs.some((x) => x.period || x.repeat) || n === 0) continue;
-            const wasm = fuseWasm(group);
-            expect(wasm, JSON.stringify(group.inputs)).not.toBeNull();
-            broadcastGroups++;
-            const ins = step.inputs.map((v) => {
-              const t = tensors[program.inputs.indexOf(v)];
-              return t ? t.data() : values(program.avals[v]!.shape.reduce((a, b) => a * b, 1), program.avals[v]!.dtype);
-            });
-            const outAvals = step.outputs.map((v) => program.avals[v]!);
-            const got = outAvals.map((a) => allocate(a.dtype, n)), want = outAvals.map((a) => allocate(a.dtype, n));
-            wasm!(ins, got);
-            generateLoop(step.eqns, step.inputs, step.outputs, program.avals, step.shape)(ins, want, n);
-            got.forEach((g, k) => sameBits(g, want[k]!, `program ${p} group output ${k}`));
-          }
+          broadcastGroups += wasmEqualsJsLoop(fx.jit(f).trace(...tensors), tensors, (g, n) => g.inputs.some((x) => x.period || x.repeat) && n > 0, `program ${p}`).length;
         }
       } finally {
         fx.setBackend(before);
@@ -217,26 +229,9 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
           fx.setBackend("reference");
           const js = fx.jit(f)(...tensors) as fx.Tensor[];
           eager.forEach((e, k) => sameBits(js[k]!.data(), e.data(), `program ${p} ([${N}, ${C}, ${H}, ${W}]) reference output ${k}`));
-          const program = fx.jit(f).trace(...tensors);
-          for (const step of planSteps(program)) {
-            if (step.kind !== "fused") continue;
-            const n = step.shape.reduce((a, b) => a * b, 1);
-            const group = describeGroup(step, program.avals, n);
-            if (!group.inputs.some((x) => x.period && x.repeat)) continue;
-            const wasm = fuseWasm(group);
-            expect(wasm, JSON.stringify(group.inputs)).not.toBeNull();
-            channelGroups++;
-            if (group.inputs.some((x) => x.period && x.repeat && x.repeat % 8 !== 0)) quarterAligned++;
-            const ins = step.inputs.map((v) => {
-              const t = tensors[program.inputs.indexOf(v)];
-              return t ? t.data() : values(program.avals[v]!.shape.reduce((a, b) => a * b, 1), program.avals[v]!.dtype);
-            });
-            const outAvals = step.outputs.map((v) => program.avals[v]!);
-            const got = outAvals.map((a) => allocate(a.dtype, n)), want = outAvals.map((a) => allocate(a.dtype, n));
-            wasm!(ins, got);
-            generateLoop(step.eqns, step.inputs, step.outputs, program.avals, step.shape)(ins, want, n);
-            got.forEach((g, k) => sameBits(g, want[k]!, `program ${p} group output ${k}`));
-          }
+          const groups = wasmEqualsJsLoop(fx.jit(f).trace(...tensors), tensors, (g) => g.inputs.some((x) => x.period && x.repeat), `program ${p}`);
+          channelGroups += groups.length;
+          quarterAligned += groups.filter((g) => g.inputs.some((x) => x.period && x.repeat && x.repeat % 8 !== 0)).length;
         }
       } finally {
         fx.setBackend(before);
