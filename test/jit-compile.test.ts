@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { planSteps } from "../src/transforms/compile/fusion.js";
 import { pooledByteCount } from "../src/core/storage-pool.js";
+import { referenceBackend } from "../src/backend/reference/index.js";
+import { registerBackend } from "../src/backend/registry.js";
+import type { Backend } from "../src/backend/spec.js";
 
 /** Same bytes: jit must reproduce eager results exactly, not just closely. */
 function sameBits(a: fx.Tensor, b: fx.Tensor) {
@@ -186,3 +189,29 @@ describe("jit storage pool", () => {
   });
 });
 
+
+describe("jit and the current backend", () => {
+  it("a jitted function runs on the backend current at each call (compiled again after setBackend)", () => {
+    let calls = 0;
+    const counting: Backend = { ...referenceBackend, name: "counting-reference", run: (...args) => (calls++, referenceBackend.run(...args)) };
+    registerBackend(counting);
+    const before = fx.getBackend().name;
+    try {
+      const f = fx.jit((x: fx.Tensor) => x.mul(2).sum());
+      const x = fx.tensor([1, 2, 3]);
+      fx.setBackend("reference");
+      expect(f(x).item()).toBe(12);
+      expect(calls).toBe(0);
+      fx.setBackend("counting-reference");
+      expect(f(x).item()).toBe(12);
+      expect(calls).toBeGreaterThan(0); // reduce_sum ran on the new backend
+      const after = calls;
+      fx.setBackend("reference");
+      expect(f(x).item()).toBe(12);
+      expect(calls).toBe(after);
+      expect(f.cacheSize).toBe(1); // one trace serves every backend
+    } finally {
+      fx.setBackend(before);
+    }
+  });
+});

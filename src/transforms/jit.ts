@@ -12,6 +12,7 @@ import { defToString, flatten, unflatten, type TreeDef } from "../core/tree.js";
 import { Program, type Equation } from "./program.js";
 import { allConcrete, compileProgram, type Executable } from "./compile/executable.js";
 import { config } from "../core/config.js";
+import { getBackend } from "../backend/registry.js";
 import { toTensor } from "./args.js";
 
 export class JitTracer extends Tracer {
@@ -74,10 +75,14 @@ export interface JitOptions {
 
 interface Compiled {
   program: Program;
-  /** The program compiled for concrete inputs (built on first use). */
-  executable?: Executable;
+  /**
+   * The program compiled for concrete inputs on the backend it was built for
+   * (built on first use, again after `setBackend`: kernels and fused loops
+   * are the backend's).
+   */
+  executable?: { backend: string; run: Executable };
   /** The same, allowed to write over the donated inputs. */
-  donating?: Executable;
+  donating?: { backend: string; run: Executable };
   outDef: TreeDef;
   /** False when the program captured a tracer of an outer transform: valid for one call only. */
   reusable: boolean;
@@ -171,15 +176,16 @@ export function jit<F extends (...a: any[]) => any>(f: F, opts: JitOptions = {})
     // Concrete inputs take the compiled path; under an outer transform (or with
     // debugNans on) the program is replayed primitive by primitive instead.
     if (compiled.reusable && !config.debugNans && allConcrete(dynamic)) {
+      const backend = getBackend().name;
       if (donated.length > 0 && storageUnshared(dynamic, donated)) {
-        compiled.donating ??= compileProgram(compiled.program, donated);
-        const outs = compiled.donating(dynamic);
+        if (compiled.donating?.backend !== backend) compiled.donating = { backend, run: compileProgram(compiled.program, donated) };
+        const outs = compiled.donating.run(dynamic);
         const kept = new Set<Tensor>(outs);
         for (const i of donated) if (!kept.has(dynamic[i]!)) dynamic[i]!.markDonated();
         return unflatten(compiled.outDef, outs);
       }
-      compiled.executable ??= compileProgram(compiled.program);
-      return unflatten(compiled.outDef, compiled.executable(dynamic));
+      if (compiled.executable?.backend !== backend) compiled.executable = { backend, run: compileProgram(compiled.program) };
+      return unflatten(compiled.outDef, compiled.executable.run(dynamic));
     }
     return unflatten(compiled.outDef, compiled.program.run(dynamic));
   }) as unknown as Jitted<F>;
