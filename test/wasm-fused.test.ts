@@ -285,6 +285,13 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
     expect(planSteps(odd).some((s) => s.kind === "kernel" && s.eqn.prim.name === "add")).toBe(true);
   });
 
+  it("a row operand is found when the group has leading axes of size 1 too ([1, 1, C] on [1, N, C])", () => {
+    const program = fx.jit((x: fx.Tensor, b: fx.Tensor) => fx.maximum(x.add(b), 0)).trace(fx.ones([1, 5, 8]), fx.ones([1, 1, 8]));
+    const steps = planSteps(program);
+    expect(steps.length).toBe(1);
+    expect(describeGroup(steps[0] as never, program.avals, 40).inputs.find((x) => x.period !== undefined)).toEqual({ dtype: "float32", scalar: false, period: 8 });
+  });
+
   it("fuses a bias row and a row statistic column into the group of their shape", () => {
     const program = fx.jit((x: fx.Tensor, b: fx.Tensor) => {
       const y = x.add(b);

@@ -43,9 +43,9 @@ export function operandLayout(shape: readonly number[], group: readonly number[]
   if (shape.length > group.length) return null;
   const padded = [...Array<number>(group.length - shape.length).fill(1), ...shape];
   if (shapesEqual(padded, group)) return { scalar: false };
-  // Row: leading axes 1, trailing axes the group's.
+  // Row: leading axes 1 (the group's may be 1 there too), trailing axes the group's.
   let lead = 0;
-  while (padded[lead] === 1 && group[lead] !== 1) lead++;
+  while (padded[lead] === 1) lead++;
   if (padded.slice(lead).every((d, i) => d === group[lead + i]) && size % BROADCAST_ALIGN === 0) return { scalar: false, period: size };
   // Column: leading axes the group's, trailing axes 1.
   let k = group.length;
