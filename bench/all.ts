@@ -65,7 +65,7 @@ const PYTHON = "/usr/bin/python3";
 
 const jobs: Job[] = [
   { ids: ["B1", "B4A"], script: "run.ts", args: quick ? ["--quick"] : [] },
-  { ids: ["B4B"], script: "overhead.ts", args: ["--json", ...(quick ? ["--runs", "3"] : [])], json: true },
+  { ids: ["B4B"], script: "overhead.ts", args: ["--json"], json: true }, // 7 runs even with --quick: 3 let one preemption decide B4a's median
   { ids: ["B2", "B3"], script: "training.ts", args: [...(quick ? ["--quick"] : []), ...(trainingPeers ? ["--peers", trainingPeers.join(",")] : [])] },
   { ids: ["B5"], script: "b5-transformer.ts", args: ["--json", "--backends", "wasm", ...(b5Peers ? ["--peers", b5Peers.join(",") || "none"] : []), ...(quick ? ["--steps", "2"] : [])], json: true },
   { ids: ["B5"], script: "torch_b5.py", args: ["--json", ...(quick ? ["--steps", "2"] : [])], json: true, python: true, peer: "pytorch" },
