@@ -203,6 +203,13 @@ describe("API contract: result shapes", () => {
   });
 });
 
+describe("API contract: internals stay out of the package root", () => {
+  it("does not export the ops layer's operand fast path", () => {
+    expect("unifyPair" in fx).toBe(false);
+    expect(typeof fx.unify).toBe("function"); // the documented helper stays
+  });
+});
+
 describe("API contract: the fluxion command", () => {
   const program = buildProgram();
   const options = (name: string) => program.commands.find((c) => c.name() === name)?.options.map((o) => o.long) ?? [];

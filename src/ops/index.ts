@@ -1,5 +1,5 @@
 export * from "./creation.js";
-export * from "./convert.js";
+export { asTensor, resultDType, unify, type ArrayLike, type TensorLike } from "./convert.js"; // unifyPair is the ops' own fast path, not API
 export * from "./elementwise.js";
 export * from "./reduce.js";
 export * from "./shape.js";
