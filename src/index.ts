@@ -8,7 +8,7 @@
 import "./primitives/table.js";
 export { Tensor, ConcreteTensor, type Aval, type NestedArray } from "./core/tensor.js";
 export { type DType, DTYPES, promoteTypes, isFloat } from "./core/dtype.js";
-export * from "./core/errors.js";
+export { FluxionError, ShapeError, DTypeError, IndexError, ValueError, TransformError, ConcretizationError, DisposedError, NanError, FileFormatError, DataNotFoundError } from "./core/errors.js";
 export { config } from "./core/config.js";
 export * as tree from "./core/tree-api.js";
 export * as linalg from "./ops/linalg.js";

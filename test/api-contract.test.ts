@@ -204,9 +204,12 @@ describe("API contract: result shapes", () => {
 });
 
 describe("API contract: internals stay out of the package root", () => {
-  it("does not export the ops layer's operand fast path", () => {
-    expect("unifyPair" in fx).toBe(false);
-    expect(typeof fx.unify).toBe("function"); // the documented helper stays
+  it("does not export helpers of the layers below it", () => {
+    for (const name of ["unifyPair", "maxShift", "checkIndexInRange", "fmtShape", "scanPrimitive", "condPrimitive", "whilePrimitive"]) {
+      expect(name in fx, name).toBe(false);
+    }
+    // The documented neighbours stay.
+    for (const name of ["unify", "asTensor", "logsumexp", "scan", "cond", "whileLoop", "ShapeError", "DataNotFoundError"]) expect(name in fx, name).toBe(true);
   });
 });
 

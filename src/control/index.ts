@@ -1,3 +1,3 @@
-export { scan, scanPrimitive, type ScanOptions, type ScanParams } from "./scan.js";
-export { cond, condPrimitive, type CondParams } from "./cond.js";
-export { whileLoop, fori, whilePrimitive, type WhileParams } from "./while.js";
+export { scan, type ScanOptions, type ScanParams } from "./scan.js";
+export { cond, type CondParams } from "./cond.js";
+export { whileLoop, fori, type WhileParams } from "./while.js";

@@ -75,3 +75,10 @@ export function normalizeAxes(op: string, axis: number | readonly number[] | und
   if (new Set(out).size !== out.length) throw new IndexError(`${op}: repeated axis in ${fmtShape(list)}`);
   return out.sort((x, y) => x - y);
 }
+
+/** Index i (negative counts from the end) into an axis of size n, checked; the non-negative index. */
+export function checkIndexInRange(op: string, i: number, n: number, axis: number): number {
+  if (!Number.isInteger(i)) throw new IndexError(`${op}: index ${i} is not an integer`);
+  if (i < -n || i >= n) throw new IndexError(`${op}: index ${i} is out of range for axis ${axis} of size ${n}`);
+  return i < 0 ? i + n : i;
+}

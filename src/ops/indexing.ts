@@ -10,12 +10,11 @@
  */
 import { isInteger } from "../core/dtype.js";
 import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from "../core/errors.js";
-import { normalizeAxis } from "../core/shape.js";
+import { checkIndexInRange, normalizeAxis } from "../core/shape.js";
 import { ConcreteTensor, Tensor } from "../core/tensor.js";
 import * as lax from "../primitives/lax.js";
 import { fromTypedArray } from "../primitives/constant.js";
 import { asTensor, type ArrayLike } from "./convert.js";
-import { checkIndexInRange } from "./shape.js";
 
 export type SliceTuple = [number | null, (number | null)?, (number | null)?];
 export type IndexSpec = number | string | SliceTuple | null;

@@ -58,7 +58,7 @@ for (const [name, f] of Object.entries(unary)) P[name] = function (this: Tensor)
 
 // Methods whose remaining arguments pass straight through.
 const rest = { clip: ew.clip, sum: red.sum, mean: red.mean, max: red.max, min: red.min, prod: red.prod, var: red.variance,
-  std: red.std, logsumexp: red.logsumexp, argmax: red.argmax, argmin: red.argmin, all: red.all, any: red.any, cumsum: red.cumsum,
+  std: red.std, logsumexp: sm.logsumexp, argmax: red.argmax, argmin: red.argmin, all: red.all, any: red.any, cumsum: red.cumsum,
   reshape: shp.reshape, transpose: shp.transpose, squeeze: shp.squeeze, expandDims: shp.expandDims, broadcastTo: shp.broadcastTo,
   flip: shp.flip, pad: shp.pad, tile: shp.tile, repeat: shp.repeat, slice: idx.slice, at: idx.at, take: idx.take,
   softmax: sm.softmax, logSoftmax: sm.logSoftmax, astype: ew.astype } as Record<string, (x: Tensor, ...a: any[]) => unknown>;

@@ -61,37 +61,6 @@ export function std(x: ArrayLike, axis?: Axis, keepdims = false, ddof = 0): Tens
   return lax.select(zero, lax.cst(0, v), lax.sqrt(lax.select(zero, lax.cst(1, v), v)));
 }
 
-/**
- * The max over `axes` (kept as size-1 axes), treated as a constant, to subtract
- * before exponentiating. 0 where the max is ±∞ (so ∞ − ∞ never happens) and on
- * an empty axis (max has no identity there).
- */
-export function maxShift(t: Tensor, axes: number[]): Tensor {
-  const keptShape = t.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  if (axes.some((a) => t.shape[a] === 0)) return lax.broadcastTo(lax.cst(0, t), keptShape);
-  const mk = lax.reshape(lax.stopGradient(lax.unaryReduce("reduce_max", t, axes)), keptShape);
-  const finite = lax.lt(lax.abs(mk), lax.cst(Infinity, mk));
-  return lax.select(finite, mk, lax.cst(0, mk));
-}
-
-/**
- * log Σ exp(x), stable for any magnitude: the max is subtracted first (and
- * treated as a constant, so the gradient is exactly softmax). A slice of all
- * −∞ (or an empty one) gives −∞ with a zero gradient, not NaN.
- */
-export function logsumexp(x: ArrayLike, axis?: Axis, keepdims = false): Tensor {
-  let t = asTensor(x);
-  if (!isFloat(t.dtype)) t = lax.cast(t, "float32");
-  const axes = normalizeAxes("logsumexp", axis, t.ndim);
-  const shift = maxShift(t, axes);
-  const s = lax.unaryReduce("reduce_sum", lax.exp(lax.sub(t, shift)), axes);
-  // An empty sum (every element −∞) gives −∞; log is taken of 1 there so no ∞·0 reaches the gradient.
-  const empty = lax.eq(s, lax.cst(0, s));
-  const logS = lax.log(lax.select(empty, lax.cst(1, s), s));
-  const out = lax.select(empty, lax.cst(-Infinity, s), lax.add(logS, lax.reshape(shift, s.shape)));
-  return keepdims ? lax.reshape(out, shift.shape) : out;
-}
-
 function argReducer(name: "argmax" | "argmin") {
   return (x: ArrayLike, axis?: number | null, keepdims = false): Tensor => {
     let t = asTensor(x);

@@ -1,5 +1,5 @@
 /** Shape operations with NumPy's conventions. */
-import { IndexError, ShapeError, ValueError, fmtShape } from "../core/errors.js";
+import { ShapeError, ValueError, fmtShape } from "../core/errors.js";
 import { broadcastShapes, normalizeAxes, normalizeAxis, sizeOf } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import * as lax from "../primitives/lax.js";
@@ -178,10 +178,4 @@ export function repeat(x: ArrayLike, repeats: number, axis?: number): Tensor {
   const withAxis = lax.reshape(t, [...t.shape.slice(0, a + 1), 1, ...t.shape.slice(a + 1)]);
   const big = lax.broadcastTo(withAxis, [...t.shape.slice(0, a + 1), repeats, ...t.shape.slice(a + 1)]);
   return lax.reshape(big, t.shape.map((d, i) => (i === a ? d * repeats : d)));
-}
-
-export function checkIndexInRange(op: string, i: number, n: number, axis: number): number {
-  if (!Number.isInteger(i)) throw new IndexError(`${op}: index ${i} is not an integer`);
-  if (i < -n || i >= n) throw new IndexError(`${op}: index ${i} is out of range for axis ${axis} of size ${n}`);
-  return i < 0 ? i + n : i;
 }
