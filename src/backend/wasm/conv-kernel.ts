@@ -8,7 +8,7 @@
  * patch rows are a few long runs, so building it is a handful of vector
  * copies per row rather than an indexed load per element.
  */
-import { I32, MemOp, Op, SimdMem, V128, type FuncBuilder, type ModuleBuilder } from "./emitter.js";
+import { I32, laneBytes, MemOp, Op, SimdMem, V128, type FuncBuilder, type ModuleBuilder } from "./emitter.js";
 
 export const IM2COL_PARAMS = ["x", "xStride", "chanX", "Cg", "i0", "i1", "runs", "nRuns", "dst", "dstStride", "chanDst"] as const;
 export const TRANSPOSE_PARAMS = ["src", "dst", "b0", "b1", "rows", "cols", "srcStride", "dstStride", "ldd"] as const;
@@ -142,12 +142,9 @@ export function buildTranspose(m: ModuleBuilder, dtype: "float32" | "float64"): 
   });
 }
 
-/** Byte lanes of i8x16.shuffle picking `es`-byte lanes `picks` of a‖b. */
-const lanesOf = (es: number, picks: number[]) => picks.flatMap((l) => Array.from({ length: es }, (_, k) => l * es + k));
-
 /** Transposes the V×V block held in `v` (rows in, columns out) in place, using `t` as scratch. */
 function transposeLanes(f: FuncBuilder, es: number, v: number[], t: number[]): void {
-  const mix = (a: number, bb: number, picks: number[], into: number) => void f.localGet(a).localGet(bb).shuffle(lanesOf(es, picks)).localSet(into);
+  const mix = (a: number, bb: number, picks: number[], into: number) => void f.localGet(a).localGet(bb).shuffle(laneBytes(es, picks)).localSet(into);
   if (es === 8) {
     mix(v[0]!, v[1]!, [0, 2], t[0]!);
     mix(v[0]!, v[1]!, [1, 3], v[1]!);

@@ -74,6 +74,15 @@ export const SimdLane = {
 } as const;
 
 /** Unsigned LEB128. */
+/**
+ * The byte indices of i8x16.shuffle that pick `es`-byte lanes `lanes` of a‖b
+ * (lane l covers bytes es·l … es·l + es − 1): laneBytes(4, [0, 4, 1, 5])
+ * interleaves the low float32s of a and b.
+ */
+export function laneBytes(es: number, lanes: readonly number[]): number[] {
+  return lanes.flatMap((l) => Array.from({ length: es }, (_, b) => es * l + b));
+}
+
 export function uleb(out: number[], v: number): void {
   if (v < 0 || !Number.isInteger(v)) throw new RangeError(`uleb: ${v} is not a non-negative integer`);
   do {

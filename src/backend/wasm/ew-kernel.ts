@@ -16,7 +16,7 @@
  * contiguous or constant (a "splat": scalar, row vector, per-channel value),
  * as bit i of `mode` says. Addresses are byte offsets in the shared memory.
  */
-import { F64, FuncBuilder, I32, MemOp, ModuleBuilder, Op, Simd, SimdLane, SimdMem, SimdMemLane, V128 } from "./emitter.js";
+import { F64, FuncBuilder, I32, laneBytes, MemOp, ModuleBuilder, Op, Simd, SimdLane, SimdMem, SimdMemLane, V128 } from "./emitter.js";
 
 import { KINDS, type CompareKind, type Kind, type KindInfo } from "./kinds.js";
 import { emitReduceExtremum } from "./reduce-kernel.js";
@@ -488,11 +488,10 @@ function emitWindow(m: ModuleBuilder, kind: Kind): void {
   });
 }
 
-const lanesOf = (lanes: number[], es: number) => lanes.flatMap((l) => Array.from({ length: es }, (_, b) => es * l + b));
 /** Per kind, of two vectors a‖b (2·lanes elements): the even and the odd ones; and back, low and high halves. */
 const SHUFFLES = {
-  f32: { even: lanesOf([0, 2, 4, 6], 4), odd: lanesOf([1, 3, 5, 7], 4), low: lanesOf([0, 4, 1, 5], 4), high: lanesOf([2, 6, 3, 7], 4) },
-  f64: { even: lanesOf([0, 2], 8), odd: lanesOf([1, 3], 8), low: lanesOf([0, 2], 8), high: lanesOf([1, 3], 8) },
+  f32: { even: laneBytes(4, [0, 2, 4, 6]), odd: laneBytes(4, [1, 3, 5, 7]), low: laneBytes(4, [0, 4, 1, 5]), high: laneBytes(4, [2, 6, 3, 7]) },
+  f64: { even: laneBytes(8, [0, 2]), odd: laneBytes(8, [1, 3]), low: laneBytes(8, [0, 2]), high: laneBytes(8, [1, 3]) },
 };
 const WINDOW_SIMD = {
   f32: { gt: Simd.f32x4_gt, ne: Simd.f32x4_ne, add: Simd.f32x4_add },

@@ -348,14 +348,14 @@ function gatherWasm(src: TypedArray, strides: readonly number[], outShape: reado
  * (lazy.ts) is materialized when a kernel other than dot reads it, e.g. a
  * Linear layer's weight gradient [out, in] reaching the optimizer's update.
  */
-export function transposeMatrices(data: TypedArray, count: number, rows: number, cols: number, dtype: "float32" | "float64"): TypedArray | null {
-  const n = count * rows * cols;
-  if (!usable(n)) return null;
+export function transposeMatrices(data: TypedArray, count: number, rows: number, cols: number, dtype: DType): TypedArray | null {
+  const n = count * rows * cols, kind = KIND[dtype];
+  if (!kind || !usable(n)) return null;
   const rt = getRuntime();
   const es = itemSize(dtype);
   const s = stage(rt, [data], n * es);
   if (!s) return null;
-  const src = s.addrs[0]!, plane = rows * cols * es, fn = dtype === "float32" ? "transpose_f32" : "transpose_f64";
+  const src = s.addrs[0]!, plane = rows * cols * es, fn = `transpose_${kind}` as const;
   if (count > 1) splitAcrossThreads(rt, fn, count, n, (b0, b1) => [src, s.out, b0, b1, rows, cols, plane, plane, rows * es]);
   else splitAcrossThreads(rt, fn, rows, n, (r0, r1) => [src + r0 * cols * es, s.out + r0 * es, 0, 1, r1 - r0, cols, 0, 0, rows * es]);
   return copyOut(rt, dtype, s.out, n);

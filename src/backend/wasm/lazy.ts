@@ -62,8 +62,7 @@ export class MatrixView implements Buffer {
       const count = this.shared ? 1 : batchOf(this.shape);
       let data = this.stored;
       if (this.transposed) {
-        const float = this.dtype === "float32" || this.dtype === "float64" ? this.dtype : null;
-        data = (float && transposeMatrices(data, count, C, R, float))
+        data = transposeMatrices(data, count, C, R, this.dtype)
           ?? transposeFast({ data, shape: [count, C, R], dtype: this.dtype }, [0, 2, 1], { shape: [count, R, C], dtype: this.dtype });
       } else {
         data = data.slice();

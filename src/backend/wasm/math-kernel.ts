@@ -334,7 +334,6 @@ function emitErf32(f: FuncBuilder, l: Lanes, c: ConstantPool): void {
   f.localGet(l.arg).v128Const(SIGN_BITS_32).simd(Simd.v128_and).simd(Simd.v128_or).localSet(l.out);
 }
 
-
 /**
  * outs[i] = `name` of each lane of ins[i] (v128 locals, at most two): f32x4
  * vectors one after another with the float32 functions, f64x2 vectors side by
