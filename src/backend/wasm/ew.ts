@@ -17,6 +17,7 @@ import type { Aval } from "../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, UnaryName } from "../spec.js";
 import { BINARY_OPS, buildElementwiseModule, COMPARE_OPS, GATHER_RANK, UNARY_OPS, type CompareKind, type Kind } from "./ew-kernel.js";
 import { wasmFeatures } from "./features.js";
+import { KINDS } from "./kinds.js";
 import { align, MAX_PAGES } from "./module.js";
 import { broadcastStridesOf, contiguousStrides, mergeAxes } from "./rows.js";
 import { getRuntime, type WasmRuntime } from "./runtime.js";
@@ -268,7 +269,7 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
   const windows = mode === 2 ? t!.shape : out.shape;
   const H = x.shape[r - 2]!, W = x.shape[r - 1]!, OH = windows[r - 2]!, OW = windows[r - 1]!;
   // 2×2 windows at stride 2, the usual max pool: a window per SIMD lane (four float32s, two float64s).
-  const pairs = window[r - 2] === 2 && window[r - 1] === 2 && strides[r - 2] === 2 && strides[r - 1] === 2 && OW >= (kind === "f32" ? 4 : 2);
+  const pairs = window[r - 2] === 2 && window[r - 1] === 2 && strides[r - 2] === 2 && strides[r - 1] === 2 && OW >= KINDS[kind].lanes;
   const { rt, fn } = kernel(pairs ? `window2x2_${kind}` : `window_${kind}`);
   const planes = sizeOf(x.shape.slice(0, r - 2));
   // Elements per plane; t is x-sized for the gather (read where x has its maxima), window-sized for the scatter.

@@ -10,9 +10,8 @@
  * (f32x4.div rounds once to float32, as Math.fround(x / y) does), and exp,
  * sigmoid and erf are backend/math's, whose operations (float32 ones for
  * float32) the Wasm code repeats lane by lane (math-kernel.ts), so results are
- * bit-identical to eager evaluation; anything
- * else (int32, mixed float widths, other functions) returns null and runs as
- * JavaScript.
+ * bit-identical to eager evaluation; anything else (int32, mixed float
+ * widths, other functions) returns null and runs as JavaScript.
  *
  *   fused(count, in_0, ..., in_{k-1}, out_0, ..., out_{m-1})
  *
