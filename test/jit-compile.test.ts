@@ -180,7 +180,8 @@ describe("jit storage pool", () => {
     const x1 = fx.tensor(rand(64 * 40, 33), { shape: [64, 40] });
     const first = j(x1, fx.tensor(true)) as fx.Tensor[];
     const saved = first.map((t) => t.data());
-    expect(pooledByteCount()).toBeGreaterThan(0);
+    // With a call arena (wasm) intermediates live there and die with the call; without one they go to the pool.
+    if (!fx.getBackend().callArena) expect(pooledByteCount()).toBeGreaterThan(0);
     for (let i = 0; i < 3; i++) j(fx.tensor(rand(64 * 40, 40 + i), { shape: [64, 40] }), fx.tensor(i % 2 === 0));
     first.forEach((t, k) => expect(Buffer.from(t.data().buffer), `output ${k}`).toEqual(Buffer.from(saved[k]!.buffer)));
     expect(Buffer.from(table.data().buffer)).toEqual(Buffer.from(keepTable.buffer));

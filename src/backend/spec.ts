@@ -126,4 +126,20 @@ export interface Backend {
    * would, element by element.
    */
   fuse?(group: FusedGroup): FusedKernel | null;
+  /**
+   * Optional: memory of the backend's own that a compiled `jit` call's
+   * results may live in while it runs (the wasm backend's kernels then read
+   * them without copying). Nested calls share the outermost one's arena.
+   */
+  callArena?: CallArena;
+}
+
+/** See `Backend.callArena`. */
+export interface CallArena {
+  /** A compiled call starts; true for the outermost one, whose results must be detached. */
+  enter(): boolean;
+  /** A compiled call ends (also when it throws); the outermost one releases the arena. */
+  exit(): void;
+  /** A buffer with the same elements that does not live in the arena (`buffer` itself if it does not). */
+  detach(buffer: Buffer, dtype: DType): Buffer;
 }

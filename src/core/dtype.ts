@@ -77,8 +77,40 @@ export function ownsBuffer(a: TypedArray): boolean {
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && ownsBufferOfSize(a.byteLength) && a.buffer instanceof ArrayBuffer;
 }
 
+/**
+ * Where uninitialized storage comes from while a backend holds a call arena
+ * (Backend.callArena: a compiled call's results in the backend's own memory);
+ * null when none is open or it declines (full).
+ */
+type CallStorage = (dtype: DType, size: number, bytes: number) => TypedArray | null;
+let callStorage: CallStorage | null = null;
+
+/** Installs (or with null removes) the call arena's allocator; returns the previous one. */
+export function setCallStorage(source: CallStorage | null): CallStorage | null {
+  const previous = callStorage;
+  callStorage = source;
+  return previous;
+}
+
+/**
+ * Runs `make` with ordinary GC-owned storage even inside a compiled call:
+ * for data that outlives the call (a cache on a tensor the caller keeps).
+ */
+export function outsideCallStorage<T>(make: () => T): T {
+  const previous = setCallStorage(null);
+  try {
+    return make();
+  } finally {
+    setCallStorage(previous);
+  }
+}
+
 function allocateStorage(dtype: DType, size: number, zeroed: boolean): TypedArray {
   const bytes = size * itemSize(dtype);
+  if (!zeroed && callStorage !== null && bytes > SMALL_BYTES) {
+    const resident = callStorage(dtype, size, bytes);
+    if (resident) return resident;
+  }
   if (bytes > SMALL_BYTES) {
     const pooled = takePooled(bytes);
     if (pooled) {
@@ -100,7 +132,8 @@ function allocateStorage(dtype: DType, size: number, zeroed: boolean): TypedArra
   return viewOf(dtype, slab, at, size);
 }
 
-function viewOf(dtype: DType, buf: ArrayBuffer, at: number, size: number): TypedArray {
+/** A `dtype` view of `size` elements of `buf` from byte `at`. */
+export function viewOf(dtype: DType, buf: ArrayBufferLike, at: number, size: number): TypedArray {
   switch (dtype) {
     case "float32": return new Float32Array(buf, at, size);
     case "float64": return new Float64Array(buf, at, size);

@@ -85,22 +85,25 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
   // Wasm memory: weights, runs, input chunk, patch, GEMM product ("rows"), output chunk.
   const addrW = rt.operandBase();
   const addrRuns = addrW + align(w!.data.length * es);
-  const addrX = addrRuns + align(runs.length * 4);
-  const addrPatch = addrX + align(chunk * C * inSize * es);
+  const addrXStaged = addrRuns + align(runs.length * 4);
+  const addrPatch = addrXStaged + align(chunk * C * inSize * es);
   const addrTmp = addrPatch + align(chunk * K * P * es);
-  const addrOut = addrTmp + (transposed ? align(chunk * P * Og * es) : 0);
-  const end = addrOut + align(chunk * O * P * es);
+  const addrOutStaged = addrTmp + (transposed ? align(chunk * P * Og * es) : 0);
+  const end = addrOutStaged + align(chunk * O * P * es);
   if (end > rt.maxBytes || !rt.ensure(end)) return null;
   const View = dtype === "float32" ? Float32Array : Float64Array;
   const buf = rt.memory.buffer;
-  new View(buf, addrW, w!.data.length).set(w!.data);
+  // Operands in the call arena (runtime.ts) are read where they lie, and a result block written there.
+  const wIn = rt.residentAddress(w!.data), xIn = rt.residentAddress(x!.data), dstIn = rt.isResidentBlock(dst) ? dst.byteOffset : -1;
+  if (wIn < 0) new View(buf, addrW, w!.data.length).set(w!.data);
   new Int32Array(buf, addrRuns, runs.length).set(runs);
   const X = x!.data;
-  const wAt = (g: number) => ({ addr: addrW + g * Og * K * es, stride: 0 });
+  const wAt = (g: number) => ({ addr: (wIn < 0 ? addrW : wIn) + g * Og * K * es, stride: 0 });
 
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const cnt = Math.min(chunk, N - n0);
-    new View(buf, addrX, cnt * C * inSize).set(X.subarray(n0 * C * inSize, (n0 + cnt) * C * inSize));
+    const addrX = xIn < 0 ? addrXStaged : xIn + n0 * C * inSize * es, addrOut = dstIn < 0 ? addrOutStaged : dstIn + n0 * O * P * es;
+    if (xIn < 0) new View(buf, addrX, cnt * C * inSize).set(X.subarray(n0 * C * inSize, (n0 + cnt) * C * inSize));
     for (let g = 0; g < G; g++) {
       const pairs = cnt * Cg;
       split(rt, "im2col_runs", pairs, cnt * K * P, (i0, i1) => [
@@ -118,7 +121,7 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
         addrTmp, outG, b0, b1, P, Og, P * Og * es, O * P * es, P * es,
       ]);
     }
-    dst.set(new View(rt.memory.buffer, addrOut, cnt * O * P), n0 * O * P);
+    if (dstIn < 0) dst.set(new View(rt.memory.buffer, addrOut, cnt * O * P), n0 * O * P);
   }
   return dst;
 }

@@ -51,27 +51,40 @@ const KIND: Partial<Record<DType, Kind>> = { float32: "f32", float64: "f64" };
 const usable = (n: number) => n >= ewConfig.minElements && wasmFeatures().simd;
 
 /**
- * Copies `inputs` (the same array twice is copied once) into Wasm memory and
- * reserves `outBytes` after them; null if that does not fit.
+ * Puts `inputs` and `outputs` at addresses in Wasm memory: an array that
+ * lives in the call arena (runtime.ts) stays where it is, the others are
+ * copied in (the same array twice is copied once) or, for outputs, reserved
+ * after them. Outputs must be allocated before this call, so that an arena
+ * block they take lies below the staging area. Null if staging does not fit.
  */
-export function stage(rt: WasmRuntime, inputs: readonly TypedArray[], outBytes: number): { addrs: number[]; out: number } | null {
-  let at = rt.operandBase();
+export function stage(rt: WasmRuntime, inputs: readonly TypedArray[], outputs: readonly TypedArray[]): { addrs: number[]; outs: number[] } | null {
+  const base = rt.operandBase();
+  let at = base;
+  const reserve = (bytes: number) => {
+    const a = at;
+    at += align(bytes);
+    return a;
+  };
   const addrs: number[] = [];
   inputs.forEach((x, i) => {
-    const first = inputs.indexOf(x);
-    if (first < i) addrs.push(addrs[first]!);
-    else {
-      addrs.push(at);
-      at += align(x.byteLength);
-    }
+    const resident = rt.residentAddress(x), first = inputs.indexOf(x);
+    addrs.push(resident >= 0 ? resident : first < i ? addrs[first]! : reserve(x.byteLength));
   });
-  const out = at;
-  if (out + align(outBytes) - rt.operandBase() > ewConfig.maxStageBytes || !rt.ensure(out + align(outBytes))) return null;
+  // Kernels may write up to the 64-byte boundary past their last element: only a whole arena block is written in place.
+  const outs = outputs.map((o) => (rt.isResidentBlock(o) ? o.byteOffset : reserve(o.byteLength)));
+  if (at - base > ewConfig.maxStageBytes || !rt.ensure(at)) return null;
   const bytes = new Uint8Array(rt.memory.buffer);
   inputs.forEach((x, i) => {
-    if (inputs.indexOf(x) === i) bytes.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), addrs[i]);
+    if (addrs[i] !== rt.residentAddress(x) && inputs.indexOf(x) === i) bytes.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), addrs[i]);
   });
-  return { addrs, out };
+  return { addrs, outs };
+}
+
+/** Copies each output that `stage` placed in the staging area (not in place) into its array. */
+export function land(rt: WasmRuntime, outputs: readonly TypedArray[], addrs: readonly number[]): void {
+  outputs.forEach((o, k) => {
+    if (addrs[k] !== rt.residentAddress(o)) copyInto(rt, o, addrs[k]!);
+  });
 }
 
 /** Copies dst.length elements at `addr` of Wasm memory into `dst` (same element type). */
@@ -84,6 +97,16 @@ export function copyInto(rt: WasmRuntime, dst: TypedArray, addr: number): void {
 function copyOut(rt: WasmRuntime, dtype: DType, addr: number, n: number): TypedArray {
   const dst = allocateUninitialized(dtype, n);
   copyInto(rt, dst, addr);
+  return dst;
+}
+
+/** Stages `inputs`, runs `call` with their addresses and the output's, and returns the output (a fresh `dtype` array of n). */
+function runStaged(rt: WasmRuntime, inputs: readonly TypedArray[], dtype: DType, n: number, call: (out: number, addrs: number[]) => void): TypedArray | null {
+  const dst = allocateUninitialized(dtype, n);
+  const s = stage(rt, inputs, [dst]);
+  if (!s) return null;
+  call(s.outs[0]!, s.addrs);
+  land(rt, [dst], s.outs);
   return dst;
 }
 
@@ -121,10 +144,7 @@ function runRows(fn: string, inputs: KernelInput[], out: Aval, plan: RowPlan): T
   const n = sizeOf(out.shape);
   if (n === 0) return allocate(out.dtype, 0);
   const { rt, fn: run } = kernel(fn);
-  const s = stage(rt, inputs.map((x) => x.data), n * itemSize(out.dtype));
-  if (!s) return null;
-  run(s.out, ...s.addrs, plan.P, plan.Q, plan.R, ...plan.strides.flat(), plan.mode);
-  return copyOut(rt, out.dtype, s.out, n);
+  return runStaged(rt, inputs.map((x) => x.data), out.dtype, n, (at, addrs) => run(at, ...addrs, plan.P, plan.Q, plan.R, ...plan.strides.flat(), plan.mode));
 }
 
 /** add/sub/mul/div/max/min of float32 or float64 operands (same dtype), NumPy broadcasting. */
@@ -195,10 +215,11 @@ function runReduction(name: string, x: KernelInput, axes: readonly number[], out
   if (top - base > ewConfig.maxStageBytes || !rt.ensure(top)) return null;
   (accItem === 8 ? new Float64Array(rt.memory.buffer, at, m) : new Float32Array(rt.memory.buffer, at, m)).fill(init);
   const View = x.data.constructor as new (b: ArrayBufferLike, at: number, n: number) => TypedArray;
+  const xAt = rt.residentAddress(x.data);
   const run = (p: number, q: number, i: number, np: number, nq: number, nr: number) => {
     const from = (p * Q + q) * R + i, count = np * nq * nr;
-    new View(rt.memory.buffer, base, count).set(x.data.subarray(from, from + count));
-    fn(base, at + p * aP + q * aQ + (mode ? 0 : i * accItem), np, nq, nr, aP, aQ, mode);
+    if (xAt < 0) new View(rt.memory.buffer, base, count).set(x.data.subarray(from, from + count));
+    fn(xAt < 0 ? base : xAt + from * item, at + p * aP + q * aQ + (mode ? 0 : i * accItem), np, nq, nr, aP, aQ, mode);
   };
   if (slabs > 0) for (let p = 0; p < P; p += slabs) run(p, 0, 0, Math.min(slabs, P - p), Q, R);
   else if (piece < R) for (let p = 0; p < P; p++) for (let q = 0; q < Q; q++) for (let i = 0; i < R; i += piece) run(p, q, i, 1, 1, Math.min(piece, R - i));
@@ -238,12 +259,8 @@ export function argWasm(isMax: boolean, x: KernelInput, axis: number, out: Aval)
   const n = x.data.length;
   if (!kind || out.dtype !== "int32" || !usable(n) || n === 0) return null;
   const { rt, fn } = kernel(`${isMax ? "argmax" : "argmin"}_${kind}`);
-  const m = sizeOf(out.shape);
-  const s = stage(rt, [x.data], m * 4);
-  if (!s) return null;
   const outer = sizeOf(x.shape.slice(0, axis)), inner = sizeOf(x.shape.slice(axis + 1));
-  fn(s.out, s.addrs[0]!, outer, x.shape[axis]!, inner);
-  return copyOut(rt, "int32", s.out, m);
+  return runStaged(rt, [x.data], "int32", sizeOf(out.shape), (at, [xAt]) => fn(at, xAt!, outer, x.shape[axis]!, inner));
 }
 
 /**
@@ -276,21 +293,26 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
   const xPlane = H * W, tPlane = mode === 2 ? OH * OW : xPlane, outPlane = n / planes;
   const es = itemSize(x.dtype);
   const per = Math.max(1, Math.min(planes, Math.floor(ewConfig.windowChunkBytes / (xPlane * es))));
+  const dst = allocateUninitialized(out.dtype, n);
   const base = rt.operandBase();
   const tAt = base + align(per * xPlane * es), outAt = tAt + (t ? align(per * tPlane * es) : 0);
   const top = outAt + align(per * outPlane * es);
   if (top - base > ewConfig.maxStageBytes || !rt.ensure(top)) return null;
   const View = x.data.constructor as new (b: ArrayBufferLike, at: number, n: number) => Float32Array | Float64Array;
-  const dst = allocateUninitialized(out.dtype, n);
+  // Operands in the call arena are read, and a result block written, where they lie.
+  const xIn = rt.residentAddress(x.data), tIn = t ? rt.residentAddress(t.data) : -1;
+  const dstIn = rt.isResidentBlock(dst) ? dst.byteOffset : -1;
   for (let p = 0; p < planes; p += per) {
     const k = Math.min(per, planes - p), mem = rt.memory.buffer;
-    new View(mem, base, k * xPlane).set(x.data.subarray(p * xPlane, (p + k) * xPlane));
-    if (t) new View(mem, tAt, k * tPlane).set(t.data.subarray(p * tPlane, (p + k) * tPlane));
+    const xAt = xIn >= 0 ? xIn + p * xPlane * es : base, tHere = tIn >= 0 ? tIn + p * tPlane * es : tAt;
+    const outHere = dstIn >= 0 ? dstIn + p * outPlane * es : outAt;
+    if (xIn < 0) new View(mem, base, k * xPlane).set(x.data.subarray(p * xPlane, (p + k) * xPlane));
+    if (t && tIn < 0) new View(mem, tAt, k * tPlane).set(t.data.subarray(p * tPlane, (p + k) * tPlane));
     // The general kernel adds into its output; the 2×2 one writes every cell its windows cover.
-    if (mode === 2 && !pairs) new View(mem, outAt, k * outPlane).fill(0);
-    if (pairs) fn(mode, base, tAt, outAt, k, H, W, OH, OW);
-    else fn(mode, base, tAt, outAt, k, H, W, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, OH, OW);
-    dst.set(new View(mem, outAt, k * outPlane), p * outPlane);
+    if (mode === 2 && !pairs) new View(mem, outHere, k * outPlane).fill(0);
+    if (pairs) fn(mode, xAt, tHere, outHere, k, H, W, OH, OW);
+    else fn(mode, xAt, tHere, outHere, k, H, W, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, OH, OW);
+    if (dstIn < 0) dst.set(new View(mem, outAt, k * outPlane), p * outPlane);
   }
   // Cells no 2×2 window covers (the last row / column of an odd H / W) get no gradient.
   if (mode === 2 && pairs && (H > 2 * OH || W > 2 * OW)) zeroUncovered(dst, planes, H, W, 2 * OH, 2 * OW);
@@ -335,11 +357,8 @@ function gatherWasm(src: TypedArray, strides: readonly number[], outShape: reado
   }
   if (rank > GATHER_RANK) return null;
   const { rt, fn } = kernel(`gather${es}`);
-  const s = stage(rt, [src], n * item);
-  if (!s) return null;
   const pad = GATHER_RANK - rank;
-  fn(s.out, s.addrs[0]!, ...Array<number>(pad).fill(1), ...dims, ...Array<number>(pad).fill(0), ...bytes);
-  return copyOut(rt, dtype, s.out, n);
+  return runStaged(rt, [src], dtype, n, (at, [srcAt]) => fn(at, srcAt!, ...Array<number>(pad).fill(1), ...dims, ...Array<number>(pad).fill(0), ...bytes));
 }
 
 /**
@@ -353,13 +372,11 @@ export function transposeMatrices(data: TypedArray, count: number, rows: number,
   const n = count * rows * cols, kind = KIND[dtype];
   if (!kind || !usable(n)) return null;
   const rt = getRuntime();
-  const es = itemSize(dtype);
-  const s = stage(rt, [data], n * es);
-  if (!s) return null;
-  const src = s.addrs[0]!, plane = rows * cols * es, fn = `transpose_${kind}` as const;
-  if (count > 1) splitAcrossThreads(rt, fn, count, n, (b0, b1) => [src, s.out, b0, b1, rows, cols, plane, plane, rows * es]);
-  else splitAcrossThreads(rt, fn, rows, n, (r0, r1) => [src + r0 * cols * es, s.out + r0 * es, 0, 1, r1 - r0, cols, 0, 0, rows * es]);
-  return copyOut(rt, dtype, s.out, n);
+  const es = itemSize(dtype), plane = rows * cols * es, fn = `transpose_${kind}` as const;
+  return runStaged(rt, [data], dtype, n, (out, [src]) => {
+    if (count > 1) splitAcrossThreads(rt, fn, count, n, (b0, b1) => [src!, out, b0, b1, rows, cols, plane, plane, rows * es]);
+    else splitAcrossThreads(rt, fn, rows, n, (r0, r1) => [src! + r0 * cols * es, out + r0 * es, 0, 1, r1 - r0, cols, 0, 0, rows * es]);
+  });
 }
 
 export function transposeWasm(x: KernelInput, perm: readonly number[], out: Aval): TypedArray | null {

@@ -11,7 +11,7 @@
 import { allocateUninitialized, itemSize, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import type { FusedGroup, FusedKernel, KernelInput, UnaryName } from "../spec.js";
-import { copyInto, ewConfig, stage } from "./ew.js";
+import { ewConfig, land, stage } from "./ew.js";
 import { MATH_OPS } from "./math-kernel.js";
 import { wasmFeatures } from "./features.js";
 import { buildFusedModule, fusedKey, fusedKind, VECTORS_PER_ITERATION } from "./fused-kernel.js";
@@ -50,12 +50,12 @@ export function fuseWasm(group: FusedGroup): FusedKernel | null {
   }
   const run = fn;
   const iterations = Math.ceil(n / ((kind === "f32" ? 4 : 2) * VECTORS_PER_ITERATION));
-  const outAt = outBytes.map((_, k) => outBytes.slice(0, k).reduce((a, b) => a + b, 0));
   return (ins: TypedArray[], outs: TypedArray[]) => {
-    const s = stage(rt, ins, outTotal);
+    const results = outs.map((out) => (out.length === n ? out : out.subarray(0, n)));
+    const s = stage(rt, ins, results);
     if (!s) throw new RangeError(`fused kernel: cannot stage ${n} elements in Wasm memory`);
-    run(iterations, ...s.addrs, ...outAt.map((o) => s.out + o));
-    outs.forEach((out, k) => copyInto(rt, out.length === n ? out : out.subarray(0, n), s.out + outAt[k]!));
+    run(iterations, ...s.addrs, ...s.outs);
+    land(rt, results, s.outs);
   };
 }
 

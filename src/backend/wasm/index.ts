@@ -15,6 +15,7 @@ import { ArrayBuffer_ } from "../reference/buffer.js";
 import { referenceKernels } from "../reference/kernels.js";
 import type { Backend, BinaryName, CompareName, KernelInput, PrimName, PrimParams, ReduceName, UnaryName } from "../spec.js";
 import { wasmFeatures } from "./features.js";
+import { wasmCallArena } from "./arena.js";
 import { convGemm } from "./conv.js";
 import { gemm, type GemmOperand } from "./gemm.js";
 import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
@@ -118,6 +119,7 @@ export const wasmBackend: Backend = {
     return referenceKernels[prim](views, params, outs).map((d) => new ArrayBuffer_(d));
   },
   fuse: fuseWasm,
+  callArena: wasmCallArena,
 };
 
 registerBackend(wasmBackend);

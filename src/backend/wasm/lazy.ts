@@ -12,10 +12,11 @@
  * write into their storage; jit's buffer reuse knows these primitives alias
  * their input, see transforms/compile/executable.ts).
  */
-import type { DType, TypedArray } from "../../core/dtype.js";
+import { outsideCallStorage, type DType, type TypedArray } from "../../core/dtype.js";
 import type { Buffer } from "../../core/tensor.js";
 import { transposeMatrices } from "./ew.js";
 import { broadcastToFast, transposeFast } from "./js-kernels.js";
+import { getRuntime } from "./runtime.js";
 
 export class MatrixView implements Buffer {
   private materialized: TypedArray | null = null;
@@ -47,6 +48,12 @@ export class MatrixView implements Buffer {
     return new MatrixView(this.stored, shape, this.dtype, !this.transposed, this.shared);
   }
 
+  /** The same view of a copy of the stored matrices (moved out of the call arena, arena.ts). */
+  restored(stored: TypedArray): MatrixView {
+    this.check();
+    return new MatrixView(stored, this.shape, this.dtype, this.transposed, this.shared);
+  }
+
   /** The same matrices broadcast over new leading axes (only from a single matrix). */
   broadcast(shape: readonly number[]): MatrixView | null {
     this.check();
@@ -57,22 +64,28 @@ export class MatrixView implements Buffer {
   view(): TypedArray {
     this.check();
     if (this.materialized === null) {
-      const n = this.shape.length;
-      const R = this.shape[n - 2]!, C = this.shape[n - 1]!;
-      const count = this.shared ? 1 : batchOf(this.shape);
-      let data = this.stored;
-      if (this.transposed) {
-        data = transposeMatrices(data, count, C, R, this.dtype)
-          ?? transposeFast({ data, shape: [count, C, R], dtype: this.dtype }, [0, 2, 1], { shape: [count, R, C], dtype: this.dtype });
-      } else {
-        data = data.slice();
-      }
-      if (this.shared && batchOf(this.shape) !== 1) {
-        data = broadcastToFast({ data, shape: [1, R, C], dtype: this.dtype }, { shape: [batchOf(this.shape), R, C], dtype: this.dtype });
-      }
-      this.materialized = data;
+      // The cache lives as long as this view, which may outlive a compiled
+      // call: in the call arena only when the stored data is there too.
+      this.materialized = getRuntime().residentAddress(this.stored) >= 0 ? this.materialize() : outsideCallStorage(() => this.materialize());
     }
     return this.materialized;
+  }
+
+  private materialize(): TypedArray {
+    const n = this.shape.length;
+    const R = this.shape[n - 2]!, C = this.shape[n - 1]!;
+    const count = this.shared ? 1 : batchOf(this.shape);
+    let data = this.stored;
+    if (this.transposed) {
+      data = transposeMatrices(data, count, C, R, this.dtype)
+        ?? transposeFast({ data, shape: [count, C, R], dtype: this.dtype }, [0, 2, 1], { shape: [count, R, C], dtype: this.dtype });
+    } else {
+      data = data.slice();
+    }
+    if (this.shared && batchOf(this.shape) !== 1) {
+      data = broadcastToFast({ data, shape: [1, R, C], dtype: this.dtype }, { shape: [batchOf(this.shape), R, C], dtype: this.dtype });
+    }
+    return data;
   }
 
   read(): TypedArray {

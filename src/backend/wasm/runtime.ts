@@ -2,10 +2,13 @@
  * The Wasm runtime: one shared memory, the kernel module instantiated on the
  * calling thread, and the worker pool. Memory layout (bytes):
  *
- *   [mailboxes][scratch of thread 0]...[scratch of thread T-1][operands ...]
+ *   [mailboxes][scratch of thread 0]...[scratch of thread T-1][call arena][operands ...]
  *
  * Operands are staged per call from the bump pointer `operandBase()`: tensor
  * data lives in JS TypedArrays (see docs/memory.md), Wasm memory is scratch.
+ * The exception is the call arena: while a compiled `jit` program runs, the
+ * storage of its results is carved from here (arena.ts), so the next kernel
+ * reads it where it lies; the whole arena is released when the call returns.
  */
 import { kernelModule, MAX_PAGES, align, type KernelModule } from "./module.js";
 import { MAILBOX_BYTES, ThreadPool } from "./threads.js";
@@ -18,12 +21,19 @@ export const WORKER_FNS = ["gemm_f32_batched", "gemm_f64_batched", "im2col_runs"
 export type WorkerFn = (typeof WORKER_FNS)[number];
 
 const PAGE = 65536;
+/** The call arena's bound; a call needing more gets JS storage for the rest (tests make it small). */
+export const arenaConfig = { defaultMaxBytes: 384 * 2 ** 20, maxBytes: 384 * 2 ** 20 };
 
 export class WasmRuntime {
   readonly km: KernelModule;
   readonly memory: WebAssembly.Memory;
   readonly exports: Record<WorkerFn, (...args: number[]) => void>;
   readonly pool: ThreadPool;
+  /** Bytes of the call arena in use, and the blocks handed out (start → bytes asked for). */
+  private arenaBytes = 0;
+  private readonly blocks = new Map<number, number>();
+  /** Every `memory.buffer` a resident view was made on (growing memory makes a new one). */
+  private readonly residentBuffers = new WeakSet<ArrayBufferLike>();
 
   constructor(threads: number) {
     this.km = kernelModule();
@@ -35,6 +45,8 @@ export class WasmRuntime {
   }
 
   setThreads(n: number): void {
+    // Per-thread scratch sits below the arena: resizing would move live blocks.
+    if (this.arenaBytes > 0) throw new ValueError(`setThreads(${n}): not possible while a compiled call holds Wasm memory`);
     this.pool.resize(n);
     this.ensure(this.operandBase());
   }
@@ -49,7 +61,39 @@ export class WasmRuntime {
   }
 
   operandBase(): number {
-    return this.scratch(this.pool.size);
+    return this.scratch(this.pool.size) + this.arenaBytes;
+  }
+
+  /**
+   * Reserves `bytes` (rounded up to 64, which kernels may touch past the
+   * last element) in the call arena and returns its address; null when the
+   * memory is not shared (growing an unshared one detaches every view), the
+   * arena is full, or memory cannot grow.
+   */
+  reserveResident(bytes: number): number | null {
+    const size = align(bytes);
+    const at = this.operandBase();
+    if (!(this.memory.buffer instanceof SharedArrayBuffer) || this.arenaBytes + size > arenaConfig.maxBytes || !this.ensure(at + size)) return null;
+    this.arenaBytes += size;
+    this.blocks.set(at, bytes);
+    this.residentBuffers.add(this.memory.buffer);
+    return at;
+  }
+
+  /** Releases the whole arena: every resident view is dead after this. */
+  releaseResident(): void {
+    this.arenaBytes = 0;
+    this.blocks.clear();
+  }
+
+  /** The address of `a` in Wasm memory when it lives in the call arena, else -1. */
+  residentAddress(a: ArrayBufferView): number {
+    return this.arenaBytes > 0 && this.residentBuffers.has(a.buffer) ? a.byteOffset : -1;
+  }
+
+  /** True when `a` is a whole arena block, so a kernel may write its padding too. */
+  isResidentBlock(a: ArrayBufferView): boolean {
+    return this.residentAddress(a) >= 0 && this.blocks.get(a.byteOffset) === a.byteLength;
   }
 
   /** Grows memory to at least `bytes`; false if that exceeds the maximum. */

@@ -81,12 +81,12 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   const chunk = Math.max(1, Math.min(N, Math.floor(winogradConfig.budget / (16 * (C + O) * tilesPer))));
   const addrU = rt.operandBase();
   const addrRuns = addrU + align(16 * O * C * es);
-  const addrX = addrRuns + align(runs.length * 4);
-  const addrXp = addrX + align(chunk * C * H * W * es);
+  const addrXStaged = addrRuns + align(runs.length * 4);
+  const addrXp = addrXStaged + align(chunk * C * H * W * es);
   const addrV = addrXp + align(chunk * C * Hp * Wp * es);
   const addrM = addrV + align(16 * (C * chunk * tilesPer + SKEW) * es);
-  const addrOut = addrM + align(16 * (O * chunk * tilesPer + SKEW) * es);
-  const end = addrOut + align(chunk * O * OH * OW * es);
+  const addrOutStaged = addrM + align(16 * (O * chunk * tilesPer + SKEW) * es);
+  const end = addrOutStaged + align(chunk * O * OH * OW * es);
   if (end > rt.maxBytes || !rt.ensure(end)) return null;
   const View = dtype === "float32" ? Float32Array : Float64Array;
   const buf = rt.memory.buffer;
@@ -94,10 +94,13 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   new Int32Array(buf, addrRuns, runs.length).set(runs);
   const suffix = dtype === "float32" ? "f32" : "f64";
 
+  // An input in the call arena (runtime.ts) is read where it lies, and a result block written there.
+  const xIn = rt.residentAddress(x!.data), dstIn = rt.isResidentBlock(dst) ? dst.byteOffset : -1;
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const cnt = Math.min(chunk, N - n0), T = cnt * tilesPer;
     const planeV = C * T + SKEW, planeM = O * T + SKEW;
-    new View(buf, addrX, cnt * C * H * W).set(x!.data.subarray(n0 * C * H * W, (n0 + cnt) * C * H * W));
+    const addrX = xIn < 0 ? addrXStaged : xIn + n0 * C * H * W * es, addrOut = dstIn < 0 ? addrOutStaged : dstIn + n0 * O * OH * OW * es;
+    if (xIn < 0) new View(buf, addrX, cnt * C * H * W).set(x!.data.subarray(n0 * C * H * W, (n0 + cnt) * C * H * W));
     split(rt, "im2col_runs", cnt * C, cnt * C * Hp * Wp, (i0, i1) => [
       addrX, C * H * W * es, H * W * es, C, i0, i1, addrRuns, runCount(runs), addrXp, C * Hp * Wp * es, Hp * Wp * es,
     ]);
@@ -109,7 +112,7 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
     split(rt, `winograd_output_${suffix}`, cnt * O, 16 * O * T, (i0, i1) => [
       addrM, addrOut, i0, i1, O, tH, tW, tilesPer, planeM * es, T * es, es, OH, OW,
     ]);
-    dst.set(new View(rt.memory.buffer, addrOut, cnt * O * OH * OW), n0 * O * OH * OW);
+    if (dstIn < 0) dst.set(new View(rt.memory.buffer, addrOut, cnt * O * OH * OW), n0 * O * OH * OW);
   }
   return dst;
 }

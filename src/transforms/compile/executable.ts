@@ -14,7 +14,7 @@ import { givePooled } from "../../core/storage-pool.js";
 import { sizeOf } from "../../core/shape.js";
 import { ConcreteTensor, type Tensor } from "../../core/tensor.js";
 import { getBackend } from "../../backend/registry.js";
-import type { FusedGroup, FusedKernel, PrimName } from "../../backend/spec.js";
+import type { CallArena, FusedGroup, FusedKernel, PrimName } from "../../backend/spec.js";
 import type { Program } from "../program.js";
 import { operandLayout, planSteps, type Step } from "./fusion.js";
 import { generateLoop } from "./codegen.js";
@@ -129,15 +129,27 @@ export function compileProgram(program: Program, donatedInputs: readonly number[
     .flatMap((s) => (s.kind === "fused" ? s.outputs : s.eqn.prim.impl ? [] : s.eqn.outputs))
     .filter((v) => !isOutput.has(v) && ownsBufferOfSize(sizeOf(avals[v]!.shape) * itemSize(avals[v]!.dtype)));
   const kept = [...program.inputs, ...program.consts.keys(), ...program.outputs];
+  const arena = backend.callArena;
   return (args) => {
-    const env: ConcreteTensor[] = new Array(avals.length);
-    for (const [v, t] of consts) env[v] = t;
-    program.inputs.forEach((v, i) => (env[v] = args[i]!));
-    for (const step of run) step(env);
-    const outs = program.outputs.map((v) => env[v]!);
-    if (intermediates.length > 0) recycle(env, intermediates, kept);
-    return outs;
+    // Results may live in the backend's call arena while the call runs; the outermost call detaches its outputs.
+    const outermost = arena?.enter() ?? false;
+    try {
+      const env: ConcreteTensor[] = new Array(avals.length);
+      for (const [v, t] of consts) env[v] = t;
+      program.inputs.forEach((v, i) => (env[v] = args[i]!));
+      for (const step of run) step(env);
+      const outs = program.outputs.map((v) => env[v]!);
+      if (intermediates.length > 0) recycle(env, intermediates, kept);
+      return outermost ? outs.map((t) => detach(arena!, t)) : outs;
+    } finally {
+      arena?.exit();
+    }
   };
+}
+
+function detach(arena: CallArena, t: ConcreteTensor): ConcreteTensor {
+  const buffer = arena.detach(t.buffer, t.dtype);
+  return buffer === t.buffer ? t : new ConcreteTensor(buffer, t.shape, t.dtype);
 }
 
 /**

@@ -1,0 +1,57 @@
+/**
+ * The wasm backend's call arena (spec.ts `CallArena`): while a compiled `jit`
+ * call runs, the storage kernels allocate for their results
+ * (`allocateUninitialized`) is carved from the Wasm memory itself
+ * (runtime.ts), so the next kernel reads it where it lies instead of copying
+ * it in, and writes its own result there instead of copying it out. A
+ * training step's activations, gradients and optimizer temporaries never
+ * leave Wasm memory; only the step's outputs are copied into GC-owned arrays
+ * when the call returns, and the whole arena is released (docs/memory.md).
+ *
+ * Nothing outside the call can see arena storage: outputs are detached, and
+ * caches kept on tensors the caller owns are made outside it (lazy.ts).
+ */
+import { allocateUninitialized, outsideCallStorage, setCallStorage, viewOf, type DType, type TypedArray } from "../../core/dtype.js";
+import type { Buffer } from "../../core/tensor.js";
+import { ArrayBuffer_ } from "../reference/buffer.js";
+import type { CallArena } from "../spec.js";
+import { MatrixView } from "./lazy.js";
+import { getRuntime } from "./runtime.js";
+
+/** Compiled calls under way (scan/cond/while bodies run inside their caller's call). */
+let depth = 0;
+
+export const wasmCallArena: CallArena = {
+  enter(): boolean {
+    if (depth++ > 0) return false;
+    const rt = getRuntime();
+    setCallStorage((dtype, size, bytes) => {
+      const at = rt.reserveResident(bytes);
+      return at === null ? null : viewOf(dtype, rt.memory.buffer, at, size);
+    });
+    return true;
+  },
+
+  exit(): void {
+    if (--depth > 0) return;
+    setCallStorage(null);
+    getRuntime().releaseResident();
+  },
+
+  detach(buffer: Buffer, dtype: DType): Buffer {
+    const rt = getRuntime();
+    if (buffer instanceof MatrixView) {
+      const stored = buffer.matrices();
+      return rt.residentAddress(stored) < 0 ? buffer : buffer.restored(copyOutside(stored, dtype));
+    }
+    const data = buffer.view();
+    return rt.residentAddress(data) < 0 ? buffer : new ArrayBuffer_(copyOutside(data, dtype));
+  },
+};
+
+/** `a` copied into GC-owned storage (pooled when a buffer of its size is free). */
+function copyOutside(a: TypedArray, dtype: DType): TypedArray {
+  const copy = outsideCallStorage(() => allocateUninitialized(dtype, a.length));
+  copy.set(a);
+  return copy;
+}

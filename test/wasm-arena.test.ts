@@ -1,0 +1,174 @@
+/**
+ * The wasm backend's call arena (backend/wasm/arena.ts): inside a compiled
+ * call, results live in Wasm memory and kernels read and write them in
+ * place. Checked bit for bit against eager evaluation on a whole CNN training
+ * step (matmul, conv and Winograd, pooling and its gradients, fused groups,
+ * reductions, transposes), with the arena large, tiny (so resident and
+ * GC-owned operands mix) and absent; results and caller-held tensors must
+ * survive later calls, and nothing resident may escape a call.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as fx from "../src/index.js";
+import type { ConcreteTensor, Tensor } from "../src/core/tensor.js";
+import { ewConfig } from "../src/backend/wasm/ew.js";
+import { fusedConfig } from "../src/backend/wasm/fused.js";
+import { gemmConfig } from "../src/backend/wasm/gemm.js";
+import { arenaConfig, getRuntime } from "../src/backend/wasm/runtime.js";
+import { wasmFeatures } from "../src/backend/wasm/features.js";
+import { rng as seeded } from "./support/numeric.js";
+
+const rng = seeded(77);
+const shared = wasmFeatures().threads;
+let previous = "";
+
+beforeAll(() => {
+  previous = fx.getBackend().name;
+  fx.setBackend("wasm");
+  // Every kernel in Wasm, whatever the size, and split across threads.
+  ewConfig.minElements = 0;
+  fusedConfig.minElements = 0;
+  gemmConfig.parallelMinFlops = 0;
+});
+afterAll(() => {
+  ewConfig.minElements = ewConfig.defaultMinElements;
+  fusedConfig.minElements = 256;
+  gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
+  fx.setBackend(previous);
+});
+afterEach(() => {
+  arenaConfig.maxBytes = arenaConfig.defaultMaxBytes;
+});
+
+function randn(shape: number[], dtype: fx.DType): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return fx.tensor(Array.from({ length: n }, () => (rng() - 0.5) * 2), { shape, dtype });
+}
+
+function bits(t: Tensor): Buffer {
+  const d = t.data();
+  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+}
+
+const storageIsShared = (t: Tensor) => (t as ConcreteTensor).buffer.view().buffer instanceof SharedArrayBuffer;
+
+/** A small CNN's loss and gradients: conv (Winograd and im2col), relu, max pool, dense layers, softmax cross-entropy. */
+function makeStep(dtype: fx.DType) {
+  const params = {
+    c1: randn([8, 3, 3, 3], dtype), b1: randn([8, 1, 1], dtype),
+    c2: randn([9, 8, 3, 3], dtype),
+    w: randn([9 * 3 * 3, 10], dtype), v: randn([10, 7], dtype),
+  };
+  type P = typeof params;
+  const loss = (p: P, x: Tensor, y: Tensor) => {
+    let h = fx.relu(fx.conv2d(x, p.c1, { padding: 1 }).add(p.b1)); // [N, 8, 13, 13]
+    h = fx.maxPool2d(h, 2); // [N, 8, 6, 6]
+    h = fx.relu(fx.conv2d(h, p.c2, { padding: 1, stride: 1 })); // [N, 9, 6, 6]
+    h = fx.maxPool2d(h, 2).reshape([x.shape[0]!, 81]);
+    const z = fx.tanh(fx.matmul(h, p.w)); // [N, 10]
+    const logits = fx.matmul(z, p.v).add(fx.matmul(z.T, z).sum().mul(1e-3)); // a transposed operand too
+    return fx.losses.softmaxCrossEntropy(logits, y).mean();
+  };
+  const step = (p: P, x: Tensor, y: Tensor) => {
+    const [l, g] = fx.valueAndGrad(loss)(p, x, y);
+    const next = fx.tree.map((a: Tensor, b: Tensor) => a.sub(b.mul(0.05)), p, g) as P;
+    return [l, next, g.w.T, fx.argmax(fx.matmul(x.reshape([x.shape[0]!, -1]).sum(1, true), fx.ones([1, 5], dtype)), 1)] as const;
+  };
+  return { params, step };
+}
+
+function batch(dtype: fx.DType, n = 6) {
+  const x = randn([n, 3, 13, 13], dtype);
+  const y = fx.data.oneHot(fx.tensor(Array.from({ length: n }, (_, i) => (i * 3) % 7), { dtype: "int32" }), 7, dtype);
+  return { x, y };
+}
+
+describe.skipIf(!wasmFeatures().simd)("wasm call arena", () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const [label, maxBytes] of [["large", arenaConfig.defaultMaxBytes], ["tiny (mixed operands)", 48 * 1024], ["none", 0]] as const) {
+      it(`${dtype}, arena ${label}: a jitted training step equals eager bit for bit, over several calls`, () => {
+        arenaConfig.maxBytes = maxBytes;
+        const { params, step } = makeStep(dtype);
+        const jitted = fx.jit(step);
+        let pj = params, pe = params;
+        const kept: { t: Tensor; want: Buffer }[] = [];
+        for (let i = 0; i < 3; i++) {
+          const { x, y } = batch(dtype);
+          const got = fx.tree.leaves(jitted(pj, x, y)) as Tensor[];
+          const want = fx.tree.leaves(step(pe, x, y)) as Tensor[];
+          expect(got.length).toBe(want.length);
+          got.forEach((t, k) => {
+            expect(bits(t), `call ${i}, output ${k}`).toEqual(bits(want[k]!));
+            expect(storageIsShared(t), `call ${i}, output ${k} escaped the arena`).toBe(false);
+            kept.push({ t, want: bits(want[k]!) });
+          });
+          pj = jitted(pj, x, y)[1];
+          pe = step(pe, x, y)[1];
+        }
+        // Results of earlier calls are untouched by later ones.
+        for (const { t, want } of kept) expect(bits(t)).toEqual(want);
+      });
+    }
+  }
+
+  it.skipIf(!shared)("places a call's results in the arena and releases it when the call returns, also when it throws", () => {
+    const rt = getRuntime();
+    const { params, step } = makeStep("float32");
+    const jitted = fx.jit(step);
+    const { x, y } = batch("float32");
+    const base = rt.operandBase();
+    const reserve = rt.reserveResident.bind(rt);
+    let reserved = 0;
+    rt.reserveResident = (bytes: number) => {
+      const at = reserve(bytes);
+      if (at !== null) reserved++;
+      return at;
+    };
+    try {
+      jitted(params, x, y);
+      expect(reserved).toBeGreaterThan(10);
+      expect(rt.operandBase()).toBe(base);
+      // A kernel that fails halfway through a call (the second matmul).
+      const backend = fx.getBackend() as { run: (...args: unknown[]) => unknown };
+      const run = backend.run;
+      let dots = 0;
+      backend.run = (...args: unknown[]) => {
+        if (args[0] === "dot" && ++dots === 2) throw new Error("kernel failed");
+        return run.apply(backend, args);
+      };
+      try {
+        expect(() => fx.jit((a: Tensor) => fx.matmul(fx.matmul(a, a).add(1), a))(fx.ones([40, 40]))).toThrow("kernel failed");
+      } finally {
+        backend.run = run;
+      }
+      expect(rt.operandBase()).toBe(base);
+      const after = fx.jit((a: Tensor) => fx.matmul(a, a).mul(2))(fx.ones([40, 40]));
+      expect(after.data()[0]).toBe(80);
+    } finally {
+      rt.reserveResident = reserve;
+    }
+  });
+
+  it("a caller's deferred transpose read inside a call keeps no arena storage", () => {
+    const a = randn([37, 53], "float32");
+    const aT = a.T; // a deferred view on the wasm backend
+    const f = fx.jit((t: Tensor, s: Tensor) => t.mul(s).add(1));
+    const first = f(aT, fx.tensor(2)).data().slice();
+    for (let i = 0; i < 3; i++) f(randn([53, 37], "float32"), fx.tensor(3));
+    expect(storageIsShared(aT)).toBe(false);
+    expect(Buffer.from(aT.data().buffer)).toEqual(Buffer.from(fx.transpose(a).data().buffer));
+    expect(Buffer.from(f(aT, fx.tensor(2)).data().buffer)).toEqual(Buffer.from(first.buffer));
+  });
+
+  it("scan inside a call (its body runs many times in one arena) equals eager", () => {
+    const w = randn([24, 24], "float32");
+    const f = (h0: Tensor, xs: Tensor) => fx.scan((h: Tensor, x: Tensor) => {
+      const n = fx.tanh(fx.matmul(h, w).add(x));
+      return [n, n.sum()];
+    }, h0, xs);
+    const h0 = randn([16, 24], "float32"), xs = randn([30, 16, 24], "float32");
+    arenaConfig.maxBytes = 64 * 1024; // fills up partway through the loop
+    const got = fx.tree.leaves(fx.jit(f)(h0, xs)) as Tensor[];
+    const want = fx.tree.leaves(f(h0, xs)) as Tensor[];
+    got.forEach((t, k) => expect(bits(t), `output ${k}`).toEqual(bits(want[k]!)));
+  });
+});
