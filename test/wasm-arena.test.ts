@@ -16,6 +16,8 @@ import { gemmConfig } from "../src/backend/wasm/gemm.js";
 import { arenaConfig, getRuntime } from "../src/backend/wasm/runtime.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 import { rng as seeded } from "./support/numeric.js";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 const rng = seeded(77);
 const shared = wasmFeatures().threads;
@@ -170,5 +172,71 @@ describe.skipIf(!wasmFeatures().simd)("wasm call arena", () => {
     const got = fx.tree.leaves(fx.jit(f)(h0, xs)) as Tensor[];
     const want = fx.tree.leaves(f(h0, xs)) as Tensor[];
     got.forEach((t, k) => expect(bits(t), `output ${k}`).toEqual(bits(want[k]!)));
+  });
+
+  describe.skipIf(!shared)("donated state in kept blocks", () => {
+    /** An MLP trained with Adam; Linear keeps W as [out, in], so the forward pass reads W through a transpose. */
+    function adamStep(donate: boolean) {
+      const model = new fx.nn.MLP({ inSize: 37, outSize: 16, widths: [48], key: fx.random.key(3) });
+      const opt = fx.optim.adam(1e-2);
+      type M = typeof model;
+      const loss = (p: M, x: Tensor, y: Tensor) => fx.losses.softmaxCrossEntropyWithIntegerLabels(p.forward(x), y);
+      const step = fx.jit((p: M, s: unknown, x: Tensor, y: Tensor) => {
+        const [l, g] = fx.valueAndGrad(loss)(p, x, y);
+        const [u, s2] = opt.update(g, s as ReturnType<typeof opt.init>, p);
+        return [fx.optim.applyUpdates(p, u), s2, l] as const;
+      }, donate ? { donateArgnums: [0, 1] } : {});
+      return { model, state: opt.init(model) as unknown, step };
+    }
+    const data = Array.from({ length: 6 }, (_, i) => ({
+      x: randn([16, 37], "float32"),
+      y: fx.tensor(Array.from({ length: 16 }, (_, k) => (k * 3 + i) % 16), { dtype: "int32" }),
+    }));
+
+    it("equals the step without donation bit for bit, writes the new state over the old in place, and keeps Wasm memory flat", () => {
+      const rt = getRuntime();
+      const plain = adamStep(false), donating = adamStep(true);
+      let [p1, s1] = [plain.model, plain.state];
+      let [p2, s2] = [donating.model, donating.state];
+      let kept = -1;
+      for (const [i, { x, y }] of data.entries()) {
+        const old = p2;
+        [p1, s1] = plain.step(p1, s1, x, y) as unknown as [typeof p1, unknown];
+        [p2, s2] = donating.step(p2, s2, x, y) as unknown as [typeof p2, unknown];
+        const a = fx.tree.leaves([p1, s1]) as Tensor[], b = fx.tree.leaves([p2, s2]) as Tensor[];
+        a.forEach((t, k) => expect(bits(b[k]!), `step ${i}, leaf ${k}`).toEqual(bits(t)));
+        // Every weight matrix (both above the size kept in Wasm memory), transposed in the forward pass, got its new value written over the old in Wasm memory.
+        for (const w of [p2.layers[0]!.weight, p2.layers[1]!.weight]) {
+          expect(storageIsShared(w), `step ${i}`).toBe(true);
+          expect(rt.inCallArena((w as ConcreteTensor).buffer.view())).toBe(false);
+        }
+        expect(() => old.layers[0]!.weight.data()).toThrow(fx.DisposedError);
+        if (i === 1) kept = rt.keptInUse();
+        if (i > 1) expect(rt.keptInUse(), `kept bytes after step ${i}`).toBe(kept);
+      }
+      // Kept tensors work eagerly like any other (kernels read them in place).
+      const x = data[0]!.x;
+      expect(bits(p2.forward(x))).toEqual(bits(p1.forward(x)));
+    });
+
+    it("frees a kept block once its tensor is garbage-collected", async () => {
+      setFlagsFromString("--expose-gc");
+      const gc = runInNewContext("gc") as () => void;
+      const rt = getRuntime();
+      const before = rt.keptInUse();
+      const donating = adamStep(true);
+      let state: unknown = donating.state;
+      let model: unknown = donating.model;
+      for (const { x, y } of data.slice(0, 2)) [model, state] = donating.step(model as never, state, x, y) as unknown as [unknown, unknown];
+      expect(rt.keptInUse()).toBeGreaterThan(before);
+      model = state = null;
+      (donating as { model: unknown; state: unknown }).model = null;
+      (donating as { model: unknown; state: unknown }).state = null;
+      for (let i = 0; i < 10 && rt.keptInUse() > before; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(rt.keptInUse()).toBe(before);
+    });
   });
 });

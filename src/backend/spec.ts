@@ -142,4 +142,10 @@ export interface CallArena {
   exit(): void;
   /** A buffer with the same elements that does not live in the arena (`buffer` itself if it does not). */
   detach(buffer: Buffer, dtype: DType): Buffer;
+  /**
+   * A donated input moved into memory that outlives the call (`buffer` itself
+   * if it stays): the program then writes the new state over it in place.
+   * Called before `enter`.
+   */
+  adopt(buffer: Buffer, dtype: DType): Buffer;
 }

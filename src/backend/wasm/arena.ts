@@ -10,6 +10,12 @@
  *
  * Nothing outside the call can see arena storage: outputs are detached, and
  * caches kept on tensors the caller owns are made outside it (lazy.ts).
+ *
+ * Donated inputs (jit's `donateArgnums`) go further: the call moves each
+ * into a kept block (runtime.ts), the program writes the new state over it
+ * in place, and the result keeps that block. From the second step on,
+ * parameters and optimizer state stay in Wasm memory and cross no boundary.
+ * A kept block is freed when its array is garbage-collected.
  */
 import { allocateUninitialized, outsideCallStorage, setCallStorage, viewOf, type DType, type TypedArray } from "../../core/dtype.js";
 import type { Buffer } from "../../core/tensor.js";
@@ -42,12 +48,26 @@ export const wasmCallArena: CallArena = {
     const rt = getRuntime();
     if (buffer instanceof MatrixView) {
       const stored = buffer.matrices();
-      return rt.residentAddress(stored) < 0 ? buffer : buffer.restored(copyOutside(stored, dtype));
+      return rt.inCallArena(stored) ? buffer.restored(copyOutside(stored, dtype)) : buffer;
     }
     const data = buffer.view();
-    return rt.residentAddress(data) < 0 ? buffer : new ArrayBuffer_(copyOutside(data, dtype));
+    return rt.inCallArena(data) ? new ArrayBuffer_(copyOutside(data, dtype)) : buffer;
+  },
+
+  adopt(buffer: Buffer, dtype: DType): Buffer {
+    if (buffer instanceof MatrixView) return buffer;
+    const data = buffer.view();
+    const rt = getRuntime();
+    if (rt.residentAddress(data) >= 0 || data.byteLength <= KEEP_MIN_BYTES) return buffer;
+    const kept = rt.keep(data.byteLength, (memory, at) => viewOf(dtype, memory, at, data.length));
+    if (!kept) return buffer;
+    kept.set(data);
+    return new ArrayBuffer_(kept);
   },
 };
+
+/** Smaller state stays in JS arrays (copying it is cheap; a block would waste most of its 64 bytes). */
+const KEEP_MIN_BYTES = 2048;
 
 /** `a` copied into GC-owned storage (pooled when a buffer of its size is free). */
 function copyOutside(a: TypedArray, dtype: DType): TypedArray {

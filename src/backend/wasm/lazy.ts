@@ -66,7 +66,7 @@ export class MatrixView implements Buffer {
     if (this.materialized === null) {
       // The cache lives as long as this view, which may outlive a compiled
       // call: in the call arena only when the stored data is there too.
-      this.materialized = getRuntime().residentAddress(this.stored) >= 0 ? this.materialize() : outsideCallStorage(() => this.materialize());
+      this.materialized = getRuntime().inCallArena(this.stored) ? this.materialize() : outsideCallStorage(() => this.materialize());
     }
     return this.materialized;
   }

@@ -2,13 +2,17 @@
  * The Wasm runtime: one shared memory, the kernel module instantiated on the
  * calling thread, and the worker pool. Memory layout (bytes):
  *
- *   [mailboxes][scratch of thread 0]...[scratch of thread T-1][call arena][operands ...]
+ *   [mailboxes][kept blocks][scratch of thread 0]...[scratch of thread T-1][call arena][operands ...]
  *
  * Operands are staged per call from the bump pointer `operandBase()`: tensor
  * data lives in JS TypedArrays (see docs/memory.md), Wasm memory is scratch.
- * The exception is the call arena: while a compiled `jit` program runs, the
- * storage of its results is carved from here (arena.ts), so the next kernel
- * reads it where it lies; the whole arena is released when the call returns.
+ * Two exceptions (arena.ts): while a compiled `jit` program runs, the storage
+ * of its results is carved from the call arena, so the next kernel reads it
+ * where it lies, and the whole arena is released when the call returns; and
+ * state a call donates (parameters, optimizer moments) moves into kept
+ * blocks, which outlive calls and are freed when their array is collected.
+ * Kept blocks only grow between calls, so the scratch and the arena above
+ * them move only while nothing is in them.
  */
 import { kernelModule, MAX_PAGES, align, type KernelModule } from "./module.js";
 import { MAILBOX_BYTES, ThreadPool } from "./threads.js";
@@ -21,17 +25,21 @@ export const WORKER_FNS = ["gemm_f32_batched", "gemm_f64_batched", "im2col_runs"
 export type WorkerFn = (typeof WORKER_FNS)[number];
 
 const PAGE = 65536;
-/** The call arena's bound; a call needing more gets JS storage for the rest (tests make it small). */
-export const arenaConfig = { defaultMaxBytes: 384 * 2 ** 20, maxBytes: 384 * 2 ** 20 };
+/** Bounds of the call arena and of the kept blocks; past them storage is GC-owned as elsewhere (tests make them small). */
+export const arenaConfig = { defaultMaxBytes: 384 * 2 ** 20, maxBytes: 384 * 2 ** 20, defaultKeptBytes: 256 * 2 ** 20, keptBytes: 256 * 2 ** 20 };
 
 export class WasmRuntime {
   readonly km: KernelModule;
   readonly memory: WebAssembly.Memory;
   readonly exports: Record<WorkerFn, (...args: number[]) => void>;
   readonly pool: ThreadPool;
-  /** Bytes of the call arena in use, and the blocks handed out (start → bytes asked for). */
+  /** Bytes of the call arena in use, and the blocks handed out, kept or in the arena (start → bytes asked for). */
   private arenaBytes = 0;
   private readonly blocks = new Map<number, number>();
+  /** Bytes of the kept-block region, its free blocks by (64-aligned) size, and what frees a block once its array is collected. */
+  private keptBytes = 0;
+  private readonly keptFree = new Map<number, number[]>();
+  private readonly keptRelease = new FinalizationRegistry<number>((at) => this.freeKept(at));
   /** Every `memory.buffer` a resident view was made on (growing memory makes a new one). */
   private readonly residentBuffers = new WeakSet<ArrayBufferLike>();
 
@@ -57,7 +65,7 @@ export class WasmRuntime {
 
   /** Start of thread t's scratch: packed A, packed B, edge tile. */
   scratch(t: number): number {
-    return align(MAILBOX_BYTES) + t * this.km.scratchBytes;
+    return align(MAILBOX_BYTES) + this.keptBytes + t * this.km.scratchBytes;
   }
 
   operandBase(): number {
@@ -80,18 +88,61 @@ export class WasmRuntime {
     return at;
   }
 
-  /** Releases the whole arena: every resident view is dead after this. */
+  /** Releases the whole arena: every view into it is dead after this. */
   releaseResident(): void {
+    const start = this.scratch(this.pool.size);
+    for (const at of this.blocks.keys()) if (at >= start) this.blocks.delete(at);
     this.arenaBytes = 0;
-    this.blocks.clear();
   }
 
-  /** The address of `a` in Wasm memory when it lives in the call arena, else -1. */
+  /**
+   * A kept block of `bytes` (rounded up to 64) holding `make(address)`'s
+   * view, freed once that view is collected; null while a call holds the
+   * arena (the scratch above would move), on unshared memory, or when the
+   * kept region is full.
+   */
+  keep<T extends ArrayBufferView>(bytes: number, make: (buffer: ArrayBufferLike, at: number) => T): T | null {
+    if (this.arenaBytes > 0 || !(this.memory.buffer instanceof SharedArrayBuffer)) return null;
+    const size = align(bytes);
+    let at = this.keptFree.get(size)?.pop();
+    if (at === undefined) {
+      if (this.keptBytes + size > arenaConfig.keptBytes || !this.ensure(this.operandBase() + size)) return null;
+      at = align(MAILBOX_BYTES) + this.keptBytes;
+      this.keptBytes += size;
+    }
+    this.blocks.set(at, bytes);
+    this.residentBuffers.add(this.memory.buffer);
+    const view = make(this.memory.buffer, at);
+    this.keptRelease.register(view, at);
+    return view;
+  }
+
+  private freeKept(at: number): void {
+    const size = align(this.blocks.get(at)!);
+    this.blocks.delete(at);
+    const list = this.keptFree.get(size);
+    if (list) list.push(at);
+    else this.keptFree.set(size, [at]);
+  }
+
+  /** Bytes of kept blocks in use (for tests and memory reports). */
+  keptInUse(): number {
+    let free = 0;
+    for (const [size, list] of this.keptFree) free += size * list.length;
+    return this.keptBytes - free;
+  }
+
+  /** The address of `a` in Wasm memory when it lives in a kept block or the call arena, else -1. */
   residentAddress(a: ArrayBufferView): number {
-    return this.arenaBytes > 0 && this.residentBuffers.has(a.buffer) ? a.byteOffset : -1;
+    return this.residentBuffers.has(a.buffer) ? a.byteOffset : -1;
   }
 
-  /** True when `a` is a whole arena block, so a kernel may write its padding too. */
+  /** True when `a` lives in the call arena (dies with the call). */
+  inCallArena(a: ArrayBufferView): boolean {
+    return this.residentAddress(a) >= this.scratch(this.pool.size);
+  }
+
+  /** True when `a` is a whole kept or arena block, so a kernel may write its padding too. */
   isResidentBlock(a: ArrayBufferView): boolean {
     return this.residentAddress(a) >= 0 && this.blocks.get(a.byteOffset) === a.byteLength;
   }

@@ -24,34 +24,51 @@ export type Executable = (args: ConcreteTensor[]) => ConcreteTensor[];
 /**
  * Primitives whose result may share its input's storage (reshape on every
  * backend; matrix transposes and batch broadcasts, which the wasm backend
- * defers). Neither side of such a pair is ever overwritten.
+ * defers). Such values form one alias group: its storage may be written only
+ * after the last read of every member.
  */
 const ALIASING = new Set(["reshape", "stop_gradient", "transpose", "broadcast_to"]);
 
 /**
  * For each fused step's outputs: the intermediate whose buffer it may take
  * over (or -1). `donated` input variables count as intermediates: their
- * storage may be written once the program has read them for the last time.
+ * storage may be written once the program has read them (and every alias of
+ * them, such as a Linear layer's transposed weight) for the last time.
  */
 function planReuse(steps: Step[], program: Program, donated: ReadonlySet<number>): Map<Step, number[]> {
+  // Each value's alias group, named by the value that owns the storage.
+  const storageOf = new Map<number, number>();
+  const root = (v: number) => storageOf.get(v) ?? v;
+  for (const s of steps) {
+    if (s.kind === "kernel" && ALIASING.has(s.eqn.prim.name)) for (const v of s.eqn.outputs) storageOf.set(v, root(s.eqn.inputs[0]!));
+  }
   const lastUse = new Map<number, number>();
   steps.forEach((s, i) => {
     const ins = s.kind === "fused" ? s.inputs : s.eqn.inputs;
-    for (const v of ins) lastUse.set(v, i);
+    for (const v of ins) lastUse.set(root(v), i);
   });
   // Only buffers this executable allocated itself are safe to overwrite.
   const owned = new Set<number>(donated);
-  const pinned = new Set([...program.outputs, ...program.inputs.filter((v) => !donated.has(v)), ...program.consts.keys()]);
-  for (const s of steps) {
-    if (s.kind === "kernel" && ALIASING.has(s.eqn.prim.name)) for (const v of [...s.eqn.inputs, ...s.eqn.outputs]) pinned.add(v);
-  }
+  const outputs = new Set(program.outputs);
+  const pinned = new Set([...outputs, ...program.inputs.filter((v) => !donated.has(v)), ...program.consts.keys()].map(root));
   const plan = new Map<Step, number[]>();
   steps.forEach((s, i) => {
     if (s.kind === "fused") {
-      const free = s.inputs.filter((v) => owned.has(v) && !pinned.has(v) && lastUse.get(v) === i);
+      // One member per alias group, the storage's owner first (a deferred view would only hand over a copy).
+      const byRoot = new Map<number, number>();
+      for (const v of s.inputs) {
+        const r = root(v);
+        if (owned.has(r) && !pinned.has(r) && lastUse.get(r) === i && (!byRoot.has(r) || v === r)) byRoot.set(r, v);
+      }
+      const free = [...byRoot.values()];
       plan.set(s, s.outputs.map((out) => {
         const a = program.avals[out]!;
-        const k = free.findIndex((v) => program.avals[v]!.dtype === a.dtype && sizeOf(program.avals[v]!.shape) === sizeOf(a.shape));
+        const fits = (v: number) => program.avals[v]!.dtype === a.dtype && sizeOf(program.avals[v]!.shape) === sizeOf(a.shape);
+        // A result of the program takes a donated input's storage first (the new state over the old,
+        // which a backend may keep in its own memory, see CallArena.adopt), an intermediate a temporary's.
+        const preferred = (v: number) => fits(v) && donated.has(v) === outputs.has(out);
+        let k = free.findIndex(preferred);
+        if (k < 0) k = free.findIndex(fits);
         return k < 0 ? -1 : free.splice(k, 1)[0]!;
       }));
       for (const v of s.outputs) owned.add(v);
@@ -130,7 +147,17 @@ export function compileProgram(program: Program, donatedInputs: readonly number[
     .filter((v) => !isOutput.has(v) && ownsBufferOfSize(sizeOf(avals[v]!.shape) * itemSize(avals[v]!.dtype)));
   const kept = [...program.inputs, ...program.consts.keys(), ...program.outputs];
   const arena = backend.callArena;
+  // Donated inputs the program writes its results over: the backend may move them where they can stay.
+  const donors = new Set([...reuse.values()].flat());
+  const adopted = donatedInputs.filter((i) => donors.has(program.inputs[i]!));
   return (args) => {
+    if (arena) {
+      args = args.slice();
+      for (const i of adopted) {
+        const t = args[i]!, buffer = arena.adopt(t.buffer, t.dtype);
+        if (buffer !== t.buffer) args[i] = new ConcreteTensor(buffer, t.shape, t.dtype);
+      }
+    }
     // Results may live in the backend's call arena while the call runs; the outermost call detaches its outputs.
     const outermost = arena?.enter() ?? false;
     try {
