@@ -54,7 +54,10 @@ export function makeTrainStep<M extends Module>(
     const newParams = applyUpdates(params, updates);
     return [newParams, newBuffers, newOptState, loss, withAccuracy ? countCorrect(pred, y) : null];
   };
-  return (compile ? jit(step) : step) as TrainStep<M>;
+  // The optimizer state is fit's own, so the step may write the new one over it (on the wasm backend it then
+  // stays in Wasm memory, docs/memory.md). Parameters are not donated: callbacks may hold earlier ones
+  // (EarlyStopping's best weights), and the first ones are the caller's model.
+  return (compile ? jit(step, { donateArgnums: [2] }) : step) as TrainStep<M>;
 }
 
 export type EvalStep<M extends Module> = (params: M, buffers: M, x: Tensor, y: Tensor) => [Tensor, Tensor];
