@@ -28,6 +28,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { flag, option } from "./args.js";
 import { BENCH_DIR, BUILD_DIR, COMPILED, nodeScript, ROOT } from "./paths.js";
+import { cpuTimes, stealShare } from "./steal.js";
 
 if (!COMPILED && !flag("--from-source")) process.exit(runCompiled());
 
@@ -80,6 +81,8 @@ function commit(): string {
 }
 
 const collected: Record<string, unknown> = {};
+/** Steal share per job (see steal.ts), written with the results. */
+const stolen: Record<string, number> = {};
 let failed = 0;
 for (const job of jobs) {
   if (only && !job.ids.some((id) => only.includes(id))) continue;
@@ -90,11 +93,17 @@ for (const job of jobs) {
   }
   say(`\n=== ${job.ids.join(", ")}: bench/${job.script} ${job.args.join(" ")}`);
   const command = job.python ? [PYTHON, join(BENCH_DIR, job.script)] : nodeScript(job.script);
+  const before = cpuTimes();
   const run = spawnSync(command[0]!, [...command.slice(1), ...job.args], {
     stdio: job.json ? ["inherit", "pipe", "inherit"] : ["inherit", asJson ? process.stderr : "inherit", "inherit"],
     encoding: "utf8",
     maxBuffer: 64 << 20,
   });
+  const steal = stealShare(before, cpuTimes());
+  if (steal !== null) {
+    say(`(CPU time the hypervisor gave to other guests during bench/${job.script}: ${(100 * steal).toFixed(1)} %)`);
+    stolen[job.script] = steal;
+  }
   if (run.status !== 0) {
     failed++;
     say(`bench/${job.script} exited with ${run.status ?? run.signal}`);
@@ -125,7 +134,7 @@ const out = option("--out") ?? join(BENCH_DIR, "results-all.json");
 const doc = {
   date: new Date().toISOString(),
   commit: commit(),
-  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, loadEnd: os.loadavg() },
+  machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, loadEnd: os.loadavg(), stealShareByJob: stolen },
   results: collected,
 };
 writeFileSync(out, JSON.stringify(doc, null, 2));
