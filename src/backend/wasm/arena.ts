@@ -27,14 +27,17 @@ import { getRuntime } from "./runtime.js";
 /** Compiled calls under way (scan/cond/while bodies run inside their caller's call). */
 let depth = 0;
 
+/** `allocateUninitialized` while a call runs: a block of the arena, or null when it is full. */
+function fromArena(dtype: DType, size: number, bytes: number): TypedArray | null {
+  const rt = getRuntime();
+  const at = rt.reserveResident(bytes);
+  return at === null ? null : viewOf(dtype, rt.memory.buffer, at, size);
+}
+
 export const wasmCallArena: CallArena = {
   enter(): boolean {
     if (depth++ > 0) return false;
-    const rt = getRuntime();
-    setCallStorage((dtype, size, bytes) => {
-      const at = rt.reserveResident(bytes);
-      return at === null ? null : viewOf(dtype, rt.memory.buffer, at, size);
-    });
+    setCallStorage(fromArena);
     return true;
   },
 
