@@ -13,8 +13,11 @@ import { align } from "./module.js";
 import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
 import type { Task } from "./threads.js";
 
-/** Below `parallelMinFlops` one thread finishes before a hand-off would pay off (tests set 0 to split everything). */
-export const gemmConfig = { defaultParallelMinFlops: 1 << 21, parallelMinFlops: 1 << 21 };
+/**
+ * Below `parallelMinFlops` one thread finishes before a hand-off would pay off (tests set 0 to split
+ * everything); a single product splits into `piecesPerThread` pieces per thread (see gemmStaged).
+ */
+export const gemmConfig = { defaultParallelMinFlops: 1 << 21, parallelMinFlops: 1 << 21, piecesPerThread: 2 };
 
 export interface GemmOperand {
   data: Float32Array | Float64Array;
@@ -119,19 +122,30 @@ export function gemmStaged(
     };
   };
 
-  const threads = 2 * count * M * N * K < gemmConfig.parallelMinFlops ? 1 : rt.threads;
-  const tasks: Task[] = [];
+  const flops = 2 * count * M * N * K;
+  const threads = flops < gemmConfig.parallelMinFlops ? 1 : rt.threads;
+  const local = (t: Task) => rt.exports[WORKER_FNS[t.fn]!](...t.args);
   if (threads === 1) {
-    tasks.push(task(0, 0, count, 0, M, 0, N));
-  } else if (count >= threads) {
-    const per = Math.ceil(count / threads);
-    for (let s = 0, t = 0; s < count; s += per, t++) tasks.push(task(t, s, Math.min(per, count - s), 0, M, 0, N));
-  } else if (M >= N) {
-    const per = Math.ceil(Math.ceil(M / threads) / shape.mr) * shape.mr;
-    for (let r = 0, t = 0; r < M; r += per, t++) tasks.push(task(t, 0, count, r, Math.min(per, M - r), 0, N));
-  } else {
-    const per = Math.ceil(Math.ceil(N / threads) / shape.nr) * shape.nr;
-    for (let c = 0, t = 0; c < N; c += per, t++) tasks.push(task(t, 0, count, 0, M, c, Math.min(per, N - c)));
+    rt.pool.run([task(0, 0, count, 0, M, 0, N)], local);
+    return;
   }
-  rt.pool.run(tasks, (t) => rt.exports[WORKER_FNS[t.fn]!](...t.args));
+  // Pieces claimed from a queue, so a worker that wakes late takes fewer. A batch splits into one
+  // piece per thread; one matrix into `piecesPerThread` each (each piece packs the operand it does
+  // not split again, so pieces stay large). B2, 2 threads, alternated 5 times: 1 piece per thread
+  // +4 %, 2 pieces +7 %, 3 pieces worse than static halves; B3 and B5 unchanged within the noise.
+  const tasks: Task[] = [];
+  const pieces = count >= threads ? threads
+    : Math.max(threads, Math.min(threads * gemmConfig.piecesPerThread, Math.floor(flops / gemmConfig.parallelMinFlops)));
+  if (count >= threads) {
+    const per = Math.ceil(count / pieces);
+    for (let s = 0; s < count; s += per) tasks.push(task(0, s, Math.min(per, count - s), 0, M, 0, N));
+  } else if (M >= N) {
+    const per = Math.ceil(Math.ceil(M / pieces) / shape.mr) * shape.mr;
+    for (let r = 0; r < M; r += per) tasks.push(task(0, 0, count, r, Math.min(per, M - r), 0, N));
+  } else {
+    const per = Math.ceil(Math.ceil(N / pieces) / shape.nr) * shape.nr;
+    for (let c = 0; c < N; c += per) tasks.push(task(0, 0, count, 0, M, c, Math.min(per, N - c)));
+  }
+  // Every thread packs into its own scratch: packA, packB and tile (arguments 15–17) move by one scratch block per thread.
+  rt.pool.runQueue(tasks, local, [15, 16, 17], rt.km.scratchBytes);
 }

@@ -1,0 +1,65 @@
+/**
+ * The worker pool's shared task queue (backend/wasm/threads.ts `runQueue`):
+ * every task runs exactly once, on whichever thread claims it, with its
+ * per-thread arguments moved to that thread's region; a failure on any
+ * thread is reported. Run with real workers (2 and 3 threads).
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import * as fx from "../src/index.js";
+import { getRuntime, WORKER_FNS } from "../src/backend/wasm/runtime.js";
+import { MAX_QUEUED } from "../src/backend/wasm/threads.js";
+import { wasmFeatures } from "../src/backend/wasm/features.js";
+
+const initialThreads = fx.getThreads();
+afterAll(() => fx.setThreads(initialThreads));
+
+describe.skipIf(!wasmFeatures().threads)("ThreadPool.runQueue", () => {
+  for (const threads of [2, 3]) {
+    it(`${threads} threads: runs each of many tasks once, relocating per-thread arguments`, () => {
+      fx.setThreads(threads);
+      const rt = getRuntime();
+      const rows = 5, cols = 7, n = rows * cols, tasks = 40;
+      // Sources, then one destination region per thread (each task transposes its source into its slot there).
+      const src = rt.operandBase(), region = 4 * n * tasks, dst0 = src + region;
+      rt.ensure(dst0 + threads * region);
+      const mem = new Float32Array(rt.memory.buffer);
+      for (let i = 0; i < n * tasks; i++) mem[src / 4 + i] = i + 1;
+      const fn = WORKER_FNS.indexOf("transpose_f32");
+      const list = Array.from({ length: tasks }, (_, k) => ({ fn, args: [src + 4 * n * k, dst0 + 4 * n * k, 0, 1, rows, cols, 0, 0, rows * 4] }));
+      // The caller is slowed down so the workers certainly claim some of the tasks.
+      const slowLocal = (t: { args: readonly number[] }) => {
+        const until = performance.now() + 1;
+        while (performance.now() < until);
+        rt.exports.transpose_f32(...t.args);
+      };
+      // (Freshly started workers may still be booting during the first call or two.)
+      let onWorkers = 0;
+      for (let attempt = 0; attempt < 5 && onWorkers === 0; attempt++) {
+        mem.fill(NaN, dst0 / 4, (dst0 + threads * region) / 4);
+        rt.pool.runQueue(list, slowLocal, [1], region);
+        onWorkers = Array.from({ length: tasks }, (_, k) => Number.isNaN(mem[dst0 / 4 + n * k]!)).filter(Boolean).length;
+      }
+      expect(onWorkers).toBeGreaterThan(0);
+      for (let k = 0; k < tasks; k++) {
+        const ran = Array.from({ length: threads }, (_, t) => !Number.isNaN(mem[(dst0 + t * region) / 4 + n * k]!));
+        expect(ran.filter(Boolean).length, `task ${k}`).toBe(1);
+        const t = ran.indexOf(true), out = (dst0 + t * region) / 4 + n * k;
+        for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(mem[out + c * rows + r]).toBe(n * k + r * cols + c + 1);
+      }
+    });
+  }
+
+  it("rejects more tasks than the queue holds, and reports a task that fails on a worker", () => {
+    fx.setThreads(2);
+    const rt = getRuntime();
+    const fn = WORKER_FNS.indexOf("transpose_f32");
+    const many = Array.from({ length: MAX_QUEUED + 1 }, () => ({ fn, args: [] as number[] }));
+    expect(() => rt.pool.runQueue(many, () => {})).toThrow(RangeError);
+    // A source far outside memory traps wherever the task runs.
+    const bad = Array.from({ length: 8 }, () => ({ fn, args: [0x7ff00000, rt.operandBase(), 0, 1, 64, 64, 0, 0, 256] }));
+    expect(() => rt.pool.runQueue(bad, (t) => rt.exports.transpose_f32(...t.args))).toThrow();
+    // The pool still works afterwards.
+    const ok = [{ fn, args: [rt.operandBase(), rt.operandBase() + 64, 0, 1, 1, 1, 0, 0, 4] }];
+    expect(() => rt.pool.runQueue(ok, (t) => rt.exports.transpose_f32(...t.args))).not.toThrow();
+  });
+});
