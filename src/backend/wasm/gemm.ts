@@ -11,7 +11,7 @@ import { allocate, allocateUninitialized, type TypedArray } from "../../core/dty
 import { balancedBlocks, gemmScratchBytes } from "./gemm-kernel.js";
 import { align } from "./module.js";
 import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
-import type { Task } from "./threads.js";
+import { MAX_QUEUED, type Task } from "./threads.js";
 
 /**
  * Below `parallelMinFlops` one thread finishes before a hand-off would pay off (tests set 0 to split
@@ -134,8 +134,8 @@ export function gemmStaged(
   // not split again, so pieces stay large). B2, 2 threads, alternated 5 times: 1 piece per thread
   // +4 %, 2 pieces +7 %, 3 pieces worse than static halves; B3 and B5 unchanged within the noise.
   const tasks: Task[] = [];
-  const pieces = count >= threads ? threads
-    : Math.max(threads, Math.min(threads * gemmConfig.piecesPerThread, Math.floor(flops / gemmConfig.parallelMinFlops)));
+  const pieces = Math.min(MAX_QUEUED, count >= threads ? threads
+    : Math.max(threads, Math.min(threads * gemmConfig.piecesPerThread, Math.floor(flops / gemmConfig.parallelMinFlops))));
   if (count >= threads) {
     const per = Math.ceil(count / pieces);
     for (let s = 0; s < count; s += per) tasks.push(task(0, s, Math.min(per, count - s), 0, M, 0, N));
