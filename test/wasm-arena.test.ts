@@ -161,6 +161,16 @@ describe.skipIf(!wasmFeatures().simd)("wasm call arena", () => {
     expect(Buffer.from(f(aT, fx.tensor(2)).data().buffer)).toEqual(Buffer.from(first.buffer));
   });
 
+  it("transposes with long rows (in whole vectors or not) read from the arena equal eager", () => {
+    for (const [shape, perm] of [[[3, 5, 16, 20], [1, 0, 2, 3]], [[4, 3, 17, 19], [1, 0, 2, 3]], [[2, 3, 4, 300], [2, 0, 1, 3]]] as const) {
+      for (const dtype of ["float32", "float64"] as const) {
+        const x = randn([...shape], dtype);
+        const f = (t: Tensor) => t.mul(2).transpose([...perm]); // the product lives in the arena
+        expect(bits(fx.jit(f)(x)), `${dtype} [${shape}] by [${perm}]`).toEqual(bits(f(x)));
+      }
+    }
+  });
+
   it("scan inside a call (its body runs many times in one arena) equals eager", () => {
     const w = randn([24, 24], "float32");
     const f = (h0: Tensor, xs: Tensor) => fx.scan((h: Tensor, x: Tensor) => {
