@@ -151,7 +151,7 @@ export function compileProgram(program: Program, donatedInputs: readonly number[
   const donors = new Set([...reuse.values()].flat());
   const adopted = donatedInputs.filter((i) => donors.has(program.inputs[i]!));
   return (args) => {
-    if (arena) {
+    if (arena && adopted.length > 0) {
       args = args.slice();
       for (const i of adopted) {
         const t = args[i]!, buffer = arena.adopt(t.buffer, t.dtype);
