@@ -12,6 +12,8 @@ import * as fx from "../src/index.js";
 import type { ConcreteTensor, Tensor } from "../src/core/tensor.js";
 import { ewConfig } from "../src/backend/wasm/ew.js";
 import { fusedConfig } from "../src/backend/wasm/fused.js";
+import { convConfig } from "../src/backend/wasm/conv.js";
+import { winogradConfig } from "../src/backend/wasm/winograd.js";
 import { gemmConfig } from "../src/backend/wasm/gemm.js";
 import { arenaConfig, getRuntime } from "../src/backend/wasm/runtime.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
@@ -37,8 +39,13 @@ afterAll(() => {
   gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
   fx.setBackend(previous);
 });
+const chunking = { patchBudget: convConfig.patchBudget, budget: winogradConfig.budget, reduceChunkBytes: ewConfig.reduceChunkBytes, windowChunkBytes: ewConfig.windowChunkBytes };
 afterEach(() => {
   arenaConfig.maxBytes = arenaConfig.defaultMaxBytes;
+  convConfig.patchBudget = chunking.patchBudget;
+  winogradConfig.budget = chunking.budget;
+  ewConfig.reduceChunkBytes = chunking.reduceChunkBytes;
+  ewConfig.windowChunkBytes = chunking.windowChunkBytes;
 });
 
 function randn(shape: number[], dtype: fx.DType): Tensor {
@@ -86,9 +93,17 @@ function batch(dtype: fx.DType, n = 6) {
 
 describe.skipIf(!wasmFeatures().simd)("wasm call arena", () => {
   for (const dtype of ["float32", "float64"] as const) {
-    for (const [label, maxBytes] of [["large", arenaConfig.defaultMaxBytes], ["tiny (mixed operands)", 48 * 1024], ["none", 0]] as const) {
+    for (const [label, maxBytes, chunked] of [
+      ["large", arenaConfig.defaultMaxBytes, false], ["large, kernels in small chunks", arenaConfig.defaultMaxBytes, true],
+      ["tiny (mixed operands)", 48 * 1024, false], ["none", 0, false],
+    ] as const) {
       it(`${dtype}, arena ${label}: a jitted training step equals eager bit for bit, over several calls`, () => {
         arenaConfig.maxBytes = maxBytes;
+        // Chunks of a few examples / planes / rows: operands and results read and written at offsets into their blocks.
+        if (chunked) {
+          convConfig.patchBudget = winogradConfig.budget = 4096;
+          ewConfig.reduceChunkBytes = ewConfig.windowChunkBytes = 1024;
+        }
         const { params, step } = makeStep(dtype);
         const jitted = fx.jit(step);
         let pj = params, pe = params;

@@ -91,19 +91,14 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
   const addrOutStaged = addrTmp + (transposed ? align(chunk * P * Og * es) : 0);
   const end = addrOutStaged + align(chunk * O * P * es);
   if (end > rt.maxBytes || !rt.ensure(end)) return null;
-  const View = dtype === "float32" ? Float32Array : Float64Array;
-  const buf = rt.memory.buffer;
-  // Operands in the call arena (runtime.ts) are read where they lie, and a result block written there.
-  const wIn = rt.residentAddress(w!.data), xIn = rt.residentAddress(x!.data), dstIn = rt.isResidentBlock(dst) ? dst.byteOffset : -1;
-  if (wIn < 0) new View(buf, addrW, w!.data.length).set(w!.data);
-  new Int32Array(buf, addrRuns, runs.length).set(runs);
-  const X = x!.data;
-  const wAt = (g: number) => ({ addr: (wIn < 0 ? addrW : wIn) + g * Og * K * es, stride: 0 });
+  // Operands in the call arena or kept blocks (runtime.ts) are read where they lie, and a result block written there.
+  const weights = rt.operandAt(w!.data, 0, w!.data.length, addrW);
+  new Int32Array(rt.memory.buffer, addrRuns, runs.length).set(runs);
+  const wAt = (g: number) => ({ addr: weights + g * Og * K * es, stride: 0 });
 
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const cnt = Math.min(chunk, N - n0);
-    const addrX = xIn < 0 ? addrXStaged : xIn + n0 * C * inSize * es, addrOut = dstIn < 0 ? addrOutStaged : dstIn + n0 * O * P * es;
-    if (xIn < 0) new View(buf, addrX, cnt * C * inSize).set(X.subarray(n0 * C * inSize, (n0 + cnt) * C * inSize));
+    const addrX = rt.operandAt(x!.data, n0 * C * inSize, cnt * C * inSize, addrXStaged), addrOut = rt.resultAt(dst, n0 * O * P, addrOutStaged);
     for (let g = 0; g < G; g++) {
       const pairs = cnt * Cg;
       split(rt, "im2col_runs", pairs, cnt * K * P, (i0, i1) => [
@@ -121,7 +116,7 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
         addrTmp, outG, b0, b1, P, Og, P * Og * es, O * P * es, P * es,
       ]);
     }
-    if (dstIn < 0) dst.set(new View(rt.memory.buffer, addrOut, cnt * O * P), n0 * O * P);
+    rt.landAt(dst, n0 * O * P, cnt * O * P, addrOut);
   }
   return dst;
 }

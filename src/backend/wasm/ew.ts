@@ -73,18 +73,15 @@ export function stage(rt: WasmRuntime, inputs: readonly TypedArray[], outputs: r
   // Kernels may write up to the 64-byte boundary past their last element: only a whole arena block is written in place.
   const outs = outputs.map((o) => (rt.isResidentBlock(o) ? o.byteOffset : reserve(o.byteLength)));
   if (at - base > ewConfig.maxStageBytes || !rt.ensure(at)) return null;
-  const bytes = new Uint8Array(rt.memory.buffer);
   inputs.forEach((x, i) => {
-    if (addrs[i] !== rt.residentAddress(x) && inputs.indexOf(x) === i) bytes.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), addrs[i]);
+    if (inputs.indexOf(x) === i) rt.operandAt(x, 0, x.length, addrs[i]!);
   });
   return { addrs, outs };
 }
 
 /** Copies each output that `stage` placed in the staging area (not in place) into its array. */
 export function land(rt: WasmRuntime, outputs: readonly TypedArray[], addrs: readonly number[]): void {
-  outputs.forEach((o, k) => {
-    if (addrs[k] !== rt.residentAddress(o)) copyInto(rt, o, addrs[k]!);
-  });
+  outputs.forEach((o, k) => rt.landAt(o, 0, o.length, addrs[k]!));
 }
 
 /** Copies dst.length elements at `addr` of Wasm memory into `dst` (same element type). */
@@ -214,12 +211,9 @@ function runReduction(name: string, x: KernelInput, axes: readonly number[], out
   const top = at + align(m * accItem);
   if (top - base > ewConfig.maxStageBytes || !rt.ensure(top)) return null;
   (accItem === 8 ? new Float64Array(rt.memory.buffer, at, m) : new Float32Array(rt.memory.buffer, at, m)).fill(init);
-  const View = x.data.constructor as new (b: ArrayBufferLike, at: number, n: number) => TypedArray;
-  const xAt = rt.residentAddress(x.data);
   const run = (p: number, q: number, i: number, np: number, nq: number, nr: number) => {
-    const from = (p * Q + q) * R + i, count = np * nq * nr;
-    if (xAt < 0) new View(rt.memory.buffer, base, count).set(x.data.subarray(from, from + count));
-    fn(xAt < 0 ? base : xAt + from * item, at + p * aP + q * aQ + (mode ? 0 : i * accItem), np, nq, nr, aP, aQ, mode);
+    const from = (p * Q + q) * R + i;
+    fn(rt.operandAt(x.data, from, np * nq * nr, base), at + p * aP + q * aQ + (mode ? 0 : i * accItem), np, nq, nr, aP, aQ, mode);
   };
   if (slabs > 0) for (let p = 0; p < P; p += slabs) run(p, 0, 0, Math.min(slabs, P - p), Q, R);
   else if (piece < R) for (let p = 0; p < P; p++) for (let q = 0; q < Q; q++) for (let i = 0; i < R; i += piece) run(p, q, i, 1, 1, Math.min(piece, R - i));
@@ -299,20 +293,16 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
   const top = outAt + align(per * outPlane * es);
   if (top - base > ewConfig.maxStageBytes || !rt.ensure(top)) return null;
   const View = x.data.constructor as new (b: ArrayBufferLike, at: number, n: number) => Float32Array | Float64Array;
-  // Operands in the call arena are read, and a result block written, where they lie.
-  const xIn = rt.residentAddress(x.data), tIn = t ? rt.residentAddress(t.data) : -1;
-  const dstIn = rt.isResidentBlock(dst) ? dst.byteOffset : -1;
   for (let p = 0; p < planes; p += per) {
-    const k = Math.min(per, planes - p), mem = rt.memory.buffer;
-    const xAt = xIn >= 0 ? xIn + p * xPlane * es : base, tHere = tIn >= 0 ? tIn + p * tPlane * es : tAt;
-    const outHere = dstIn >= 0 ? dstIn + p * outPlane * es : outAt;
-    if (xIn < 0) new View(mem, base, k * xPlane).set(x.data.subarray(p * xPlane, (p + k) * xPlane));
-    if (t && tIn < 0) new View(mem, tAt, k * tPlane).set(t.data.subarray(p * tPlane, (p + k) * tPlane));
+    const k = Math.min(per, planes - p);
+    // Operands in the call arena or kept blocks are read, and a result block written, where they lie.
+    const xHere = rt.operandAt(x.data, p * xPlane, k * xPlane, base), tHere = t ? rt.operandAt(t.data, p * tPlane, k * tPlane, tAt) : tAt;
+    const outHere = rt.resultAt(dst, p * outPlane, outAt);
     // The general kernel adds into its output; the 2×2 one writes every cell its windows cover.
-    if (mode === 2 && !pairs) new View(mem, outHere, k * outPlane).fill(0);
-    if (pairs) fn(mode, xAt, tHere, outHere, k, H, W, OH, OW);
-    else fn(mode, xAt, tHere, outHere, k, H, W, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, OH, OW);
-    if (dstIn < 0) dst.set(new View(mem, outAt, k * outPlane), p * outPlane);
+    if (mode === 2 && !pairs) new View(rt.memory.buffer, outHere, k * outPlane).fill(0);
+    if (pairs) fn(mode, xHere, tHere, outHere, k, H, W, OH, OW);
+    else fn(mode, xHere, tHere, outHere, k, H, W, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, OH, OW);
+    rt.landAt(dst, p * outPlane, k * outPlane, outHere);
   }
   // Cells no 2×2 window covers (the last row / column of an odd H / W) get no gradient.
   if (mode === 2 && pairs && (H > 2 * OH || W > 2 * OW)) zeroUncovered(dst, planes, H, W, 2 * OH, 2 * OW);

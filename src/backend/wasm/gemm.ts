@@ -60,29 +60,20 @@ function runChunk(
   // Elements between consecutive batch items' operands (0 for a shared one).
   const strideA = a.shared ? 0 : sizeA, strideB = b.shared ? 0 : sizeB;
   const nA = a.shared ? sizeA : count * sizeA, nB = b.shared ? sizeB : count * sizeB;
-  // Operands in the call arena (runtime.ts) are read where they lie, and C written there.
-  const residentA = rt.residentAddress(a.data), residentB = rt.residentAddress(b.data);
-  const residentC = rt.isResidentBlock(out) ? out.byteOffset : -1;
-  let at = rt.operandBase();
-  const place = (resident: number, offset: number, n: number) => {
-    if (resident >= 0) return resident + offset * es;
-    const addr = at;
-    at += align(n * es);
-    return addr;
-  };
-  const addrA = place(residentA, b0 * strideA, nA), addrB = place(residentB, b0 * strideB, nB), addrC = place(residentC, b0 * sizeC, count * sizeC);
-  if (!rt.ensure(at)) throw new RangeError(`gemm: ${at} bytes exceed the Wasm memory`);
-  const View = dtype === "float32" ? Float32Array : Float64Array;
-  const buf = rt.memory.buffer;
-  if (residentA < 0) new View(buf, addrA, nA).set(a.data.subarray(b0 * strideA, b0 * strideA + nA));
-  if (residentB < 0) new View(buf, addrB, nB).set(b.data.subarray(b0 * strideB, b0 * strideB + nB));
+  const base = rt.operandBase();
+  const stagedA = base, stagedB = stagedA + align(nA * es), stagedC = stagedB + align(nB * es);
+  const end = stagedC + align(count * sizeC * es);
+  if (!rt.ensure(end)) throw new RangeError(`gemm: ${end} bytes exceed the Wasm memory`);
+  // Operands in the call arena or kept blocks (runtime.ts) are read where they lie, and C written there.
+  const addrA = rt.operandAt(a.data, b0 * strideA, nA, stagedA), addrB = rt.operandAt(b.data, b0 * strideB, nB, stagedB);
+  const addrC = rt.resultAt(out, b0 * sizeC, stagedC);
 
   // Strides of the logical M×K and K×N operands within one batch item.
   const [rsA, csA] = a.transposed ? [1, M] : [K, 1];
   const [rsB, csB] = b.transposed ? [1, K] : [N, 1];
   gemmStaged(rt, dtype, count, M, N, K,
     { addr: addrA, rs: rsA, cs: csA, stride: strideA }, { addr: addrB, rs: rsB, cs: csB, stride: strideB }, { addr: addrC, ldc: N, stride: sizeC });
-  if (residentC < 0) out.set(new View(rt.memory.buffer, addrC, count * sizeC), b0 * sizeC);
+  rt.landAt(out, b0 * sizeC, count * sizeC, addrC);
 }
 
 /** A matrix already in Wasm memory: byte address, element strides of the logical matrix, elements between batch items (0 = shared). */

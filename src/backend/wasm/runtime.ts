@@ -18,6 +18,7 @@ import { kernelModule, MAX_PAGES, align, type KernelModule } from "./module.js";
 import { MAILBOX_BYTES, ThreadPool } from "./threads.js";
 import { wasmFeatures } from "./features.js";
 import { ValueError } from "../../core/errors.js";
+import type { TypedArray } from "../../core/dtype.js";
 
 /** Exported functions the workers can run, by index. */
 export const WORKER_FNS = ["gemm_f32_batched", "gemm_f64_batched", "im2col_runs", "transpose_f32", "transpose_f64",
@@ -145,6 +146,29 @@ export class WasmRuntime {
   /** True when `a` is a whole kept or arena block, so a kernel may write its padding too. */
   isResidentBlock(a: ArrayBufferView): boolean {
     return this.residentAddress(a) >= 0 && this.blocks.get(a.byteOffset) === a.byteLength;
+  }
+
+  /** Where a kernel reads elements [from, from + count) of `a`: where they lie when `a` is resident, else copied to `staged`. */
+  operandAt(a: TypedArray, from: number, count: number, staged: number): number {
+    const at = this.residentAddress(a);
+    if (at >= 0) return at + from * a.BYTES_PER_ELEMENT;
+    this.view(a, staged, count).set(a.subarray(from, from + count));
+    return staged;
+  }
+
+  /** Where a kernel writes elements of `dst` from `from` on: in place when `dst` is a whole block, else at `staged` (then `landAt`). */
+  resultAt(dst: TypedArray, from: number, staged: number): number {
+    return this.isResidentBlock(dst) ? dst.byteOffset + from * dst.BYTES_PER_ELEMENT : staged;
+  }
+
+  /** Copies the `count` elements a kernel wrote at `addr` (from `resultAt`) into `dst` from `from`, unless they are already there. */
+  landAt(dst: TypedArray, from: number, count: number, addr: number): void {
+    if (addr !== this.resultAt(dst, from, -1)) dst.set(this.view(dst, addr, count), from);
+  }
+
+  /** A view of `count` elements at `addr` of the memory, of `like`'s element type. */
+  private view(like: TypedArray, addr: number, count: number): TypedArray {
+    return new (like.constructor as new (b: ArrayBufferLike, at: number, n: number) => TypedArray)(this.memory.buffer, addr, count);
   }
 
   /** Grows memory to at least `bytes`; false if that exceeds the maximum. */

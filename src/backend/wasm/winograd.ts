@@ -94,13 +94,11 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   new Int32Array(buf, addrRuns, runs.length).set(runs);
   const suffix = dtype === "float32" ? "f32" : "f64";
 
-  // An input in the call arena (runtime.ts) is read where it lies, and a result block written there.
-  const xIn = rt.residentAddress(x!.data), dstIn = rt.isResidentBlock(dst) ? dst.byteOffset : -1;
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const cnt = Math.min(chunk, N - n0), T = cnt * tilesPer;
     const planeV = C * T + SKEW, planeM = O * T + SKEW;
-    const addrX = xIn < 0 ? addrXStaged : xIn + n0 * C * H * W * es, addrOut = dstIn < 0 ? addrOutStaged : dstIn + n0 * O * OH * OW * es;
-    if (xIn < 0) new View(buf, addrX, cnt * C * H * W).set(x!.data.subarray(n0 * C * H * W, (n0 + cnt) * C * H * W));
+    // An input in the call arena or a kept block (runtime.ts) is read where it lies, and a result block written there.
+    const addrX = rt.operandAt(x!.data, n0 * C * H * W, cnt * C * H * W, addrXStaged), addrOut = rt.resultAt(dst, n0 * O * OH * OW, addrOutStaged);
     split(rt, "im2col_runs", cnt * C, cnt * C * Hp * Wp, (i0, i1) => [
       addrX, C * H * W * es, H * W * es, C, i0, i1, addrRuns, runCount(runs), addrXp, C * Hp * Wp * es, Hp * Wp * es,
     ]);
@@ -112,7 +110,7 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
     split(rt, `winograd_output_${suffix}`, cnt * O, 16 * O * T, (i0, i1) => [
       addrM, addrOut, i0, i1, O, tH, tW, tilesPer, planeM * es, T * es, es, OH, OW,
     ]);
-    if (dstIn < 0) dst.set(new View(rt.memory.buffer, addrOut, cnt * O * OH * OW), n0 * O * OH * OW);
+    rt.landAt(dst, n0 * O * OH * OW, cnt * O * OH * OW, addrOut);
   }
   return dst;
 }
