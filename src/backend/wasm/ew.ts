@@ -84,16 +84,10 @@ export function land(rt: WasmRuntime, outputs: readonly TypedArray[], addrs: rea
   outputs.forEach((o, k) => rt.landAt(o, 0, o.length, addrs[k]!));
 }
 
-/** Copies dst.length elements at `addr` of Wasm memory into `dst` (same element type). */
-export function copyInto(rt: WasmRuntime, dst: TypedArray, addr: number): void {
-  const View = dst.constructor as new (b: ArrayBufferLike, at: number, n: number) => TypedArray;
-  dst.set(new View(rt.memory.buffer, addr, dst.length));
-}
-
 /** The result at `addr` as a fresh `dtype` array of n elements. */
 function copyOut(rt: WasmRuntime, dtype: DType, addr: number, n: number): TypedArray {
   const dst = allocateUninitialized(dtype, n);
-  copyInto(rt, dst, addr);
+  rt.landAt(dst, 0, n, addr);
   return dst;
 }
 

@@ -34,9 +34,10 @@ export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
   readonly exports: Record<WorkerFn, (...args: number[]) => void>;
   readonly pool: ThreadPool;
-  /** Bytes of the call arena in use, and the blocks handed out, kept or in the arena (start → bytes asked for). */
+  /** Bytes of the call arena in use, and the blocks handed out from it and as kept blocks (start → bytes asked for). */
   private arenaBytes = 0;
-  private readonly blocks = new Map<number, number>();
+  private readonly arenaBlocks = new Map<number, number>();
+  private readonly keptBlocks = new Map<number, number>();
   /** Bytes of the kept-block region, its free blocks by (64-aligned) size, and what frees a block once its array is collected. */
   private keptBytes = 0;
   private readonly keptFree = new Map<number, number[]>();
@@ -84,15 +85,14 @@ export class WasmRuntime {
     const at = this.operandBase();
     if (!(this.memory.buffer instanceof SharedArrayBuffer) || this.arenaBytes + size > arenaConfig.maxBytes || !this.ensure(at + size)) return null;
     this.arenaBytes += size;
-    this.blocks.set(at, bytes);
+    this.arenaBlocks.set(at, bytes);
     this.residentBuffers.add(this.memory.buffer);
     return at;
   }
 
   /** Releases the whole arena: every view into it is dead after this. */
   releaseResident(): void {
-    const start = this.scratch(this.pool.size);
-    for (const at of this.blocks.keys()) if (at >= start) this.blocks.delete(at);
+    this.arenaBlocks.clear();
     this.arenaBytes = 0;
   }
 
@@ -111,7 +111,7 @@ export class WasmRuntime {
       at = align(MAILBOX_BYTES) + this.keptBytes;
       this.keptBytes += size;
     }
-    this.blocks.set(at, bytes);
+    this.keptBlocks.set(at, bytes);
     this.residentBuffers.add(this.memory.buffer);
     const view = make(this.memory.buffer, at);
     this.keptRelease.register(view, at);
@@ -119,8 +119,8 @@ export class WasmRuntime {
   }
 
   private freeKept(at: number): void {
-    const size = align(this.blocks.get(at)!);
-    this.blocks.delete(at);
+    const size = align(this.keptBlocks.get(at)!);
+    this.keptBlocks.delete(at);
     const list = this.keptFree.get(size);
     if (list) list.push(at);
     else this.keptFree.set(size, [at]);
@@ -145,7 +145,7 @@ export class WasmRuntime {
 
   /** True when `a` is a whole kept or arena block, so a kernel may write its padding too. */
   isResidentBlock(a: ArrayBufferView): boolean {
-    return this.residentAddress(a) >= 0 && this.blocks.get(a.byteOffset) === a.byteLength;
+    return this.residentAddress(a) >= 0 && (this.arenaBlocks.get(a.byteOffset) ?? this.keptBlocks.get(a.byteOffset)) === a.byteLength;
   }
 
   /** Where a kernel reads elements [from, from + count) of `a`: where they lie when `a` is resident, else copied to `staged`. */
