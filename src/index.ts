@@ -8,7 +8,7 @@
 import "./primitives/table.js";
 export { Tensor, ConcreteTensor, type Aval, type NestedArray } from "./core/tensor.js";
 export { type DType, DTYPES, promoteTypes, isFloat } from "./core/dtype.js";
-export { FluxionError, ShapeError, DTypeError, IndexError, ValueError, TransformError, ConcretizationError, DisposedError, NanError, FileFormatError, DataNotFoundError } from "./core/errors.js";
+export { FluxionError, ShapeError, DTypeError, IndexError, ValueError, TransformError, ConcretizationError, DisposedError, NanError, FileFormatError, DataNotFoundError, PlatformError } from "./core/errors.js";
 export { config } from "./core/config.js";
 export * as tree from "./core/tree-api.js";
 export * as linalg from "./ops/linalg.js";
@@ -30,6 +30,6 @@ export * as ml from "./ml/index.js";
 import "./backend/wasm/index.js";
 import { backendFromEnv } from "./backend/registry.js";
 backendFromEnv("wasm");
-export { setThreads, getThreads } from "./backend/wasm/runtime.js";
+export { setThreads, getThreads, threadsReady } from "./backend/wasm/runtime.js";
 export * as text from "./text/index.js";
 export * as graph from "./graph/index.js";

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
+import { launchChromium } from "./support/chromium.js";
 import { main } from "../src/cli/main.js";
 import type { Output } from "../src/cli/output.js";
 
@@ -173,13 +174,7 @@ describe("fluxion bench", () => {
 
 describe("report.html in a browser", () => {
   it("renders in headless Chromium without console errors, with its charts", async () => {
-    const executablePath = "/usr/bin/chromium";
-    expect(existsSync(executablePath), "Chromium is not installed: run `apt-get update && apt-get install -y chromium` (.ci/run does this)").toBe(true);
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({
-      executablePath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const problems: string[] = [];

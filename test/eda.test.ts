@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe as group, expect, it } from "vitest";
 import * as fx from "../src/index.js";
+import { launchChromium } from "./support/chromium.js";
 import { blobs, f64, ints, rng, vals } from "./ml-data.js";
 
 group("fx.data.describe", () => {
@@ -91,13 +92,7 @@ group("edaReport in a browser", () => {
     const path = join(dir, "eda.html");
     await report.save(path);
 
-    const executablePath = "/usr/bin/chromium";
-    expect(existsSync(executablePath), "Chromium is not installed: run `apt-get update && apt-get install -y chromium`").toBe(true);
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({
-      executablePath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const problems: string[] = [];

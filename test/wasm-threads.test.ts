@@ -15,8 +15,9 @@ afterAll(() => fx.setThreads(initialThreads));
 
 describe.skipIf(!wasmFeatures().threads)("ThreadPool.runQueue", () => {
   for (const threads of [2, 3]) {
-    it(`${threads} threads: runs each of many tasks once, relocating per-thread arguments`, () => {
+    it(`${threads} threads: runs each of many tasks once, relocating per-thread arguments`, async () => {
       fx.setThreads(threads);
+      expect(await fx.threadsReady()).toBe(threads);
       const rt = getRuntime();
       const rows = 5, cols = 7, n = rows * cols, tasks = 40;
       // Sources, then one destination region per thread (each task transposes its source into its slot there).
@@ -32,14 +33,13 @@ describe.skipIf(!wasmFeatures().threads)("ThreadPool.runQueue", () => {
         while (performance.now() < until);
         rt.exports.transpose_f32(...t.args);
       };
-      // (Freshly started workers may still be booting during the first call or two.)
-      let onWorkers = 0;
-      for (let attempt = 0; attempt < 5 && onWorkers === 0; attempt++) {
-        mem.fill(NaN, dst0 / 4, (dst0 + threads * region) / 4);
-        rt.pool.runQueue(list, slowLocal, [1], region);
-        onWorkers = Array.from({ length: tasks }, (_, k) => Number.isNaN(mem[dst0 / 4 + n * k]!)).filter(Boolean).length;
-      }
+      mem.fill(NaN, dst0 / 4, (dst0 + threads * region) / 4);
+      const before = Array.from({ length: threads - 1 }, (_, w) => rt.pool.completed(w + 1));
+      rt.pool.runQueue(list, slowLocal, [1], region);
+      const onWorkers = Array.from({ length: tasks }, (_, k) => Number.isNaN(mem[dst0 / 4 + n * k]!)).filter(Boolean).length;
       expect(onWorkers).toBeGreaterThan(0);
+      // Every worker was handed the queue and finished with it.
+      for (let w = 1; w < threads; w++) expect(rt.pool.completed(w)).toBe(before[w - 1]! + 1);
       for (let k = 0; k < tasks; k++) {
         const ran = Array.from({ length: threads }, (_, t) => !Number.isNaN(mem[(dst0 + t * region) / 4 + n * k]!));
         expect(ran.filter(Boolean).length, `task ${k}`).toBe(1);

@@ -30,7 +30,7 @@ export interface ModelConfig {
 }
 
 export function writeJson(path: string, value: unknown): void {
-  writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`));
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, "writeJson");
 }
 
 export function saveModelDir(dir: string, model: Module, config: ModelConfig): void {

@@ -42,3 +42,6 @@ export function fmtShape(shape: readonly number[]): string {
 
 /** A data set or file that should be on disk is not there; the message says how to get it. */
 export class DataNotFoundError extends FluxionError {}
+
+/** An operation this environment cannot do (reading files in a browser). */
+export class PlatformError extends FluxionError {}

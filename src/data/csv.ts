@@ -4,9 +4,9 @@
  * holds delimiters, line breaks and `""` (one literal quote). Blank lines are
  * skipped. Every record must have as many fields as the first.
  */
-import { readFileSync } from "node:fs";
 import { allocate, type DType } from "../core/dtype.js";
 import { FileFormatError, ValueError } from "../core/errors.js";
+import { nodeModule } from "../core/platform.js";
 import { type Tensor } from "../core/tensor.js";
 import { fromTypedArray } from "../primitives/constant.js";
 
@@ -33,7 +33,8 @@ export interface CsvTable {
  *   const x = table.slice(":", "0:4");
  */
 export function loadCsv(path: string, opts: CsvOptions = {}): CsvTable {
-  return parseCsv(readFileSync(path, "utf8"), opts, `loadCsv(${JSON.stringify(path)})`);
+  const op = `loadCsv(${JSON.stringify(path)})`;
+  return parseCsv(nodeModule("node:fs", op).readFileSync(path, "utf8"), opts, op);
 }
 
 /** Same as loadCsv, for text already in memory. */

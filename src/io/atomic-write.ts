@@ -4,38 +4,43 @@
  * target. A reader sees the old file or the new one, never half of one, even
  * if the process dies mid-write.
  */
-import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { nodeModule, nodeProcess } from "../core/platform.js";
 
-export function writeFileAtomic(path: string, data: Uint8Array): void {
+type Fs = ReturnType<typeof nodeModule<"node:fs">>;
+
+/** Writes `data` (bytes or text) to `path` atomically; `op` names the caller in errors. */
+export function writeFileAtomic(path: string, data: Uint8Array | string, op = "writeFileAtomic"): void {
+  const fs = nodeModule("node:fs", op);
+  const { basename, dirname, join, resolve } = nodeModule("node:path", op);
+  const { randomBytes } = nodeModule("node:crypto", op);
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const target = resolve(path);
   const dir = dirname(target);
-  const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  const fd = openSync(temp, "wx", 0o644);
+  const temp = join(dir, `.${basename(target)}.${nodeProcess()?.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const fd = fs.openSync(temp, "wx", 0o644);
   try {
     let written = 0;
-    while (written < data.length) written += writeSync(fd, data, written, data.length - written);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temp, target);
+    while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(temp, target);
   } catch (e) {
-    try { closeSync(fd); } catch { /* already closed */ }
-    try { unlinkSync(temp); } catch { /* never created or already renamed */ }
+    try { fs.closeSync(fd); } catch { /* already closed */ }
+    try { fs.unlinkSync(temp); } catch { /* never created or already renamed */ }
     throw e;
   }
-  syncDirectory(dir);
+  syncDirectory(fs, dir);
 }
 
 /** Makes the rename itself durable; not every platform can open a directory, so this is best effort. */
-function syncDirectory(dir: string): void {
+function syncDirectory(fs: Fs, dir: string): void {
   let fd: number | undefined;
   try {
-    fd = openSync(dir, "r");
-    fsyncSync(fd);
+    fd = fs.openSync(dir, "r");
+    fs.fsyncSync(fd);
   } catch {
     /* best effort */
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

@@ -4,8 +4,8 @@
  * typed array without alignment trouble, and reading a file never holds more
  * than the bytes asked for.
  */
-import { fstatSync, readSync } from "node:fs";
 import { FileFormatError } from "../core/errors.js";
+import { nodeModule } from "../core/platform.js";
 
 export interface ByteSource {
   readonly size: number;
@@ -23,7 +23,19 @@ export function memorySource(bytes: Uint8Array): ByteSource {
   };
 }
 
-export function fileSource(op: string, fd: number): ByteSource {
+/** Opens `path`, hands `decode` a source reading from it, and closes the file whatever happens. */
+export function withFileSource<T>(op: string, path: string, decode: (source: ByteSource) => T): T {
+  const { closeSync, openSync } = nodeModule("node:fs", op);
+  const fd = openSync(path, "r");
+  try {
+    return decode(fileSource(op, fd));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileSource(op: string, fd: number): ByteSource {
+  const { fstatSync, readSync } = nodeModule("node:fs", op);
   const size = fstatSync(fd).size;
   return {
     size,

@@ -10,13 +10,12 @@
  * (f2 → float32 and small ints → int32 exactly; i8/u4/u8 → int32 when every value
  * fits). Refused: Fortran order, big-endian, object arrays (pickles), structured dtypes.
  */
-import { closeSync, openSync } from "node:fs";
 import { FileFormatError, fmtShape } from "../core/errors.js";
 import { type DType } from "../core/dtype.js";
 import { type Tensor } from "../core/tensor.js";
 import { fromTypedArray } from "../primitives/constant.js";
 import { writeFileAtomic } from "./atomic-write.js";
-import { fileSource, memorySource, type ByteSource } from "./byte-source.js";
+import { memorySource, withFileSource, type ByteSource } from "./byte-source.js";
 import { ELEMENT_SIZE, READ_AS, decodeElementsLE, tensorBytesLE, type ElementKind } from "./elements.js";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
@@ -63,7 +62,7 @@ export function decodeNpy(bytes: Uint8Array): Tensor {
 
 /** Writes a tensor to a `.npy` file atomically; NumPy's `np.load` reads it back with the same dtype and shape. */
 export function saveNpy(path: string, t: Tensor): void {
-  writeFileAtomic(path, encodeNpy(t));
+  writeFileAtomic(path, encodeNpy(t), "saveNpy");
 }
 
 /**
@@ -73,12 +72,7 @@ export function saveNpy(path: string, t: Tensor): void {
  */
 export function loadNpy(path: string): Tensor {
   const op = `loadNpy(${JSON.stringify(path)})`;
-  const fd = openSync(path, "r");
-  try {
-    return decode(op, fileSource(op, fd));
-  } finally {
-    closeSync(fd);
-  }
+  return withFileSource(op, path, (source) => decode(op, source));
 }
 
 function decode(op: string, source: ByteSource): Tensor {

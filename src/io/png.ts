@@ -11,9 +11,8 @@
  *   const img = io.decodePng(readFileSync("digit.png"));  // { width, height, channels, data }
  *   const gray = io.pngToGray(img);                        // Float32Array in [0, 1]
  */
-import { readFileSync } from "node:fs";
-import { inflateSync } from "node:zlib";
 import { FileFormatError } from "../core/errors.js";
+import { nodeModule } from "../core/platform.js";
 
 export interface DecodedPng {
   width: number;
@@ -121,6 +120,7 @@ export function decodePng(bytes: Uint8Array, name = "PNG data"): DecodedPng {
     o += part.length;
   }
   let raw: Uint8Array;
+  const { inflateSync } = nodeModule("node:zlib", `decodePng(${name})`);
   try {
     raw = new Uint8Array(inflateSync(compressed, { maxOutputLength: expected + 1 }));
   } catch (e) {
@@ -171,7 +171,7 @@ export function decodePng(bytes: Uint8Array, name = "PNG data"): DecodedPng {
 
 /** Reads and decodes a PNG file. */
 export function loadPng(path: string): DecodedPng {
-  return decodePng(new Uint8Array(readFileSync(path)), path);
+  return decodePng(new Uint8Array(nodeModule("node:fs", `loadPng(${path})`).readFileSync(path)), path);
 }
 
 /**

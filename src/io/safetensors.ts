@@ -12,12 +12,11 @@
  * buffer is allocated from a size in the file before that size is checked
  * against the file's real length.
  */
-import { closeSync, openSync } from "node:fs";
 import { ValueError } from "../core/errors.js";
 import { Tensor } from "../core/tensor.js";
 import { fromTypedArray } from "../primitives/constant.js";
 import { writeFileAtomic } from "./atomic-write.js";
-import { fileSource, memorySource, type ByteSource } from "./byte-source.js";
+import { memorySource, withFileSource, type ByteSource } from "./byte-source.js";
 import { ELEMENT_SIZE, READ_AS, decodeElementsLE, kindOfDType, tensorBytesLE, type ElementKind } from "./elements.js";
 import { checkSafeName, parseSafetensorsHeader, readHeaderLength } from "./safetensors-header.js";
 import { namedLeaves } from "./tree-paths.js";
@@ -115,7 +114,7 @@ export function saveSafetensors(path: string, tree: unknown, metadata?: Record<s
   for (const { name, leaf } of namedLeaves("saveSafetensors", tree)) {
     named.set(name, leaf instanceof Tensor ? leaf : fromTypedArray(Float64Array.of(leaf), [], "float64"));
   }
-  writeFileAtomic(path, encodeSafetensors(named, metadata));
+  writeFileAtomic(path, encodeSafetensors(named, metadata), "saveSafetensors");
 }
 
 /**
@@ -127,12 +126,7 @@ export function saveSafetensors(path: string, tree: unknown, metadata?: Record<s
  */
 export function loadSafetensors(path: string): SafetensorsContents {
   const op = `loadSafetensors(${JSON.stringify(path)})`;
-  const fd = openSync(path, "r");
-  try {
-    return decode(op, fileSource(op, fd));
-  } finally {
-    closeSync(fd);
-  }
+  return withFileSource(op, path, (source) => decode(op, source));
 }
 
 function describe(x: unknown): string {

@@ -2,8 +2,9 @@
  * Saving and loading vocabularies as JSON. Loading checks every field, so a
  * corrupt or hostile file is rejected with a FileFormatError naming what is wrong.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { FileFormatError, FluxionError } from "../core/errors.js";
+import { nodeModule } from "../core/platform.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import { BPETokenizer } from "./bpe.js";
 import { CharTokenizer } from "./char.js";
 import type { Tokenizer, TokenizerJSON } from "./tokenizer.js";
@@ -50,24 +51,11 @@ export function tokenizerFromJSON(json: TokenizerJSON | string, source = "tokeni
 
 /** Writes the vocabulary as JSON, atomically (a temporary file renamed over the target). */
 export function saveTokenizer(path: string, tokenizer: Tokenizer): void {
-  const text = JSON.stringify(tokenizer.toJSON());
-  const temp = `${path}.tmp-${process.pid}`;
-  try {
-    const fd = openSync(temp, "w");
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (e) {
-    try { unlinkSync(temp); } catch { /* not created, or already renamed */ }
-    throw e;
-  }
+  writeFileAtomic(path, JSON.stringify(tokenizer.toJSON()), "saveTokenizer");
 }
 
 /** Reads a vocabulary written by `saveTokenizer`. */
 export function loadTokenizer(path: string): Vocab {
-  return tokenizerFromJSON(readFileSync(path, "utf8"), `loadTokenizer(${path})`);
+  const op = `loadTokenizer(${path})`;
+  return tokenizerFromJSON(nodeModule("node:fs", op).readFileSync(path, "utf8"), op);
 }

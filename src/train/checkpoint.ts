@@ -7,9 +7,8 @@
  * checkpoint or the new one, never a mix. A run resumed from it continues
  * bit for bit as if it had never stopped.
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { FileFormatError, ValueError } from "../core/errors.js";
+import { nodeModule } from "../core/platform.js";
 import type { Tensor } from "../core/tensor.js";
 import { loadSafetensors, saveSafetensors } from "../io/safetensors.js";
 import { loadInto } from "../io/load-into.js";
@@ -33,6 +32,8 @@ interface CheckpointJson {
 
 /** A checkpoint directory's file, or the path itself if it names a file. */
 export function checkpointPath(pathOrDir: string): string {
+  const { existsSync, statSync } = nodeModule("node:fs", "checkpoint");
+  const { join } = nodeModule("node:path", "checkpoint");
   return existsSync(pathOrDir) && statSync(pathOrDir).isDirectory() ? join(pathOrDir, CHECKPOINT_FILE) : pathOrDir;
 }
 
@@ -46,7 +47,7 @@ function statefulCallbacks(state: TrainState): Callback[] {
  * stop is not saved here: early stopping keeps it in its own state.
  */
 export function saveCheckpoint(dir: string, state: TrainState): string {
-  mkdirSync(dir, { recursive: true });
+  nodeModule("node:fs", "saveCheckpoint").mkdirSync(dir, { recursive: true });
   const callbackTensors: Record<string, unknown> = {};
   const callbacks = statefulCallbacks(state).map((cb, i) => {
     const saved = cb.saveState!();
@@ -63,7 +64,7 @@ export function saveCheckpoint(dir: string, state: TrainState): string {
     running: state.running,
     callbacks,
   };
-  const path = join(dir, CHECKPOINT_FILE);
+  const path = nodeModule("node:path", "saveCheckpoint").join(dir, CHECKPOINT_FILE);
   const tree = { params: state.params, buffers: state.buffers, opt: state.optState, key: state.key, callbacks: callbackTensors };
   saveSafetensors(path, tree, { [META_KEY]: JSON.stringify(json) });
   return path;
@@ -75,7 +76,7 @@ export function saveCheckpoint(dir: string, state: TrainState): string {
  */
 export function loadCheckpoint(pathOrDir: string, state: TrainState): void {
   const path = checkpointPath(pathOrDir);
-  if (!existsSync(path)) throw new ValueError(`fit: resumeFrom ${JSON.stringify(pathOrDir)}: no checkpoint there (expected ${CHECKPOINT_FILE} written by the checkpoint callback)`);
+  if (!nodeModule("node:fs", "loadCheckpoint").existsSync(path)) throw new ValueError(`fit: resumeFrom ${JSON.stringify(pathOrDir)}: no checkpoint there (expected ${CHECKPOINT_FILE} written by the checkpoint callback)`);
   const { tensors, metadata } = loadSafetensors(path);
   const raw = metadata?.[META_KEY];
   if (raw === undefined) throw new FileFormatError(`fit: ${path} is a safetensors file but not a Fluxion checkpoint (no "${META_KEY}" metadata)`);

@@ -18,7 +18,7 @@ import { tensor } from "../ops/creation.js";
 import { combine, partition, isTrainable } from "../nn/partition.js";
 import { Module } from "../nn/module.js";
 import { foldIn, split } from "../random/index.js";
-import { ProgressBar, formatDuration, type ProgressStream } from "./progress.js";
+import { ProgressBar, defaultProgressStream, formatDuration, type ProgressStream } from "./progress.js";
 import { asExamples, type Examples } from "./data.js";
 import { evaluateWith } from "./evaluate.js";
 import { makeEvalStep, makeTrainStep } from "./step.js";
@@ -92,7 +92,7 @@ export function fit<M extends Module>(model: M, optimizer: GradientTransformatio
   const extraMetrics = metrics.filter((m): m is ValidationMetric => m !== "accuracy");
   const callbacks = opts.callbacks ?? [];
   const compile = opts.jit ?? true;
-  const stream = opts.progress === false ? undefined : (opts.progress ?? process.stderr);
+  const stream = opts.progress === false ? undefined : (opts.progress ?? defaultProgressStream());
 
   const [params0, buffers0] = partition(model, isTrainable);
   const state: TrainState<M> = {

@@ -9,6 +9,12 @@ export interface ProgressStream {
   write(s: string): unknown;
 }
 
+/** Node's stderr; in a browser the epoch lines go to the console. */
+export function defaultProgressStream(): ProgressStream {
+  const stderr = (globalThis as { process?: { stderr?: ProgressStream } }).process?.stderr;
+  return stderr ?? { write: (s: string) => console.log(s.replace(/\n$/, "")) };
+}
+
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "--:--";
   const s = Math.round(seconds);
@@ -25,7 +31,7 @@ export class ProgressBar {
   constructor(
     private readonly total: number,
     private readonly label: string,
-    private readonly stream: ProgressStream = process.stderr,
+    private readonly stream: ProgressStream = defaultProgressStream(),
     private readonly now: () => number = () => performance.now(),
   ) {
     this.start = this.now();

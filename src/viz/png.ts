@@ -1,5 +1,5 @@
 /** Minimal PNG encoding (8-bit grayscale or RGB), for image grids in reports. */
-import { deflateSync } from "node:zlib";
+import { nodeModule } from "../core/platform.js";
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -42,7 +42,7 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, cha
   const parts = [
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", header),
-    chunk("IDAT", new Uint8Array(deflateSync(raw))),
+    chunk("IDAT", new Uint8Array(nodeModule("node:zlib", "encodePng").deflateSync(raw))),
     chunk("IEND", new Uint8Array(0)),
   ];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -65,5 +65,12 @@ export function pngDataUri(values: ArrayLike<number>, width: number, height: num
   const [a, b] = lo >= 0 && hi <= 1 ? [0, 1] : lo >= 0 && hi <= 255 && hi > 1 ? [0, 255] : [lo, hi === lo ? lo + 1 : hi];
   const px = new Uint8Array(width * height);
   for (let i = 0; i < px.length; i++) px[i] = Math.round(((values[i]! - a) / (b - a)) * 255);
-  return `data:image/png;base64,${Buffer.from(encodePng(px, width, height)).toString("base64")}`;
+  return `data:image/png;base64,${base64(encodePng(px, width, height))}`;
+}
+
+/** Base64 with the platform's `btoa` (Node and browsers both have it). */
+function base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
+  return btoa(text);
 }

@@ -6,8 +6,8 @@
  *   r.heading("Loss").chart(fx.viz.line({ train: losses }));
  *   await r.save("runs/report.html");
  */
-import { writeFile, rename, mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { nodeModule } from "../core/platform.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import type { Chart } from "./charts.js";
 
 type Block =
@@ -92,9 +92,9 @@ ${parts.join("\n")}
 
   /** Writes the report atomically (temporary file, then rename). */
   async save(path: string): Promise<void> {
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}`;
-    await writeFile(tmp, await this.toHTML());
-    await rename(tmp, path);
+    const html = await this.toHTML();
+    const { mkdirSync } = nodeModule("node:fs", "Report.save");
+    mkdirSync(nodeModule("node:path", "Report.save").dirname(path), { recursive: true });
+    writeFileAtomic(path, html, "Report.save");
   }
 }

@@ -16,7 +16,7 @@ import { sizeOf } from "../../core/shape.js";
 import type { Aval } from "../../core/tensor.js";
 import type { BinaryName, CompareName, KernelInput, UnaryName } from "../spec.js";
 import { BINARY_OPS, buildElementwiseModule, COMPARE_OPS, GATHER_RANK, UNARY_OPS, type CompareKind, type Kind } from "./ew-kernel.js";
-import { wasmFeatures } from "./features.js";
+import { isShared, wasmFeatures } from "./features.js";
 import { KINDS } from "./kinds.js";
 import { align, MAX_PAGES } from "./module.js";
 import { broadcastStridesOf, contiguousStrides, mergeAxes } from "./rows.js";
@@ -39,7 +39,7 @@ function kernel(name: string): { rt: WasmRuntime; fn: Fn } {
   const rt = getRuntime();
   let fn = compiled.get(name);
   if (!fn) {
-    const bytes = buildElementwiseModule(MAX_PAGES, rt.memory.buffer instanceof SharedArrayBuffer, [name]);
+    const bytes = buildElementwiseModule(MAX_PAGES, isShared(rt.memory.buffer), [name]);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: rt.memory } });
     fn = (inst.exports as Record<string, Fn>)[name]!;
     compiled.set(name, fn);

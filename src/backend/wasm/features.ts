@@ -41,8 +41,7 @@ export function wasmFeatures(): { simd: boolean; relaxed: boolean; threads: bool
   }
   let threads = false;
   try {
-    threads = typeof SharedArrayBuffer === "function" && typeof Atomics === "object" &&
-      new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+    threads = typeof Atomics === "object" && isShared(new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer);
   } catch {
     threads = false;
   }
@@ -58,4 +57,9 @@ function enableNodeFlag(flag: string): void {
   } catch {
     // Not Node, or the flag is unknown to this V8: stay without it.
   }
+}
+
+/** Whether `buffer` is shared memory (false where SharedArrayBuffer does not exist, as in a page that is not cross-origin isolated). */
+export function isShared(buffer: ArrayBufferLike): boolean {
+  return typeof SharedArrayBuffer === "function" && buffer instanceof SharedArrayBuffer;
 }

@@ -13,7 +13,7 @@ import type { Aval } from "../../core/tensor.js";
 import type { FusedGroup, FusedKernel, KernelInput, UnaryName } from "../spec.js";
 import { ewConfig, land, stage } from "./ew.js";
 import { MATH_OPS } from "./math-kernel.js";
-import { wasmFeatures } from "./features.js";
+import { isShared, wasmFeatures } from "./features.js";
 import { buildFusedModule, fusedKey, fusedKind, VECTORS_PER_ITERATION } from "./fused-kernel.js";
 import { align, MAX_PAGES } from "./module.js";
 import { getRuntime } from "./runtime.js";
@@ -43,7 +43,7 @@ export function fuseWasm(group: FusedGroup): FusedKernel | null {
   const key = `${kind}|${fusedKey(group)}`;
   let fn = compiled.get(key);
   if (!fn) {
-    const bytes = buildFusedModule(group, kind, MAX_PAGES, rt.memory.buffer instanceof SharedArrayBuffer);
+    const bytes = buildFusedModule(group, kind, MAX_PAGES, isShared(rt.memory.buffer));
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: rt.memory } });
     fn = (inst.exports as Record<string, Fn>).fused!;
     compiled.set(key, fn);

@@ -16,7 +16,7 @@
  */
 import { kernelModule, MAX_PAGES, align, type KernelModule } from "./module.js";
 import { MAILBOX_BYTES, ThreadPool } from "./threads.js";
-import { wasmFeatures } from "./features.js";
+import { isShared, wasmFeatures } from "./features.js";
 import { ValueError } from "../../core/errors.js";
 import type { TypedArray } from "../../core/dtype.js";
 
@@ -83,7 +83,7 @@ export class WasmRuntime {
   reserveResident(bytes: number): number | null {
     const size = align(bytes);
     const at = this.operandBase();
-    if (!(this.memory.buffer instanceof SharedArrayBuffer) || this.arenaBytes + size > arenaConfig.maxBytes || !this.ensure(at + size)) return null;
+    if (!isShared(this.memory.buffer) || this.arenaBytes + size > arenaConfig.maxBytes || !this.ensure(at + size)) return null;
     this.arenaBytes += size;
     this.arenaBlocks.set(at, bytes);
     this.residentBuffers.add(this.memory.buffer);
@@ -103,7 +103,7 @@ export class WasmRuntime {
    * kept region is full.
    */
   keep<T extends ArrayBufferView>(bytes: number, make: (buffer: ArrayBufferLike, at: number) => T): T | null {
-    if (this.arenaBytes > 0 || !(this.memory.buffer instanceof SharedArrayBuffer)) return null;
+    if (this.arenaBytes > 0 || !isShared(this.memory.buffer)) return null;
     const size = align(bytes);
     let at = this.keptFree.get(size)?.pop();
     if (at === undefined) {
@@ -208,6 +208,19 @@ export function setThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new ValueError(`setThreads: expected an integer ≥ 1, got ${n}`);
   requestedThreads = n;
   if (runtime) runtime.setThreads(n);
+}
+
+/**
+ * Resolves, once the worker threads have started, with the number of threads
+ * kernels can use now. Workers start in the background: in Node kernels wait
+ * for a booting worker, but in a browser a worker starts only after the page
+ * returns to its event loop, and until then kernels run on the calling thread.
+ *
+ *   fx.setThreads(navigator.hardwareConcurrency);
+ *   await fx.threadsReady(); // e.g. 4 (1 without cross-origin isolation)
+ */
+export function threadsReady(timeoutMs?: number): Promise<number> {
+  return getRuntime().pool.whenReady(timeoutMs);
 }
 
 export function getThreads(): number {

@@ -7,12 +7,21 @@
  * few microseconds before sleeping in Atomics.wait, so back-to-back kernels
  * (a training step) do not pay a futex round trip each. Workers are unref'd:
  * an idle pool never keeps the process alive.
+ *
+ * In Node the workers are worker_threads; in a cross-origin isolated browser
+ * page they are Web Workers made from the same source (a Blob URL), handed
+ * the module and the memory by postMessage. A browser starts a worker only
+ * once the page's thread returns to its event loop, so there each worker
+ * raises a ready flag and is given work only after it has; until then the
+ * caller does that share itself (`threadsReady()` waits for them). A page's
+ * main thread may not block in Atomics.wait, so there the caller spins.
  */
 import { ValueError } from "../../core/errors.js";
+import { isShared } from "./features.js";
 
 /** Int32 slots per mailbox (256 bytes, so mailboxes never share a cache line). */
 const SLOT_INTS = 64;
-const SEQ = 0, DONE = 1, FN = 2, ARGC = 3, ARGS = 4, FAILED = 40;
+const SEQ = 0, DONE = 1, FN = 2, ARGC = 3, ARGS = 4, FAILED = 40, READY = 41;
 export const MAX_ARGS = FAILED - ARGS;
 export const MAX_WORKERS = 63;
 /** The task queue: header [next, count, relocation stride, relocated count, 4 relocated positions], then tasks. */
@@ -26,51 +35,105 @@ const DRAIN = -1;
 
 const SPIN = 20000;
 
-// Runs in each worker (CommonJS, eval'd): no imports of Fluxion needed.
-const WORKER_SOURCE = `
-const { workerData } = require("node:worker_threads");
-const { module, memory, base, fns, spin, slot } = workerData;
-const inst = new WebAssembly.Instance(module, { env: { mem: memory } });
-const table = fns.map((n) => inst.exports[n]);
-const box = new Int32Array(memory.buffer, base, ${SLOT_INTS});
-const queue = new Int32Array(memory.buffer, ${QUEUE_BASE}, ${QUEUE_HEADER + MAX_QUEUED * TASK_INTS});
-function drain() {
+// Runs in each worker: plain JS, no imports of Fluxion needed.
+const SERVE_SOURCE = `
+function serve({ module, memory, base, fns, spin, slot }) {
+  const inst = new WebAssembly.Instance(module, { env: { mem: memory } });
+  const table = fns.map((n) => inst.exports[n]);
+  const box = new Int32Array(memory.buffer, base, ${SLOT_INTS});
+  const queue = new Int32Array(memory.buffer, ${QUEUE_BASE}, ${QUEUE_HEADER + MAX_QUEUED * TASK_INTS});
+  function drain() {
+    for (;;) {
+      const i = Atomics.add(queue, 0, 1);
+      if (i >= queue[1]) return;
+      const at = ${QUEUE_HEADER} + i * ${TASK_INTS};
+      const args = [];
+      for (let k = 0; k < queue[at + 1]; k++) args.push(queue[at + 2 + k]);
+      for (let r = 0; r < queue[3]; r++) args[queue[4 + r]] += slot * queue[2];
+      table[queue[at]](...args);
+    }
+  }
+  Atomics.store(box, ${READY}, 1);
+  // Not read from the mailbox: a task may already be posted before this line runs.
+  let seen = 0;
   for (;;) {
-    const i = Atomics.add(queue, 0, 1);
-    if (i >= queue[1]) return;
-    const at = ${QUEUE_HEADER} + i * ${TASK_INTS};
+    let spins = 0;
+    while (Atomics.load(box, ${SEQ}) === seen) {
+      if (++spins > spin) { Atomics.wait(box, ${SEQ}, seen); spins = 0; }
+    }
+    seen = Atomics.load(box, ${SEQ});
     const args = [];
-    for (let k = 0; k < queue[at + 1]; k++) args.push(queue[at + 2 + k]);
-    for (let r = 0; r < queue[3]; r++) args[queue[4 + r]] += slot * queue[2];
-    table[queue[at]](...args);
+    for (let i = 0; i < box[${ARGC}]; i++) args.push(box[${ARGS} + i]);
+    try { if (box[${FN}] === ${DRAIN}) drain(); else table[box[${FN}]](...args); box[${FAILED}] = 0; } catch (e) { box[${FAILED}] = 1; }
+    Atomics.store(box, ${DONE}, seen);
+    Atomics.notify(box, ${DONE});
   }
-}
-// Not read from the mailbox: a task may already be posted before this line runs.
-let seen = 0;
-for (;;) {
-  let spins = 0;
-  while (Atomics.load(box, ${SEQ}) === seen) {
-    if (++spins > spin) { Atomics.wait(box, ${SEQ}, seen); spins = 0; }
-  }
-  seen = Atomics.load(box, ${SEQ});
-  const args = [];
-  for (let i = 0; i < box[${ARGC}]; i++) args.push(box[${ARGS} + i]);
-  try { if (box[${FN}] === ${DRAIN}) drain(); else table[box[${FN}]](...args); box[${FAILED}] = 0; } catch (e) { box[${FAILED}] = 1; }
-  Atomics.store(box, ${DONE}, seen);
-  Atomics.notify(box, ${DONE});
 }
 `;
+const NODE_WORKER_SOURCE = `${SERVE_SOURCE}\nserve(require("node:worker_threads").workerData);`;
+const BROWSER_WORKER_SOURCE = `${SERVE_SOURCE}\nonmessage = (e) => serve(e.data);`;
 
-interface NodeWorker {
-  unref(): void;
-  terminate(): Promise<number>;
+interface WorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  base: number;
+  fns: readonly string[];
+  spin: number;
+  slot: number;
 }
-type WorkerCtor = new (src: string, opts: { eval: true; execArgv: string[]; workerData: unknown }) => NodeWorker;
 
-function workerConstructor(): WorkerCtor | null {
+interface PoolWorker {
+  terminate(): unknown;
+}
+
+/** Starts one worker, or is null where this platform has none. `gated`: workers need the caller's event loop to start. */
+interface WorkerStarter {
+  start(data: WorkerData): PoolWorker;
+  gated: boolean;
+}
+
+type NodeWorkerCtor = new (src: string, opts: { eval: true; execArgv: string[]; workerData: unknown }) => PoolWorker & { unref(): void };
+type WebWorkerCtor = new (url: string) => PoolWorker & { postMessage(data: unknown): void };
+
+function workerStarter(): WorkerStarter | null {
   const proc = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
-  const wt = proc?.getBuiltinModule?.("node:worker_threads") as { Worker?: WorkerCtor } | undefined;
-  return wt?.Worker ?? null;
+  const wt = proc?.getBuiltinModule?.("node:worker_threads") as { Worker?: NodeWorkerCtor } | undefined;
+  if (wt?.Worker) {
+    const NodeWorker = wt.Worker;
+    return {
+      gated: false,
+      start(workerData) {
+        // No loaders (tsx, test runners): the worker is plain JS, and inherited hooks can stall its start.
+        const w = new NodeWorker(NODE_WORKER_SOURCE, { eval: true, execArgv: [], workerData });
+        w.unref();
+        return w;
+      },
+    };
+  }
+  const WebWorker = (globalThis as { Worker?: WebWorkerCtor }).Worker;
+  if (WebWorker && typeof Blob === "function" && typeof URL?.createObjectURL === "function") {
+    let url: string | undefined;
+    return {
+      gated: true,
+      start(data) {
+        url ??= URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: "text/javascript" }));
+        const w = new WebWorker(url);
+        w.postMessage(data);
+        return w;
+      },
+    };
+  }
+  return null;
+}
+
+/** Whether this thread may block in Atomics.wait (not a browser page's main thread). */
+function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface Task {
@@ -81,8 +144,9 @@ export interface Task {
 
 /** A pool of `size - 1` workers; the calling thread is the size-th. */
 export class ThreadPool {
-  private workers: NodeWorker[] = [];
-  private readonly Worker: WorkerCtor | null = workerConstructor();
+  private workers: PoolWorker[] = [];
+  private readonly starter: WorkerStarter | null = workerStarter();
+  private readonly blocking = typeof SharedArrayBuffer === "function" && canBlock();
 
   constructor(
     private readonly module: WebAssembly.Module,
@@ -92,7 +156,7 @@ export class ThreadPool {
 
   /** True when this platform can start workers at all. */
   get available(): boolean {
-    return this.Worker !== null && this.memory.buffer instanceof SharedArrayBuffer;
+    return this.starter !== null && isShared(this.memory.buffer);
   }
 
   /** Threads including the caller. */
@@ -110,15 +174,42 @@ export class ThreadPool {
       const box = this.mailbox(slot);
       Atomics.store(box, SEQ, 0);
       Atomics.store(box, DONE, 0);
-      const w = new this.Worker!(WORKER_SOURCE, {
-        eval: true,
-        // No loaders (tsx, test runners): the worker is plain JS, and inherited hooks can stall its start.
-        execArgv: [],
-        workerData: { module: this.module, memory: this.memory, base, fns: this.fns, spin: SPIN, slot },
-      });
-      w.unref();
-      this.workers.push(w);
+      Atomics.store(box, READY, 0);
+      this.workers.push(this.starter!.start({ module: this.module, memory: this.memory, base, fns: this.fns, spin: SPIN, slot }));
     }
+  }
+
+  /** Whether worker `slot` has started and is waiting for work. */
+  private started(slot: number): boolean {
+    return Atomics.load(this.mailbox(slot), READY) === 1;
+  }
+
+  /** Whether worker `slot` may be given work now (a gated worker only once it has started). */
+  private usable(slot: number): boolean {
+    return !this.starter!.gated || this.started(slot);
+  }
+
+  /** Hand-offs worker `slot` has finished since it started (diagnostics and tests). */
+  completed(slot: number): number {
+    return Atomics.load(this.mailbox(slot), DONE);
+  }
+
+  /** Threads that have started, the caller included. */
+  get readyThreads(): number {
+    let n = 1;
+    for (let slot = 1; slot <= this.workers.length; slot++) if (this.started(slot)) n++;
+    return n;
+  }
+
+  /**
+   * Resolves with the number of threads ready to work once every worker has
+   * started, or after `timeoutMs` with however many have. Polls on timers, so
+   * a browser page's event loop runs meanwhile and its workers can start.
+   */
+  async whenReady(timeoutMs = 10_000): Promise<number> {
+    const until = performance.now() + timeoutMs;
+    while (this.readyThreads < this.size && performance.now() < until) await new Promise((r) => setTimeout(r, 2));
+    return this.readyThreads;
   }
 
   private mailbox(slot: number): Int32Array {
@@ -132,10 +223,12 @@ export class ThreadPool {
   run(tasks: readonly Task[], local: (t: Task) => void): void {
     if (tasks.length > this.size) throw new RangeError(`ThreadPool.run: ${tasks.length} tasks for ${this.size} threads`);
     const posted: Posted[] = [];
-    for (let i = 1; i < tasks.length; i++) posted.push(this.post(i, tasks[i]!));
-    this.finish(posted, () => {
-      if (tasks.length > 0) local(tasks[0]!);
-    });
+    const mine = tasks.slice(0, 1);
+    for (let i = 1; i < tasks.length; i++) {
+      if (this.usable(i)) posted.push(this.post(i, tasks[i]!));
+      else mine.push(tasks[i]!);
+    }
+    this.finish(posted, () => mine.forEach(local));
   }
 
   /**
@@ -160,7 +253,7 @@ export class ThreadPool {
     });
     Atomics.store(queue, 0, 0);
     const posted: Posted[] = [];
-    for (let w = 1; w < Math.min(this.size, tasks.length); w++) posted.push(this.post(w, { fn: DRAIN, args: [] }));
+    for (let w = 1; w < Math.min(this.size, tasks.length); w++) if (this.usable(w)) posted.push(this.post(w, { fn: DRAIN, args: [] }));
     this.finish(posted, () => {
       for (let i = Atomics.add(queue, 0, 1); i < tasks.length; i = Atomics.add(queue, 0, 1)) local(tasks[i]!);
     });
@@ -191,7 +284,7 @@ export class ThreadPool {
     for (const { box, seq } of posted) {
       let spins = 0;
       while (Atomics.load(box, DONE) !== seq) {
-        if (++spins > SPIN) {
+        if (++spins > SPIN && this.blocking) {
           Atomics.wait(box, DONE, Atomics.load(box, DONE), 50);
           spins = 0;
         }
