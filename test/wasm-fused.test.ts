@@ -10,6 +10,7 @@ import { allocate, type DType, type TypedArray } from "../src/core/dtype.js";
 import type { ConcreteTensor } from "../src/core/tensor.js";
 import type { FusedGroup } from "../src/backend/spec.js";
 import { fusedConfig, fuseWasm } from "../src/backend/wasm/fused.js";
+import { getRuntime } from "../src/backend/wasm/runtime.js";
 import { fusedKind } from "../src/backend/wasm/fused-kernel.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 import { planSteps } from "../src/transforms/compile/fusion.js";
@@ -349,4 +350,55 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
       fx.setBackend(before);
     }
   });
+});
+
+describe.skipIf(!wasmFeatures().simd || !wasmFeatures().threads)("large fused groups split across worker threads", () => {
+  const threadsBefore = fx.getThreads();
+  afterAll(() => fx.setThreads(threadsBefore));
+
+  /** An optimizer-like update: literal constants (scalar inputs) next to whole arrays, three outputs. */
+  const update = (p: fx.Tensor, g: fx.Tensor, m: fx.Tensor, v: fx.Tensor) => {
+    const m1 = m.mul(0.9).add(g.mul(0.1));
+    const v1 = v.mul(0.999).add(g.square().mul(0.001));
+    return [p.sub(m1.div(v1.sqrt().add(1e-8)).mul(3e-4)), m1, v1];
+  };
+
+  for (const threads of [2, 3]) {
+    for (const dtype of ["float32", "float64"] as const) {
+      it(`${threads} threads, ${dtype}: the workers take ranges, and the result equals eager and one thread bit for bit`, async () => {
+        const before = fx.getBackend().name;
+        fx.setBackend("wasm");
+        try {
+          for (const n of [70_001, 40_003, 32_768]) {
+            const arrays = [0, 1, 2, 3].map(() => fx.tensor(values(n, dtype), { dtype, shape: [n] }));
+            arrays[3] = arrays[3]!.abs();
+            const tensors = [...arrays, fx.tensor(values(1, dtype), { dtype, shape: [] }), fx.tensor(values(n, "bool"), { dtype: "bool", shape: [n] })];
+            const programs: [string, (...xs: fx.Tensor[]) => fx.Tensor[], fx.Tensor[]][] = [
+              ["update", (p, g, m, v) => update(p!, g!, m!, v!), arrays],
+              ["float and boolean outputs", (x, y, m) => [x.greater(y).logicalAnd(m!), x.mul(y).add(1), fx.where(m!, x!, y!)], [arrays[0]!, arrays[1]!, tensors[5]!]],
+              ["random program", (x, y, z, s, m) => randomProgram(77 + n)(x!, y!, z!, s!, m!), [arrays[0]!, arrays[1]!, arrays[2]!, tensors[4]!, tensors[5]!]],
+            ];
+            for (const [name, f, args] of programs) {
+              fx.setThreads(1);
+              const single = fx.jit(f)(...args) as fx.Tensor[];
+              fx.setThreads(threads);
+              expect(await fx.threadsReady()).toBe(threads);
+              const pool = getRuntime().pool;
+              const handOffs = () => Array.from({ length: threads - 1 }, (_, w) => pool.completed(w + 1)).reduce((a, b) => a + b, 0);
+              const handOffsBefore = handOffs();
+              const split = fx.jit(f)(...args) as fx.Tensor[];
+              if (name === "update") expect(handOffs(), `${name}, n = ${n}: no worker took part`).toBeGreaterThan(handOffsBefore);
+              const eager = f(...args);
+              eager.forEach((e, k) => {
+                sameBits(split[k]!.data(), e.data(), `${name}, n = ${n}, output ${k} vs eager`);
+                sameBits(split[k]!.data(), single[k]!.data(), `${name}, n = ${n}, output ${k} vs one thread`);
+              });
+            }
+          }
+        } finally {
+          fx.setBackend(before);
+        }
+      });
+    }
+  }
 });

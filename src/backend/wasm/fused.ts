@@ -7,6 +7,9 @@
  *
  * Code is generated once per group structure and shared by every group of
  * that structure (an optimizer's update of each parameter, whatever its size).
+ * Each module is also loaded on the worker threads, and a large group whose
+ * inputs are whole arrays or scalars (an optimizer update, an activation) is
+ * split into ranges of iterations across them.
  */
 import { allocateUninitialized, itemSize, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
@@ -17,6 +20,8 @@ import { isShared, wasmFeatures } from "./features.js";
 import { buildFusedModule, fusedKey, fusedKind, VECTORS_PER_ITERATION } from "./fused-kernel.js";
 import { align, MAX_PAGES } from "./module.js";
 import { getRuntime } from "./runtime.js";
+import { splitAcrossThreads, type PoolFunction } from "./split.js";
+import { MAX_ARGS } from "./threads.js";
 
 /**
  * Groups with fewer elements stay JavaScript (the call and the copies would
@@ -26,7 +31,7 @@ import { getRuntime } from "./runtime.js";
 export const fusedConfig = { minElements: 256, maxBytes: 128 * 2 ** 20 };
 
 type Fn = (...args: number[]) => void;
-const compiled = new Map<string, Fn>();
+const compiled = new Map<string, PoolFunction>();
 
 export function fuseWasm(group: FusedGroup): FusedKernel | null {
   const { n } = group;
@@ -45,16 +50,28 @@ export function fuseWasm(group: FusedGroup): FusedKernel | null {
   if (!fn) {
     const bytes = buildFusedModule(group, kind, MAX_PAGES, isShared(rt.memory.buffer));
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: rt.memory } });
-    fn = (inst.exports as Record<string, Fn>).fused!;
+    fn = { index: rt.addWorkerFunction(bytes), local: (inst.exports as Record<string, Fn>).fused! };
     compiled.set(key, fn);
   }
-  const run = fn;
-  const iterations = Math.ceil(n / ((kind === "f32" ? 4 : 2) * VECTORS_PER_ITERATION));
+  const pooled = fn;
+  const perIteration = (kind === "f32" ? 4 : 2) * VECTORS_PER_ITERATION;
+  const iterations = Math.ceil(n / perIteration);
+  // Bytes by which a range starting one iteration later moves each address (a scalar input stays).
+  const inSteps = group.inputs.map((x) => (x.scalar ? 0 : perIteration * itemSize(x.dtype)));
+  const outSteps = group.outputs.map((v) => perIteration * itemSize(dtypes[v]!));
+  const splittable = group.inputs.every((x) => x.period === undefined && x.repeat === undefined) && 1 + inSteps.length + outSteps.length <= MAX_ARGS;
+  const moved = n * (inSteps.length + outSteps.length);
   return (ins: TypedArray[], outs: TypedArray[]) => {
     const results = outs.map((out) => (out.length === n ? out : out.subarray(0, n)));
     const s = stage(rt, ins, results);
     if (!s) throw new RangeError(`fused kernel: cannot stage ${n} elements in Wasm memory`);
-    run(iterations, ...s.addrs, ...s.outs);
+    if (splittable) {
+      splitAcrossThreads(rt, pooled, iterations, moved, (i0, i1) => [
+        i1 - i0, ...s.addrs.map((a, i) => a + i0 * inSteps[i]!), ...s.outs.map((a, k) => a + i0 * outSteps[k]!),
+      ]);
+    } else {
+      pooled.local(iterations, ...s.addrs, ...s.outs);
+    }
     land(rt, results, s.outs);
   };
 }

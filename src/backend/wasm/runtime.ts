@@ -65,6 +65,14 @@ export class WasmRuntime {
     return this.pool.size;
   }
 
+  /** Makes a further module's function (fused loops) runnable on the workers too; returns its task index. */
+  addWorkerFunction(bytes: Uint8Array): number {
+    const at = this.operandBase();
+    if (!this.ensure(at + bytes.length)) throw new RangeError(`addWorkerFunction: ${bytes.length} bytes exceed the Wasm memory`);
+    new Uint8Array(this.memory.buffer, at, bytes.length).set(bytes);
+    return this.pool.addFunction(bytes, at);
+  }
+
   /** Start of thread t's scratch: packed A, packed B, edge tile. */
   scratch(t: number): number {
     return align(MAILBOX_BYTES) + this.keptBytes + t * this.km.scratchBytes;

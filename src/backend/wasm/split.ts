@@ -5,18 +5,25 @@ import { MAX_QUEUED, type Task } from "./threads.js";
 /** Below this many elements moved, helpers run on the calling thread only. */
 const PARALLEL_MIN_ELEMENTS = 1 << 15;
 
+/** A function the pool can hand to workers: its table index, and how the calling thread runs it. */
+export interface PoolFunction {
+  index: number;
+  local: (...args: number[]) => void;
+}
+
 /**
  * Runs `fn` over items [0, total) in pieces (one thread when `work` is
  * small): two per thread, claimed from the pool's queue, so a worker that
  * wakes late takes fewer (B3, 2 threads, four alternations with the
  * static halves: within this host's noise, the best run the queue's).
  */
-export function splitAcrossThreads(rt: WasmRuntime, fn: WorkerFn, total: number, work: number, args: (start: number, end: number) => number[]): void {
+export function splitAcrossThreads(rt: WasmRuntime, fn: WorkerFn | PoolFunction, total: number, work: number, args: (start: number, end: number) => number[]): void {
+  const { index, local } = typeof fn === "string" ? { index: WORKER_FNS.indexOf(fn), local: rt.exports[fn] } : fn;
   const pieces = work < PARALLEL_MIN_ELEMENTS ? 1 : Math.min(total, 2 * rt.threads, MAX_QUEUED);
   const per = Math.ceil(total / pieces);
   const tasks: Task[] = [];
-  for (let s = 0; s < total; s += per) tasks.push({ fn: WORKER_FNS.indexOf(fn), args: args(s, Math.min(total, s + per)) });
-  const local = (t: Task) => rt.exports[WORKER_FNS[t.fn]!](...t.args);
-  if (tasks.length === 1) rt.pool.run(tasks, local);
-  else rt.pool.runQueue(tasks, local);
+  for (let s = 0; s < total; s += per) tasks.push({ fn: index, args: args(s, Math.min(total, s + per)) });
+  const runLocal = (t: Task) => local(...t.args);
+  if (tasks.length === 1) rt.pool.run(tasks, runLocal);
+  else rt.pool.runQueue(tasks, runLocal);
 }

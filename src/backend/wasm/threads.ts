@@ -30,16 +30,22 @@ export const MAX_QUEUED = 64;
 const QUEUE_BASE = (MAX_WORKERS + 1) * SLOT_INTS * 4;
 /** Bytes reserved at address 0 for mailboxes and the task queue. */
 export const MAILBOX_BYTES = QUEUE_BASE + (QUEUE_HEADER + MAX_QUEUED * TASK_INTS) * 4;
-/** Function index that tells a worker to work through the queue. */
-const DRAIN = -1;
+/** Function indices that tell a worker to work through the queue, or to load a module (see `addFunction`). */
+const DRAIN = -1, LOAD = -2;
 
 const SPIN = 20000;
 
 // Runs in each worker: plain JS, no imports of Fluxion needed.
 const SERVE_SOURCE = `
-function serve({ module, memory, base, fns, spin, slot }) {
+function serve({ module, memory, base, fns, extras, spin, slot }) {
   const inst = new WebAssembly.Instance(module, { env: { mem: memory } });
   const table = fns.map((n) => inst.exports[n]);
+  // A further module's first exported function joins the table.
+  const load = (bytes) => {
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } }).exports;
+    table.push(Object.values(exports).find((e) => typeof e === "function"));
+  };
+  extras.forEach(load);
   const box = new Int32Array(memory.buffer, base, ${SLOT_INTS});
   const queue = new Int32Array(memory.buffer, ${QUEUE_BASE}, ${QUEUE_HEADER + MAX_QUEUED * TASK_INTS});
   function drain() {
@@ -64,7 +70,12 @@ function serve({ module, memory, base, fns, spin, slot }) {
     seen = Atomics.load(box, ${SEQ});
     const args = [];
     for (let i = 0; i < box[${ARGC}]; i++) args.push(box[${ARGS} + i]);
-    try { if (box[${FN}] === ${DRAIN}) drain(); else table[box[${FN}]](...args); box[${FAILED}] = 0; } catch (e) { box[${FAILED}] = 1; }
+    try {
+      if (box[${FN}] === ${DRAIN}) drain();
+      else if (box[${FN}] === ${LOAD}) load(new Uint8Array(memory.buffer, args[0], args[1]).slice());
+      else table[box[${FN}]](...args);
+      box[${FAILED}] = 0;
+    } catch (e) { box[${FAILED}] = 1; }
     Atomics.store(box, ${DONE}, seen);
     Atomics.notify(box, ${DONE});
   }
@@ -78,6 +89,7 @@ interface WorkerData {
   memory: WebAssembly.Memory;
   base: number;
   fns: readonly string[];
+  extras: readonly Uint8Array[];
   spin: number;
   slot: number;
 }
@@ -145,6 +157,9 @@ export interface Task {
 /** A pool of `size - 1` workers; the calling thread is the size-th. */
 export class ThreadPool {
   private workers: PoolWorker[] = [];
+  /** Modules added by `addFunction`, and how many of them each worker slot has loaded. */
+  private readonly extras: Uint8Array[] = [];
+  private readonly loaded: number[] = [];
   private readonly starter: WorkerStarter | null = workerStarter();
   private readonly blocking = typeof SharedArrayBuffer === "function" && canBlock();
 
@@ -175,7 +190,8 @@ export class ThreadPool {
       Atomics.store(box, SEQ, 0);
       Atomics.store(box, DONE, 0);
       Atomics.store(box, READY, 0);
-      this.workers.push(this.starter!.start({ module: this.module, memory: this.memory, base, fns: this.fns, spin: SPIN, slot }));
+      this.workers.push(this.starter!.start({ module: this.module, memory: this.memory, base, fns: this.fns, extras: [...this.extras], spin: SPIN, slot }));
+      this.loaded[slot] = this.extras.length;
     }
   }
 
@@ -184,9 +200,29 @@ export class ThreadPool {
     return Atomics.load(this.mailbox(slot), READY) === 1;
   }
 
-  /** Whether worker `slot` may be given work now (a gated worker only once it has started). */
-  private usable(slot: number): boolean {
-    return !this.starter!.gated || this.started(slot);
+  /** Whether worker `slot` may be given work now (a gated worker only once it has started), and `fn` (a task's function) is in its table. */
+  private usable(slot: number, fn = 0): boolean {
+    return (!this.starter!.gated || this.started(slot)) && (fn < this.fns.length || this.loaded[slot]! > fn - this.fns.length);
+  }
+
+  /**
+   * Adds a module's first exported function (imports: `env.mem`) to every
+   * worker's table and returns its index for tasks; the caller runs such
+   * tasks with its own instance. The module's bytes must be at `addr` in the
+   * shared memory until this returns. Workers started later get it at start;
+   * a browser worker that has not started yet never takes these tasks.
+   */
+  addFunction(bytes: Uint8Array, addr: number): number {
+    this.extras.push(bytes.slice());
+    const fn = this.fns.length + this.extras.length - 1;
+    const posted: Posted[] = [];
+    for (let slot = 1; slot <= this.workers.length; slot++) {
+      if (!this.usable(slot) || this.loaded[slot] !== this.extras.length - 1) continue;
+      posted.push(this.post(slot, { fn: LOAD, args: [addr, bytes.length] }));
+      this.loaded[slot] = this.extras.length;
+    }
+    this.finish(posted, () => {});
+    return fn;
   }
 
   /** Hand-offs worker `slot` has finished since it started (diagnostics and tests). */
@@ -225,7 +261,7 @@ export class ThreadPool {
     const posted: Posted[] = [];
     const mine = tasks.slice(0, 1);
     for (let i = 1; i < tasks.length; i++) {
-      if (this.usable(i)) posted.push(this.post(i, tasks[i]!));
+      if (this.usable(i, tasks[i]!.fn)) posted.push(this.post(i, tasks[i]!));
       else mine.push(tasks[i]!);
     }
     this.finish(posted, () => mine.forEach(local));
@@ -253,7 +289,8 @@ export class ThreadPool {
     });
     Atomics.store(queue, 0, 0);
     const posted: Posted[] = [];
-    for (let w = 1; w < Math.min(this.size, tasks.length); w++) if (this.usable(w)) posted.push(this.post(w, { fn: DRAIN, args: [] }));
+    const fn = Math.max(...tasks.map((t) => t.fn));
+    for (let w = 1; w < Math.min(this.size, tasks.length); w++) if (this.usable(w, fn)) posted.push(this.post(w, { fn: DRAIN, args: [] }));
     this.finish(posted, () => {
       for (let i = Atomics.add(queue, 0, 1); i < tasks.length; i = Atomics.add(queue, 0, 1)) local(tasks[i]!);
     });
