@@ -5,6 +5,7 @@
  * memory, they take part in the work, and results match the reference
  * backend; served without those headers it runs on one thread, same results.
  * Only what needs Node (reading files) fails there, with a PlatformError.
+ * Fluxion running inside a dedicated Worker starts its pool from there.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,7 +13,7 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchChromium } from "./support/chromium.js";
-import type { runThreaded } from "./browser/threads-page.js";
+import type { runThreaded, runThreadedInWorker } from "./browser/threads-page.js";
 
 type Report = Awaited<ReturnType<typeof runThreaded>>;
 
@@ -49,14 +50,16 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-async function runInPage(query: string, threads: number): Promise<{ report: Report; problems: string[] }> {
+async function runInPage(query: string, threads: number, inWorker = false): Promise<{ report: Report; problems: string[] }> {
   const page = await browser.newPage();
   const problems: string[] = [];
   page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
   page.on("pageerror", (e) => problems.push(e.message));
   await page.goto(`${origin}/${query}`);
   await page.waitForFunction(() => typeof (globalThis as { runThreaded?: unknown }).runThreaded === "function");
-  const report = await page.evaluate((n) => (globalThis as unknown as { runThreaded: typeof runThreaded }).runThreaded(n), threads);
+  const report = inWorker
+    ? await page.evaluate((n) => (globalThis as unknown as { runThreadedInWorker: typeof runThreadedInWorker }).runThreadedInWorker(n), threads)
+    : await page.evaluate((n) => (globalThis as unknown as { runThreaded: typeof runThreaded }).runThreaded(n), threads);
   await page.close();
   return { report, problems };
 }
@@ -82,6 +85,15 @@ describe("wasm backend in a browser", () => {
     expect(problems).toEqual([]);
     expect(report.ready).toBe(3);
     expect(report.workerHandOffs.every((n) => n > 0)).toBe(true);
+    expect(Math.max(...report.gaps)).toBeLessThan(1e-4);
+  }, 120_000);
+
+  it("inside a dedicated Worker (isolated): the pool starts its own workers from there, same results", async () => {
+    const { report, problems } = await runInPage("?isolated", 2, true);
+    expect(problems).toEqual([]);
+    expect(report.isolated).toBe(true);
+    expect(report.ready).toBe(2);
+    expect(report.workerHandOffs[0]).toBeGreaterThan(0);
     expect(Math.max(...report.gaps)).toBeLessThan(1e-4);
   }, 120_000);
 

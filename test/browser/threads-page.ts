@@ -62,4 +62,27 @@ export async function runThreaded(threads: number) {
   };
 }
 
-(globalThis as { runThreaded?: typeof runThreaded }).runThreaded = runThreaded;
+/** The same run inside a dedicated Worker made from this script (Fluxion off the page's main thread). */
+export function runThreadedInWorker(threads: number): Promise<Awaited<ReturnType<typeof runThreaded>>> {
+  const self = globalThis as unknown as { Worker: new (url: string, opts: { type: "module" }) => WorkerLike; location: { href: string } };
+  const worker = new self.Worker(self.location.href.replace(/\/[^/]*$/, "/page.js") + "?isolated", { type: "module" });
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (e) => resolve(e.data as Awaited<ReturnType<typeof runThreaded>>);
+    worker.onerror = (e) => reject(new Error(String((e as { message?: string }).message ?? e)));
+    worker.postMessage(threads);
+  });
+}
+
+interface WorkerLike {
+  onmessage: ((e: { data: unknown }) => void) | null;
+  onerror: ((e: unknown) => void) | null;
+  postMessage(data: unknown): void;
+}
+
+const scope = globalThis as unknown as { document?: unknown; onmessage?: (e: { data: number }) => void; postMessage?: (data: unknown) => void };
+if (scope.document === undefined) {
+  // Running as a Worker: do the run asked for and send the report back.
+  scope.onmessage = async (e) => scope.postMessage!(await runThreaded(e.data));
+} else {
+  Object.assign(globalThis, { runThreaded, runThreadedInWorker });
+}
