@@ -39,13 +39,14 @@ afterAll(() => {
   gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
   fx.setBackend(previous);
 });
-const chunking = { patchBudget: convConfig.patchBudget, budget: winogradConfig.budget, reduceChunkBytes: ewConfig.reduceChunkBytes, windowChunkBytes: ewConfig.windowChunkBytes };
+const chunking = { patchBudget: convConfig.patchBudget, budget: winogradConfig.budget, reduceChunkBytes: ewConfig.reduceChunkBytes, windowChunkBytes: ewConfig.windowChunkBytes, gemmStageBytes: gemmConfig.maxStageBytes };
 afterEach(() => {
   arenaConfig.maxBytes = arenaConfig.defaultMaxBytes;
   convConfig.patchBudget = chunking.patchBudget;
   winogradConfig.budget = chunking.budget;
   ewConfig.reduceChunkBytes = chunking.reduceChunkBytes;
   ewConfig.windowChunkBytes = chunking.windowChunkBytes;
+  gemmConfig.maxStageBytes = chunking.gemmStageBytes;
 });
 
 function randn(shape: number[], dtype: fx.DType): Tensor {
@@ -72,9 +73,11 @@ function makeStep(dtype: fx.DType) {
     let h = fx.relu(fx.conv2d(x, p.c1, { padding: 1 }).add(p.b1)); // [N, 8, 13, 13]
     h = fx.maxPool2d(h, 2); // [N, 8, 6, 6]
     h = fx.relu(fx.conv2d(h, p.c2, { padding: 1, stride: 1 })); // [N, 9, 6, 6]
+    const rows = h.reshape([x.shape[0]!, 9, 36]);
+    const gram = fx.matmul(rows, rows.transpose([0, 2, 1])).sum().mul(1e-4); // a batched product, [N, 9, 9]
     h = fx.maxPool2d(h, 2).reshape([x.shape[0]!, 81]);
     const z = fx.tanh(fx.matmul(h, p.w)); // [N, 10]
-    const logits = fx.matmul(z, p.v).add(fx.matmul(z.T, z).sum().mul(1e-3)); // a transposed operand too
+    const logits = fx.matmul(z, p.v).add(fx.matmul(z.T, z).sum().mul(1e-3)).add(gram); // a transposed operand too
     return fx.losses.softmaxCrossEntropy(logits, y).mean();
   };
   const step = (p: P, x: Tensor, y: Tensor) => {
@@ -103,6 +106,7 @@ describe.skipIf(!wasmFeatures().simd)("wasm call arena", () => {
         if (chunked) {
           convConfig.patchBudget = winogradConfig.budget = 4096;
           ewConfig.reduceChunkBytes = ewConfig.windowChunkBytes = 1024;
+          gemmConfig.maxStageBytes = 8 * 1024; // a few batch items of the [N, 9, 36] product at a time
         }
         const { params, step } = makeStep(dtype);
         const jitted = fx.jit(step);

@@ -107,6 +107,27 @@ describe.each([1, 2])("wasm GEMM vs reference, %i thread(s)", (threads) => {
 });
 
 describe("wasm GEMM memory", () => {
+  it("stages a batch too large for the memory in chunks (items read and written at offsets)", () => {
+    try {
+      for (const threads of [1, 2]) {
+        setThreads(threads);
+        let i = 0;
+        for (const dtype of ["float32", "float64"] as const) {
+          // Room for about two items at a time: batches of 5 and 7 go in three or four chunks.
+          gemmConfig.maxStageBytes = (dtype === "float32" ? 4 : 8) * 2 * (9 * 11 + 11 * 13 + 9 * 13) + 3 * 64;
+          for (const batch of [5, 7]) {
+            // (A plain with B shared is one [batch·M, K] product, not chunked by item.)
+            for (const [sa, sb, ta, tb] of [[0, 0, 0, 0], [0, 0, 1, 1], [1, 0, 0, 0], [1, 0, 1, 1], [0, 1, 1, 0], [0, 1, 1, 1]]) {
+              check(dtype, batch, 9, 13, 11, ta === 1, tb === 1, 77 + ++i, sa === 1, sb === 1);
+            }
+          }
+        }
+      }
+    } finally {
+      gemmConfig.maxStageBytes = Infinity;
+    }
+  });
+
   it("computes products far larger than one cache block on both split axes", () => {
     setThreads(2);
     check("float32", 1, 300, 40, 520, false, false, 3); // rows split

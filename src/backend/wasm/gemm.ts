@@ -16,8 +16,9 @@ import { MAX_QUEUED, type Task } from "./threads.js";
 /**
  * Below `parallelMinFlops` one thread finishes before a hand-off would pay off (tests set 0 to split
  * everything); a single product splits into `piecesPerThread` pieces per thread (see gemmStaged).
+ * A batch is staged in chunks that fit the Wasm memory, or `maxStageBytes` (tests make it small).
  */
-export const gemmConfig = { defaultParallelMinFlops: 1 << 21, parallelMinFlops: 1 << 21, piecesPerThread: 2 };
+export const gemmConfig = { defaultParallelMinFlops: 1 << 21, parallelMinFlops: 1 << 21, piecesPerThread: 2, maxStageBytes: Infinity };
 
 export interface GemmOperand {
   data: Float32Array | Float64Array;
@@ -42,7 +43,7 @@ export function gemm(dtype: "float32" | "float64", a: GemmOperand, b: GemmOperan
   const es = dtype === "float32" ? 4 : 8;
   const fixed = (a.shared ? align(M * K * es) : 0) + (b.shared ? align(K * N * es) : 0);
   const perBatch = (a.shared ? 0 : align(M * K * es)) + (b.shared ? 0 : align(K * N * es)) + align(M * N * es);
-  const room = rt.maxBytes - rt.operandBase() - fixed;
+  const room = Math.min(rt.maxBytes - rt.operandBase(), gemmConfig.maxStageBytes) - fixed;
   if (perBatch > room) return null;
   const chunk = Math.max(1, Math.min(batch, Math.floor(room / perBatch)));
   for (let b0 = 0; b0 < batch; b0 += chunk) {
