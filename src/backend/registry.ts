@@ -1,5 +1,6 @@
 /** Which backend eager operations run on. */
 import { ValueError } from "../core/errors.js";
+import { envVar } from "../core/platform.js";
 import type { Backend } from "./spec.js";
 import { referenceBackend } from "./reference/index.js";
 
@@ -32,8 +33,7 @@ export function backendNames(): string[] {
  * Called once by the package root after every backend has registered.
  */
 export function backendFromEnv(preferred?: string): void {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const name = env?.FLUXION_BACKEND;
+  const name = envVar("FLUXION_BACKEND");
   if (name) setBackend(name);
   else if (preferred && known.has(preferred)) setBackend(preferred);
 }

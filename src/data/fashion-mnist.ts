@@ -4,7 +4,7 @@
  * is downloaded: Debian's `dataset-fashion-mnist` package installs the files.
  */
 import { DataNotFoundError, FileFormatError, fmtShape } from "../core/errors.js";
-import { nodeModule, nodeProcess } from "../core/platform.js";
+import { envVar, nodeModule } from "../core/platform.js";
 import { checkLayout, imageDataset, type ImageLayout, type ImageSplits } from "./image-sets.js";
 import { loadIdxArray } from "./idx.js";
 
@@ -46,7 +46,7 @@ export function fashionMnist(opts: FashionMnistOptions = {}): ImageSplits {
   const candidates: string[] = [];
   if (opts.dir !== undefined) candidates.push(opts.dir);
   const { join } = nodeModule("node:path", "fashionMnist");
-  const env = nodeProcess()?.env?.FLUXION_DATA;
+  const env = envVar("FLUXION_DATA");
   if (env) candidates.push(env, join(env, "fashion-mnist"));
   candidates.push(opts.systemDir ?? FASHION_MNIST_SYSTEM_DIR);
 

@@ -3,6 +3,7 @@
  * redrawn in place at most ~10 times a second. Off a terminal it prints
  * nothing per step; the trainer prints one line per epoch instead.
  */
+import { nodeProcess } from "../core/platform.js";
 export interface ProgressStream {
   isTTY?: boolean;
   columns?: number;
@@ -11,8 +12,7 @@ export interface ProgressStream {
 
 /** Node's stderr; in a browser the epoch lines go to the console. */
 export function defaultProgressStream(): ProgressStream {
-  const stderr = (globalThis as { process?: { stderr?: ProgressStream } }).process?.stderr;
-  return stderr ?? { write: (s: string) => console.log(s.replace(/\n$/, "")) };
+  return (nodeProcess()?.stderr as ProgressStream | undefined) ?? { write: (s: string) => console.log(s.replace(/\n$/, "")) };
 }
 
 export function formatDuration(seconds: number): string {

@@ -4,6 +4,7 @@
  * shared memory + Atomics (needed for threads).
  */
 import { F32, FuncBuilder, ModuleBuilder, Simd, V128 } from "./emitter.js";
+import { envVar, optionalNodeModule } from "../../core/platform.js";
 
 function validates(build: (f: FuncBuilder) => void, result: number): boolean {
   try {
@@ -31,8 +32,7 @@ export function wasmFeatures(): { simd: boolean; relaxed: boolean; threads: bool
   if (cache) return cache;
   const simd = typeof WebAssembly === "object" && validates(simdProbe, V128);
   let relaxed = false;
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  if (simd && env?.FLUXION_WASM_RELAXED !== "0") {
+  if (simd && envVar("FLUXION_WASM_RELAXED") !== "0") {
     relaxed = validates(relaxedProbe, V128);
     if (!relaxed) {
       enableNodeFlag("--experimental-wasm-relaxed-simd");
@@ -50,10 +50,8 @@ export function wasmFeatures(): { simd: boolean; relaxed: boolean; threads: bool
 }
 
 function enableNodeFlag(flag: string): void {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
-  const v8 = proc?.getBuiltinModule?.("node:v8") as { setFlagsFromString?: (s: string) => void } | undefined;
   try {
-    v8?.setFlagsFromString?.(flag);
+    optionalNodeModule("node:v8")?.setFlagsFromString(flag);
   } catch {
     // Not Node, or the flag is unknown to this V8: stay without it.
   }

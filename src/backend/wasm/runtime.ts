@@ -19,6 +19,7 @@ import { MAILBOX_BYTES, ThreadPool } from "./threads.js";
 import { isShared, wasmFeatures } from "./features.js";
 import { ValueError } from "../../core/errors.js";
 import type { TypedArray } from "../../core/dtype.js";
+import { envVar, optionalNodeModule } from "../../core/platform.js";
 
 /** Exported functions the workers can run, by index. */
 export const WORKER_FNS = ["gemm_f32_batched", "gemm_f64_batched", "im2col_runs", "transpose_f32", "transpose_f64",
@@ -198,11 +199,9 @@ let runtime: WasmRuntime | null = null;
 let requestedThreads: number | null = null;
 
 function defaultThreads(): number {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown; env?: Record<string, string | undefined> } }).process;
-  const fromEnv = Number(proc?.env?.FLUXION_THREADS);
+  const fromEnv = Number(envVar("FLUXION_THREADS"));
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
-  const os = proc?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
-  return os?.availableParallelism?.() ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return optionalNodeModule("node:os")?.availableParallelism() ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
 }
 
 /** The process-wide runtime, made on first use. */

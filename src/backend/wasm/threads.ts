@@ -18,6 +18,7 @@
  */
 import { ValueError } from "../../core/errors.js";
 import { isShared } from "./features.js";
+import { optionalNodeModule } from "../../core/platform.js";
 
 /** Int32 slots per mailbox (256 bytes, so mailboxes never share a cache line). */
 const SLOT_INTS = 64;
@@ -108,10 +109,8 @@ type NodeWorkerCtor = new (src: string, opts: { eval: true; execArgv: string[]; 
 type WebWorkerCtor = new (url: string) => PoolWorker & { postMessage(data: unknown): void };
 
 function workerStarter(): WorkerStarter | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
-  const wt = proc?.getBuiltinModule?.("node:worker_threads") as { Worker?: NodeWorkerCtor } | undefined;
-  if (wt?.Worker) {
-    const NodeWorker = wt.Worker;
+  const NodeWorker = optionalNodeModule("node:worker_threads")?.Worker as unknown as NodeWorkerCtor | undefined;
+  if (NodeWorker) {
     return {
       gated: false,
       start(workerData) {
