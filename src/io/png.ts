@@ -13,6 +13,7 @@
  */
 import { FileFormatError } from "../core/errors.js";
 import { nodeModule } from "../core/platform.js";
+import { crc32 } from "./crc32.js";
 
 export interface DecodedPng {
   width: number;
@@ -29,21 +30,6 @@ const CHANNELS: Record<number, 1 | 2 | 3 | 4> = { 0: 1, 4: 2, 2: 3, 6: 4 };
 const COLOR_NAMES: Record<number, string> = { 0: "grayscale", 2: "RGB", 3: "palette", 4: "grayscale+alpha", 6: "RGBA" };
 /** Larger images are refused: this reader is for small inputs such as digits. */
 const MAX_PIXELS = 1 << 26;
-
-let crcTable: Uint32Array | undefined;
-function crc32(bytes: Uint8Array, start: number, end: number): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = crcTable[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /** Decodes PNG bytes; `name` (a file name) is used in error messages. */
 export function decodePng(bytes: Uint8Array, name = "PNG data"): DecodedPng {
@@ -68,7 +54,7 @@ export function decodePng(bytes: Uint8Array, name = "PNG data"): DecodedPng {
       fail(`chunk ${type} at byte ${pos} claims ${length} bytes but the file ends at ${bytes.length}`);
     }
     const stored = view.getUint32(dataStart + length);
-    if (crc32(bytes, pos + 4, dataStart + length) !== stored) fail(`chunk ${type} at byte ${pos} fails its CRC check (corrupted file)`);
+    if (crc32(bytes.subarray(pos + 4, dataStart + length)) !== stored) fail(`chunk ${type} at byte ${pos} fails its CRC check (corrupted file)`);
     const data = bytes.subarray(dataStart, dataStart + length);
     if (header === undefined && type !== "IHDR") fail(`the first chunk is ${type}; a PNG must start with IHDR`);
     switch (type) {
