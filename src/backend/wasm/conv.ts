@@ -28,11 +28,15 @@ import { getRuntime } from "./runtime.js";
 import { splitAcrossThreads as split } from "./split.js";
 import { runCount, runsOf } from "./conv-runs.js";
 import { convWinograd, winogradApplies } from "./winograd.js";
+import { convImplicitRows, implicitApplies } from "./conv-implicit.js";
 
 export type ConvLayout = "wx" | "rows";
 
-/** Patch-matrix budget per chunk, in elements (16 MiB of float32). `layout` forces a layout (tests). */
-export const convConfig = { patchBudget: 1 << 22, layout: null as ConvLayout | null };
+/**
+ * Patch-matrix budget per chunk, in elements (16 MiB of float32). `layout` forces a layout (tests);
+ * `implicit` lets "rows" shapes without padding run as an implicit GEMM (conv-implicit.ts).
+ */
+export const convConfig = { patchBudget: 1 << 22, layout: null as ConvLayout | null, implicit: true };
 
 const product = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
@@ -68,6 +72,10 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
   const es = dtype === "float32" ? 4 : 8;
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
   const layout = convConfig.layout ?? chooseLayout(P, shape.mr);
+  if (layout === "rows" && convConfig.implicit && implicitApplies(inSp, kSp, outSp, p)) {
+    const viaImplicit = convImplicitRows([x!, w!], p, out);
+    if (viaImplicit) return viaImplicit;
+  }
   const maps = Array.from({ length: nd }, (_, a) =>
     axisSources(inSp[a]!, kSp[a]!, outSp[a]!, p.strides[a]!, p.padding[a]![0], p.lhsDilation[a]!, p.rhsDilation[a]!));
   const byTap = combineAxes(maps, kSp, outSp, rowMajorStrides(inSp)); // [tap, position]
