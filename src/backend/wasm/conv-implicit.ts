@@ -14,7 +14,9 @@
  *
  * packs its A panels from the image through two offset tables, and the
  * im2col patch (9× the image for a 3×3 output) is never written. T is then
- * transposed block by block into out[n, g·Og + o, y].
+ * transposed block by block into out[n, g·Og + o, y]. The tables take any
+ * element steps, so operands that are deferred transposes (the weight
+ * gradient's xᵀ and ctᵀ) are read from the untransposed storage.
  */
 import { allocateUninitialized, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
@@ -44,25 +46,36 @@ export function implicitApplies(inSp: readonly number[], kSp: readonly number[],
     && !axisSources(I, kSp[a]!, outSp[a]!, p.strides[a]!, p.padding[a]![0], 1, p.rhsDilation[a]!).includes(-1));
 }
 
-/** out = conv(x, w) through `gemm_<dtype>_gather`, or null when the operands do not fit in Wasm memory. */
-export function convImplicitRows([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval): TypedArray | null {
+/** An operand as stored: `data` indexed by Σ index[a]·strides[a] (a transposed view's storage, read in place). */
+export interface StridedInput extends KernelInput {
+  strides: readonly number[];
+}
+
+/**
+ * out = conv(x, w) through `gemm_<dtype>_gather`, or null when the operands do not fit in Wasm memory.
+ * Operands are row-major unless they carry `strides` (TransposeView's, lazy-transpose.ts).
+ */
+export function convImplicitRows([x, w]: (KernelInput | StridedInput)[], p: PrimParams["conv"], out: Aval): TypedArray | null {
   const dtype = out.dtype as "float32" | "float64";
-  const [N, C] = x!.shape as [number, number];
+  const N = x!.shape[0]!;
   const [O, Cg] = w!.shape as [number, number];
   const G = p.groups, Og = O / G;
-  const inSp = x!.shape.slice(2), kSp = w!.shape.slice(2), outSp = out.shape.slice(2);
-  const inSize = product(inSp), kSize = product(kSp), P = product(outSp);
+  const kSp = w!.shape.slice(2), outSp = out.shape.slice(2);
+  const kSize = product(kSp), P = product(outSp);
   const K = Cg * kSize, M = N * P;
   const es = dtype === "float32" ? 4 : 8;
-  const S = rowMajorStrides(inSp);
+  // Element steps of every axis: x [N, C, ...in], w [O, Cg, ...k].
+  const sx = "strides" in x! ? x.strides : rowMajorStrides(x!.shape), sw = "strides" in w! ? w.strides : rowMajorStrides(w!.shape);
+  const S = sx.slice(2);
   const pos = gridOffsets(outSp, outSp.map((_, a) => p.strides[a]! * S[a]!), outSp.reduce((acc, _, a) => acc - p.padding[a]![0] * S[a]!, 0));
   const tap = gridOffsets(kSp, kSp.map((_, a) => p.rhsDilation[a]! * S[a]!), 0);
+  const wTap = gridOffsets(kSp, sw.slice(2), 0);
   // Tables in bytes: A rows (n, y), A columns (c, k); B rows k' = (c, k), B columns o.
   const rowA = new Int32Array(M), colA = new Int32Array(K), rowB = new Int32Array(K), colB = new Int32Array(Og);
-  for (let n = 0; n < N; n++) for (let y = 0; y < P; y++) rowA[n * P + y] = (n * C * inSize + pos[y]!) * es;
-  for (let c = 0; c < Cg; c++) for (let k = 0; k < kSize; k++) colA[c * kSize + k] = (c * inSize + tap[k]!) * es;
-  for (let k = 0; k < K; k++) rowB[k] = k * es;
-  for (let o = 0; o < Og; o++) colB[o] = o * K * es;
+  for (let n = 0; n < N; n++) for (let y = 0; y < P; y++) rowA[n * P + y] = (n * sx[0]! + pos[y]!) * es;
+  for (let c = 0; c < Cg; c++) for (let k = 0; k < kSize; k++) colA[c * kSize + k] = (c * sx[1]! + tap[k]!) * es;
+  for (let c = 0; c < Cg; c++) for (let k = 0; k < kSize; k++) rowB[c * kSize + k] = (c * sw[1]! + wTap[k]!) * es;
+  for (let o = 0; o < Og; o++) colB[o] = o * sw[0]! * es;
 
   const rt = getRuntime();
   const dst = allocateUninitialized(dtype, N * O * P);
@@ -81,8 +94,8 @@ export function convImplicitRows([x, w]: KernelInput[], p: PrimParams["conv"], o
   const outAt = rt.resultAt(dst, 0, addrOutStaged);
   for (let g = 0; g < G; g++) {
     gemmGather(rt, dtype, M, Og, K,
-      { addr: xAt + g * Cg * inSize * es, rows: at[0]!, cols: at[1]! },
-      { addr: wAt + g * Og * K * es, rows: at[2]!, cols: at[3]! },
+      { addr: xAt + g * Cg * sx[1]! * es, rows: at[0]!, cols: at[1]! },
+      { addr: wAt + g * Og * sw[0]! * es, rows: at[2]!, cols: at[3]! },
       { addr: addrT, ldc: Og });
     // T[n, y, o] → out[n, g·Og + o, y]
     split(rt, dtype === "float32" ? "transpose_f32" : "transpose_f64", N, M * Og, (b0, b1) => [

@@ -50,6 +50,17 @@ export function chooseLayout(P: number, mr: number): ConvLayout {
   return P < 4 * mr ? "rows" : "wx";
 }
 
+/** True when `convGemm` would take the implicit GEMM (conv-implicit.ts) for these shapes. */
+export function takesImplicit(xShape: readonly number[], wShape: readonly number[], p: PrimParams["conv"], out: Aval): boolean {
+  if ((out.dtype !== "float32" && out.dtype !== "float64") || convConfig.layout !== null || !convConfig.implicit) return false;
+  const dummy = (shape: readonly number[]) => ({ data: new Float32Array(0), shape, dtype: out.dtype });
+  if (winogradApplies(dummy(xShape), dummy(wShape), p)) return false;
+  const inSp = xShape.slice(2), kSp = wShape.slice(2), outSp = out.shape.slice(2);
+  const [N, O] = [xShape[0]!, wShape[0]!], P = product(outSp), K = product(wShape.slice(1));
+  const mr = getRuntime().km.shapes[out.dtype === "float32" ? "f32" : "f64"].mr;
+  return N * O * P !== 0 && K !== 0 && chooseLayout(P, mr) === "rows" && implicitApplies(inSp, kSp, outSp, p);
+}
+
 export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval): TypedArray | null {
   const dtype = out.dtype;
   if (dtype !== "float32" && dtype !== "float64") return null;

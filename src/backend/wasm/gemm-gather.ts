@@ -11,7 +11,10 @@ import { balancedBlocks, gemmScratchBytes } from "./gemm-kernel.js";
 import { gemmConfig } from "./gemm.js";
 import { align } from "./module.js";
 import { WORKER_FNS, type WasmRuntime } from "./runtime.js";
-import type { Task } from "./threads.js";
+import { MAX_QUEUED, type Task } from "./threads.js";
+
+/** Pieces per thread, claimed from the pool's queue (each piece packs the operand it does not split again). */
+export const gatherConfig = { piecesPerThread: 1 };
 
 /** An operand read through tables: base address and the addresses of its row and column tables. */
 export interface GatherMatrix {
@@ -38,13 +41,17 @@ export function gemmGather(
     };
   };
   const threads = 2 * M * N * K < gemmConfig.parallelMinFlops ? 1 : rt.threads;
+  const pieces = threads === 1 ? 1 : Math.min(MAX_QUEUED, threads * gatherConfig.piecesPerThread);
   const tasks: Task[] = [];
   if (M >= N) {
-    const per = Math.ceil(Math.ceil(M / threads) / shape.mr) * shape.mr;
-    for (let r = 0, t = 0; r < M; r += per, t++) tasks.push(task(t, r, Math.min(per, M - r), 0, N));
+    const per = Math.ceil(Math.ceil(M / pieces) / shape.mr) * shape.mr;
+    for (let r = 0; r < M; r += per) tasks.push(task(0, r, Math.min(per, M - r), 0, N));
   } else {
-    const per = Math.ceil(Math.ceil(N / threads) / shape.nr) * shape.nr;
-    for (let c = 0, t = 0; c < N; c += per, t++) tasks.push(task(t, 0, M, c, Math.min(per, N - c)));
+    const per = Math.ceil(Math.ceil(N / pieces) / shape.nr) * shape.nr;
+    for (let c = 0; c < N; c += per) tasks.push(task(0, 0, M, c, Math.min(per, N - c)));
   }
-  rt.pool.run(tasks, (t) => rt.exports[WORKER_FNS[t.fn]!](...t.args));
+  const local = (t: Task) => rt.exports[WORKER_FNS[t.fn]!](...t.args);
+  if (tasks.length === 1) rt.pool.run(tasks, local);
+  // Every thread packs into its own scratch: packA, packB and tile (arguments 11–13) move by one scratch block per thread.
+  else rt.pool.runQueue(tasks, local, [11, 12, 13], rt.km.scratchBytes);
 }
