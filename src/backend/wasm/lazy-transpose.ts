@@ -27,8 +27,12 @@ const rowMajor = (shape: readonly number[]) => {
   return s;
 };
 
+/** The materialized elements, shared by a view and its reshapes (same row-major data). */
+interface Cache {
+  data: TypedArray | null;
+}
+
 export class TransposeView implements Buffer {
-  private materialized: TypedArray | null = null;
   private disposed = false;
 
   private constructor(
@@ -38,6 +42,7 @@ export class TransposeView implements Buffer {
     readonly shape: readonly number[],
     readonly dtype: DType,
     readonly strides: readonly number[] | null,
+    private cache: Cache = { data: null },
   ) {}
 
   /** `stored` (row-major, shape `base`) with its axes permuted by `perm`. */
@@ -66,7 +71,7 @@ export class TransposeView implements Buffer {
       strides = shape.map(() => 0);
       to.forEach(([, a], i) => (strides![a] = this.strides![from[i]![1]]!));
     }
-    return new TransposeView(this.stored, this.base, this.perm, shape, this.dtype, strides);
+    return new TransposeView(this.stored, this.base, this.perm, shape, this.dtype, strides, this.cache);
   }
 
   /** The same view of a copy of the stored array (moved out of the call arena, arena.ts). */
@@ -77,11 +82,11 @@ export class TransposeView implements Buffer {
 
   view(): TypedArray {
     this.check();
-    if (this.materialized === null) {
+    if (this.cache.data === null) {
       // The cache lives as long as this view, which may outlive a compiled call: in the call arena only when the stored data is there too.
-      this.materialized = getRuntime().inCallArena(this.stored) ? this.materialize() : outsideCallStorage(() => this.materialize());
+      this.cache.data = getRuntime().inCallArena(this.stored) ? this.materialize() : outsideCallStorage(() => this.materialize());
     }
-    return this.materialized;
+    return this.cache.data;
   }
 
   private materialize(): TypedArray {
@@ -95,12 +100,12 @@ export class TransposeView implements Buffer {
   }
 
   storage(): TypedArray[] {
-    return this.materialized ? [this.stored, this.materialized] : [this.stored];
+    return this.cache.data ? [this.stored, this.cache.data] : [this.stored];
   }
 
   dispose(): void {
     this.disposed = true;
-    this.materialized = null;
+    this.cache = { data: null }; // its reshapes keep the shared cache
   }
 
   private check(): void {
