@@ -5,11 +5,20 @@
  */
 import * as fx from "../src/index.js";
 import { rng } from "./support/numeric.js";
+import { allocate } from "../src/core/dtype.js";
+import type { KernelInput } from "../src/backend/spec.js";
 
 /** The seeded generator of the test support code, so failures reproduce. */
 export { rng };
 
 export const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** A kernel's input (for the Wasm kernels' own tests): uniform values in [−1, 1) of `dtype`. */
+export function randomInput(rand: () => number, shape: number[], dtype: "float32" | "float64"): KernelInput {
+  const data = allocate(dtype, size(shape));
+  for (let i = 0; i < data.length; i++) data[i] = rand() * 2 - 1;
+  return { data, shape, dtype };
+}
 
 /** Uniform values in [−1, 1), rounded to float32 when asked so both dtypes see the same numbers. */
 export function randomData(rand: () => number, shape: readonly number[], dtype: "float32" | "float64" = "float64"): Float64Array {

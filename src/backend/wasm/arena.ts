@@ -22,6 +22,7 @@ import type { Buffer } from "../../core/tensor.js";
 import { ArrayBuffer_ } from "../reference/buffer.js";
 import type { CallArena } from "../spec.js";
 import { MatrixView } from "./lazy.js";
+import { TransposeView } from "./lazy-transpose.js";
 import { getRuntime } from "./runtime.js";
 
 /** Compiled calls under way (scan/cond/while bodies run inside their caller's call). */
@@ -53,12 +54,16 @@ export const wasmCallArena: CallArena = {
       const stored = buffer.matrices();
       return rt.inCallArena(stored) ? buffer.restored(copyOutside(stored, dtype)) : buffer;
     }
+    if (buffer instanceof TransposeView) {
+      const stored = buffer.source();
+      return rt.inCallArena(stored) ? buffer.restored(copyOutside(stored, dtype)) : buffer;
+    }
     const data = buffer.view();
     return rt.inCallArena(data) ? new ArrayBuffer_(copyOutside(data, dtype)) : buffer;
   },
 
   adopt(buffer: Buffer, dtype: DType): Buffer {
-    if (buffer instanceof MatrixView) return buffer;
+    if (buffer instanceof MatrixView || buffer instanceof TransposeView) return buffer;
     const data = buffer.view();
     const rt = getRuntime();
     if (rt.residentAddress(data) >= 0 || data.byteLength <= KEEP_MIN_BYTES) return buffer;

@@ -28,11 +28,15 @@ import { getRuntime } from "./runtime.js";
 import { splitAcrossThreads as split } from "./split.js";
 import { runCount, runsOf } from "./conv-runs.js";
 import { convWinograd, winogradApplies } from "./winograd.js";
+import { convImplicitRows, implicitApplies } from "./conv-implicit.js";
 
 export type ConvLayout = "wx" | "rows";
 
-/** Patch-matrix budget per chunk, in elements (16 MiB of float32). `layout` forces a layout (tests). */
-export const convConfig = { patchBudget: 1 << 22, layout: null as ConvLayout | null };
+/**
+ * Patch-matrix budget per chunk, in elements (16 MiB of float32). `layout` forces a layout (tests);
+ * `implicit` lets "rows" shapes without padding run as an implicit GEMM (conv-implicit.ts).
+ */
+export const convConfig = { patchBudget: 1 << 22, layout: null as ConvLayout | null, implicit: true };
 
 const product = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
@@ -44,6 +48,17 @@ const product = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
  */
 export function chooseLayout(P: number, mr: number): ConvLayout {
   return P < 4 * mr ? "rows" : "wx";
+}
+
+/** True when `convGemm` would take the implicit GEMM (conv-implicit.ts) for these shapes. */
+export function takesImplicit(xShape: readonly number[], wShape: readonly number[], p: PrimParams["conv"], out: Aval): boolean {
+  if ((out.dtype !== "float32" && out.dtype !== "float64") || convConfig.layout !== null || !convConfig.implicit) return false;
+  const dummy = (shape: readonly number[]) => ({ data: new Float32Array(0), shape, dtype: out.dtype });
+  if (winogradApplies(dummy(xShape), dummy(wShape), p)) return false;
+  const inSp = xShape.slice(2), kSp = wShape.slice(2), outSp = out.shape.slice(2);
+  const [N, O] = [xShape[0]!, wShape[0]!], P = product(outSp), K = product(wShape.slice(1));
+  const mr = getRuntime().km.shapes[out.dtype === "float32" ? "f32" : "f64"].mr;
+  return N * O * P !== 0 && K !== 0 && chooseLayout(P, mr) === "rows" && implicitApplies(inSp, kSp, outSp, p);
 }
 
 export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval): TypedArray | null {
@@ -68,6 +83,10 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
   const es = dtype === "float32" ? 4 : 8;
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
   const layout = convConfig.layout ?? chooseLayout(P, shape.mr);
+  if (layout === "rows" && convConfig.implicit && implicitApplies(inSp, kSp, outSp, p)) {
+    const viaImplicit = convImplicitRows([x!, w!], p, out);
+    if (viaImplicit) return viaImplicit;
+  }
   const maps = Array.from({ length: nd }, (_, a) =>
     axisSources(inSp[a]!, kSp[a]!, outSp[a]!, p.strides[a]!, p.padding[a]![0], p.lhsDilation[a]!, p.rhsDilation[a]!));
   const byTap = combineAxes(maps, kSp, outSp, rowMajorStrides(inSp)); // [tap, position]

@@ -13,7 +13,9 @@
  * elements. Edge tiles (M or N not multiples of MR, NR) go through a scratch
  * tile. K = 0 is left to the caller (C must be zeroed there).
  */
-import { F32, F64, FuncBuilder, I32, MemOp, ModuleBuilder, Op, Simd, SimdMem, V128, type ValType } from "./emitter.js";
+import { FuncBuilder, I32, ModuleBuilder, Op, Simd, SimdMem, V128 } from "./emitter.js";
+import { emitPackAGather, emitPackBGather } from "./gemm-gather-kernel.js";
+import { cst, get, scalarOps, storeOrZero } from "./pack-emit.js";
 
 export interface GemmShape {
   dtype: "float32" | "float64";
@@ -50,7 +52,11 @@ export function gemmScratchBytes(s: GemmShape): { packA: number; packB: number; 
   return { packA: roundUp(s.mc, s.mr) * s.kc * es, packB: roundUp(s.nc, s.nr) * s.kc * es, tile: s.mr * s.nr * es };
 }
 
-/** Adds `gemm_<suffix>` and `gemm_<suffix>_batched` (exported) and their helpers to `m`; returns the batched one's name. */
+/**
+ * Adds `gemm_<suffix>`, `gemm_<suffix>_batched` and `gemm_<suffix>_gather` (exported) and their helpers to `m`;
+ * returns the batched one's name. The gather variant takes the GEMM_PARAMS with rsA, csA, rsB, csB replaced by
+ * the addresses of its offset tables (gemm-gather-kernel.ts).
+ */
 export function buildGemm(m: ModuleBuilder, s: GemmShape): string {
   const suffix = s.dtype === "float32" ? "f32" : "f64";
   const es = s.dtype === "float32" ? 4 : 8;
@@ -61,18 +67,11 @@ export function buildGemm(m: ModuleBuilder, s: GemmShape): string {
   const packB = emitPackB(m, s, es, lanes);
   const kernel = emitMicroKernel(m, s, es, lanes);
   const name = `gemm_${suffix}`;
-  const macro = emitMacro(m, s, es, name, m.indexOf(packA), m.indexOf(packB), m.indexOf(kernel));
+  const macro = emitMacro(m, s, es, name, m.indexOf(packA), m.indexOf(packB), m.indexOf(kernel), false);
+  const gatherA = emitPackAGather(m, s, es), gatherB = emitPackBGather(m, s, es, lanes);
+  emitMacro(m, s, es, `${name}_gather`, m.indexOf(gatherA), m.indexOf(gatherB), m.indexOf(kernel), true);
   return buildBatched(m, name, m.indexOf(macro));
 }
-
-const scalarOps = (es: number) =>
-  es === 4
-    ? { type: F32 as ValType, load: MemOp.f32_load, store: MemOp.f32_store, align: 2, zero: (f: FuncBuilder) => f.f32Const(0), add: Op.f32_add }
-    : { type: F64 as ValType, load: MemOp.f64_load, store: MemOp.f64_store, align: 3, zero: (f: FuncBuilder) => f.f64Const(0), add: Op.f64_add };
-
-/** i32 helpers: push `local` or a constant. */
-const get = (f: FuncBuilder, i: number) => () => void f.localGet(i);
-const cst = (f: FuncBuilder, v: number) => () => void f.i32Const(v);
 
 /** packA(src, rs, cs, mc, kc, dst): dst[(p·kc + k)·MR + r] = A[p·MR + r, k], zero past mc rows. */
 function emitPackA(m: ModuleBuilder, s: GemmShape, es: number): FuncBuilder {
@@ -103,14 +102,7 @@ function emitPackA(m: ModuleBuilder, s: GemmShape, es: number): FuncBuilder {
       f.forRange(k, cst(f, 0), get(f, kc), 1, () => {
         f.localGet(src).localGet(p).localGet(rsB).op(Op.i32_mul).op(Op.i32_add).localGet(k).localGet(csB).op(Op.i32_mul).op(Op.i32_add).localSet(ptr);
         f.forRange(r, cst(f, 0), cst(f, s.mr), 1, () => {
-          f.localGet(dst).localGet(r).i32Const(es).op(Op.i32_mul).op(Op.i32_add);
-          // value = r < rows ? A[ptr] : 0, loading only in range
-          f.localGet(r).localGet(rows).op(Op.i32_lt_s).if_(sc.type);
-          f.localGet(ptr).mem(sc.load, 0, 0).localGet(ptr).localGet(rsB).op(Op.i32_add).localSet(ptr);
-          f.else_();
-          sc.zero(f);
-          f.end();
-          f.mem(sc.store, 0, 0);
+          storeOrZero(f, es, dst, r, rows, () => f.localGet(ptr).mem(sc.load, 0, 0).localGet(ptr).localGet(rsB).op(Op.i32_add).localSet(ptr));
         });
         f.localGet(dst).i32Const(s.mr * es).op(Op.i32_add).localSet(dst);
       });
@@ -160,13 +152,7 @@ function emitPackB(m: ModuleBuilder, s: GemmShape, es: number, lanes: number): F
       f.forRange(k, cst(f, 0), get(f, kc), 1, () => {
         f.localGet(src).localGet(k).localGet(rsB).op(Op.i32_mul).op(Op.i32_add).localGet(q).localGet(csB).op(Op.i32_mul).op(Op.i32_add).localSet(ptr);
         f.forRange(c, cst(f, 0), cst(f, s.nr), 1, () => {
-          f.localGet(dst).localGet(c).i32Const(es).op(Op.i32_mul).op(Op.i32_add);
-          f.localGet(c).localGet(cols).op(Op.i32_lt_s).if_(sc.type);
-          f.localGet(ptr).mem(sc.load, 0, 0).localGet(ptr).localGet(csB).op(Op.i32_add).localSet(ptr);
-          f.else_();
-          sc.zero(f);
-          f.end();
-          f.mem(sc.store, 0, 0);
+          storeOrZero(f, es, dst, c, cols, () => f.localGet(ptr).mem(sc.load, 0, 0).localGet(ptr).localGet(csB).op(Op.i32_add).localSet(ptr));
         });
         f.localGet(dst).i32Const(s.nr * es).op(Op.i32_add).localSet(dst);
       });
@@ -262,8 +248,12 @@ function emitMicroKernel(m: ModuleBuilder, s: GemmShape, es: number, lanes: numb
   return f;
 }
 
-/** gemm(M, N, K, A, rsA, csA, B, rsB, csB, C, ldc, packA, packB, tile, kcb, mcb): C = A·B, ldc in elements. */
-function emitMacro(m: ModuleBuilder, s: GemmShape, es: number, name: string, packA: number, packB: number, kernel: number): FuncBuilder {
+/**
+ * gemm(M, N, K, A, rsA, csA, B, rsB, csB, C, ldc, packA, packB, tile, kcb, mcb): C = A·B, ldc in elements.
+ * With `gather`, rsA/csA and rsB/csB are the row and column offset tables of A and B, and a block's tables
+ * are the tables advanced to its first row and column.
+ */
+function emitMacro(m: ModuleBuilder, s: GemmShape, es: number, name: string, packA: number, packB: number, kernel: number, gather: boolean): FuncBuilder {
   const f = m.func(name, GEMM_PARAMS.map(() => I32), []);
   const [M, N, K, A, rsA, csA, B, rsB, csB, C, ldc, pA, pB, tile, kcb, mcb] = GEMM_PARAMS.map((_, i) => i);
   const jc = f.local(I32), pc = f.local(I32), ic = f.local(I32), jr = f.local(I32), ir = f.local(I32);
@@ -282,13 +272,25 @@ function emitMacro(m: ModuleBuilder, s: GemmShape, es: number, name: string, pac
     min(() => f.localGet(N).localGet(jc).op(Op.i32_sub), s.nc, nc);
     f.forRange(pc, cst(f, 0), get(f, K), { local: kcb! }, () => {
       min(() => f.localGet(K).localGet(pc).op(Op.i32_sub), { local: kcb! }, kc);
-      // packB(B + (pc·rsB + jc·csB)·es, rsB, csB, kc, nc, pB)
-      f.localGet(B).localGet(pc).localGet(rsB).op(Op.i32_mul).localGet(jc).localGet(csB).op(Op.i32_mul).op(Op.i32_add).i32Const(es).op(Op.i32_mul).op(Op.i32_add);
-      f.localGet(rsB).localGet(csB).localGet(kc).localGet(nc).localGet(pB).call(packB);
+      if (gather) {
+        // packB(B, rowB + pc·4, colB + jc·4, kc, nc, pB)
+        f.localGet(B).localGet(rsB).localGet(pc).i32Const(4).op(Op.i32_mul).op(Op.i32_add).localGet(csB).localGet(jc).i32Const(4).op(Op.i32_mul).op(Op.i32_add);
+      } else {
+        // packB(B + (pc·rsB + jc·csB)·es, rsB, csB, kc, nc, pB)
+        f.localGet(B).localGet(pc).localGet(rsB).op(Op.i32_mul).localGet(jc).localGet(csB).op(Op.i32_mul).op(Op.i32_add).i32Const(es).op(Op.i32_mul).op(Op.i32_add);
+        f.localGet(rsB).localGet(csB);
+      }
+      f.localGet(kc).localGet(nc).localGet(pB).call(packB);
       f.forRange(ic, cst(f, 0), get(f, M), { local: mcb! }, () => {
         min(() => f.localGet(M).localGet(ic).op(Op.i32_sub), { local: mcb! }, mc);
-        f.localGet(A).localGet(ic).localGet(rsA).op(Op.i32_mul).localGet(pc).localGet(csA).op(Op.i32_mul).op(Op.i32_add).i32Const(es).op(Op.i32_mul).op(Op.i32_add);
-        f.localGet(rsA).localGet(csA).localGet(mc).localGet(kc).localGet(pA).call(packA);
+        if (gather) {
+          // packA(A, rowA + ic·4, colA + pc·4, mc, kc, pA)
+          f.localGet(A).localGet(rsA).localGet(ic).i32Const(4).op(Op.i32_mul).op(Op.i32_add).localGet(csA).localGet(pc).i32Const(4).op(Op.i32_mul).op(Op.i32_add);
+        } else {
+          f.localGet(A).localGet(ic).localGet(rsA).op(Op.i32_mul).localGet(pc).localGet(csA).op(Op.i32_mul).op(Op.i32_add).i32Const(es).op(Op.i32_mul).op(Op.i32_add);
+          f.localGet(rsA).localGet(csA);
+        }
+        f.localGet(mc).localGet(kc).localGet(pA).call(packA);
         f.forRange(jr, cst(f, 0), get(f, nc), s.nr, () => {
           f.forRange(ir, cst(f, 0), get(f, mc), s.mr, () => {
             f.localGet(kc);

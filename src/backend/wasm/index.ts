@@ -16,7 +16,9 @@ import { referenceKernels } from "../reference/kernels.js";
 import type { Backend, BinaryName, CompareName, KernelInput, PrimName, PrimParams, ReduceName, UnaryName } from "../spec.js";
 import { wasmFeatures } from "./features.js";
 import { wasmCallArena } from "./arena.js";
-import { convGemm } from "./conv.js";
+import { convGemm, takesImplicit } from "./conv.js";
+import { convImplicitRows, type StridedInput } from "./conv-implicit.js";
+import { TransposeView } from "./lazy-transpose.js";
 import { gemm, type GemmOperand } from "./gemm.js";
 import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
 import { isBatchBroadcast, isMatrixTranspose, MatrixView } from "./lazy.js";
@@ -45,8 +47,13 @@ const dot: Fast<"dot"> = ([a, b], _p, [out]) => {
   return c ? [new ArrayBuffer_(c)] : null;
 };
 
-/** Swapping the last two axes of float matrices is deferred: `dot` reads them through strides. */
+/**
+ * Swapping the last two axes of float matrices is deferred: `dot` reads them through strides. So is any
+ * float transpose that keeps the last axis in place: the conv weight gradient's implicit GEMM reads it
+ * through strides (lazy-transpose.ts); other kernels materialize it once.
+ */
 const transpose: Fast<"transpose"> = ([x], { perm }, [out]) => {
+  if (isFloatDType(x!.dtype) && !isMatrixTranspose(perm) && perm[perm.length - 1] === perm.length - 1) return [TransposeView.of(x!.buffer.view(), x!.shape, perm, x!.dtype)];
   if (!isFloatDType(x!.dtype) || !isMatrixTranspose(perm)) return wrap(transposeWasm(view(x!), perm, out!) ?? transposeFast(view(x!), perm, out!));
   const b = x!.buffer;
   if (b instanceof MatrixView) return [b.transpose(out!.shape)];
@@ -86,9 +93,23 @@ const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) =>
   return wrap(reduceWasm(name, v, axes, out!) ?? reduceFast(name, v, axes, out!));
 };
 
+/** A deferred transpose with strides is read in place when the conv goes to the implicit GEMM; anything else is materialized. */
+const conv: Fast<"conv"> = ([x, w], p, [out]) => {
+  if (!wasmFeatures().simd) return null;
+  const deferred = (b: Input) => b.buffer instanceof TransposeView && b.buffer.strides !== null;
+  if ((deferred(x!) || deferred(w!)) && takesImplicit(x!.shape, w!.shape, p, out!)) {
+    const read = (b: Input): KernelInput | StridedInput => b.buffer instanceof TransposeView && b.buffer.strides !== null
+      ? { data: b.buffer.source(), shape: b.shape, dtype: b.dtype, strides: b.buffer.strides } : view(b);
+    const res = convImplicitRows([read(x!), read(w!)], p, out!);
+    if (res) return wrap(res);
+  }
+  return wrap(convGemm([view(x!), view(w!)], p, out!));
+};
+
 const FAST: { [K in PrimName]?: Fast<K> } = {
   dot,
-  conv: ([x, w], p, [out]) => (wasmFeatures().simd ? wrap(convGemm([view(x!), view(w!)], p, out!)) : null),
+  conv,
+  reshape: ([x], _p, [out]) => (x!.buffer instanceof TransposeView ? [x!.buffer.reshaped(out!.shape)] : null),
   transpose,
   broadcast_to: broadcastTo,
   select: ([c, a, b], _p, [out]) => wrap(selectWasm(view(c!), view(a!), view(b!), out!) ?? selectFast(view(c!), view(a!), view(b!), out!)),

@@ -11,24 +11,28 @@
  * channels is 16 GEMMs. Bᵀ and Aᵀ only add and subtract, done here; G·g·Gᵀ is
  * small (weights) and done in JS.
  */
-import { F32, F64, I32, MemOp, Op, type FuncBuilder, type ModuleBuilder, type ValType } from "./emitter.js";
+import { F32, F64, I32, laneBytes, MemOp, Op, Simd, SimdMem, V128, type FuncBuilder, type ModuleBuilder, type ValType } from "./emitter.js";
 
 export const WINO_INPUT_PARAMS = ["xp", "V", "i0", "i1", "C", "tH", "tW", "rowBytes", "planeBytes", "tilesPer", "T", "xiBytes"] as const;
 export const WINO_OUTPUT_PARAMS = ["m", "out", "i0", "i1", "O", "tH", "tW", "tilesPer", "xiBytes", "oBytes", "tBytes", "OH", "OW"] as const;
 
 const scalar = (dtype: "float32" | "float64") =>
   dtype === "float32"
-    ? { es: 4, type: F32 as ValType, load: MemOp.f32_load, store: MemOp.f32_store, add: Op.f32_add, sub: Op.f32_sub, suffix: "f32" }
-    : { es: 8, type: F64 as ValType, load: MemOp.f64_load, store: MemOp.f64_store, add: Op.f64_add, sub: Op.f64_sub, suffix: "f64" };
+    ? { es: 4, type: F32 as ValType, load: MemOp.f32_load, store: MemOp.f32_store, add: Op.f32_add, sub: Op.f32_sub, suffix: "f32", vadd: Simd.f32x4_add, vsub: Simd.f32x4_sub }
+    : { es: 8, type: F64 as ValType, load: MemOp.f64_load, store: MemOp.f64_store, add: Op.f64_add, sub: Op.f64_sub, suffix: "f64", vadd: Simd.f64x2_add, vsub: Simd.f64x2_sub };
 
 const get = (f: FuncBuilder, i: number) => () => void f.localGet(i);
 const cst = (f: FuncBuilder, v: number) => () => void f.i32Const(v);
 
-/** out[k] = a[i] ± a[j] (± b) for the transforms' add/subtract rows. */
-function combine(f: FuncBuilder, sc: ReturnType<typeof scalar>, terms: [number, 1 | -1][], into: number): void {
+/** out[k] = a[i] ± a[j] (± b) for the transforms' add/subtract rows; on vectors of tiles with `vector`. */
+function combine(f: FuncBuilder, sc: ReturnType<typeof scalar>, terms: [number, 1 | -1][], into: number, vector = false): void {
   f.localGet(terms[0]![0]);
   if (terms[0]![1] < 0) throw new RangeError("combine: the first term must be positive");
-  for (const [l, sign] of terms.slice(1)) f.localGet(l).op(sign > 0 ? sc.add : sc.sub);
+  for (const [l, sign] of terms.slice(1)) {
+    f.localGet(l);
+    if (vector) f.simd(sign > 0 ? sc.vadd : sc.vsub);
+    else f.op(sign > 0 ? sc.add : sc.sub);
+  }
   f.localSet(into);
 }
 
@@ -52,6 +56,11 @@ export function buildWinogradInput(m: ModuleBuilder, dtype: "float32" | "float64
   const d = Array.from({ length: 16 }, () => f.local(sc.type));
   const t = Array.from({ length: 16 }, () => f.local(sc.type));
   const v = Array.from({ length: 16 }, () => f.local(sc.type));
+  const L = 16 / sc.es, even = Array.from({ length: L }, (_, j) => 2 * j), odd = even.map((e) => e + 1);
+  const dv = Array.from({ length: 16 }, () => f.local(V128)), tv = Array.from({ length: 16 }, () => f.local(V128));
+  const lo = f.local(V128), hi = f.local(V128), tWV = f.local(I32);
+  // tWV: the tiles of a row that go in whole vectors.
+  f.localGet(tW).localGet(tW).i32Const(L).op(Op.i32_rem_u).op(Op.i32_sub).localSet(tWV);
   f.forRange(i, get(f, i0), get(f, i1), 1, () => {
     f.localGet(i).localGet(C).op(Op.i32_div_u).localSet(n);
     f.localGet(xp).localGet(i).localGet(planeBytes).op(Op.i32_mul).op(Op.i32_add).localSet(plane);
@@ -59,7 +68,30 @@ export function buildWinogradInput(m: ModuleBuilder, dtype: "float32" | "float64
     f.localGet(V).localGet(i).localGet(n).localGet(C).op(Op.i32_mul).op(Op.i32_sub).localGet(T).op(Op.i32_mul);
     f.localGet(n).localGet(tilesPer).op(Op.i32_mul).op(Op.i32_add).i32Const(sc.es).op(Op.i32_mul).op(Op.i32_add).localSet(vAt);
     f.forRange(th, cst(f, 0), get(f, tH), 1, () => {
-      f.forRange(tw, cst(f, 0), get(f, tW), 1, () => {
+      // L tiles side by side at once: row r of tile tw + j, column s, is lane j of D[r][s], the even or odd
+      // lanes of two vectors loaded at columns 2·tw (s = 0, 1) and 2·tw + 2 (s = 2, 3).
+      f.forRange(tw, cst(f, 0), get(f, tWV), L, () => {
+        f.localGet(plane).localGet(th).localGet(rowBytes).op(Op.i32_mul).i32Const(1).op(Op.i32_shl).op(Op.i32_add);
+        f.localGet(tw).i32Const(2 * sc.es).op(Op.i32_mul).op(Op.i32_add).localSet(p);
+        for (let r = 0; r < 4; r++) {
+          for (const [at, s] of [[0, 0], [2 * sc.es, 2]] as const) {
+            f.localGet(p).simdMem(SimdMem.v128_load, at, 0).localSet(lo);
+            f.localGet(p).simdMem(SimdMem.v128_load, at + 16, 0).localSet(hi);
+            f.localGet(lo).localGet(hi).shuffle(laneBytes(sc.es, even)).localSet(dv[r * 4 + s]!);
+            f.localGet(lo).localGet(hi).shuffle(laneBytes(sc.es, odd)).localSet(dv[r * 4 + s + 1]!);
+          }
+          if (r < 3) f.localGet(p).localGet(rowBytes).op(Op.i32_add).localSet(p);
+        }
+        for (let s = 0; s < 4; s++) B_T.forEach((row, r) => combine(f, sc, row.map(([k, sg]) => [dv[k * 4 + s]!, sg]), tv[r * 4 + s]!, true));
+        for (let r = 0; r < 4; r++) B_T.forEach((row, s) => combine(f, sc, row.map(([k, sg]) => [tv[r * 4 + k]!, sg]), dv[r * 4 + s]!, true));
+        f.localGet(vAt).localSet(q);
+        for (let x = 0; x < 16; x++) {
+          f.localGet(q).localGet(dv[x]!).simdMem(SimdMem.v128_store, 0, 0);
+          if (x < 15) f.localGet(q).localGet(xiBytes).op(Op.i32_add).localSet(q);
+        }
+        f.localGet(vAt).i32Const(16).op(Op.i32_add).localSet(vAt);
+      });
+      f.forRange(tw, get(f, tWV), get(f, tW), 1, () => {
         // p = plane + 2·th·rowBytes + 2·tw·es
         f.localGet(plane).localGet(th).localGet(rowBytes).op(Op.i32_mul).i32Const(1).op(Op.i32_shl).op(Op.i32_add);
         f.localGet(tw).i32Const(2 * sc.es).op(Op.i32_mul).op(Op.i32_add).localSet(p);
@@ -96,6 +128,14 @@ export function buildWinogradOutput(m: ModuleBuilder, dtype: "float32" | "float6
   const x = Array.from({ length: 16 }, () => f.local(sc.type));
   const u = Array.from({ length: 8 }, () => f.local(sc.type));
   const y = Array.from({ length: 4 }, () => f.local(sc.type));
+  const L = 16 / sc.es;
+  const xv = Array.from({ length: 16 }, () => f.local(V128)), uv = Array.from({ length: 8 }, () => f.local(V128)), yv = Array.from({ length: 4 }, () => f.local(V128));
+  const twV = f.local(I32);
+  // Interleaving lanes of y0 (column 0 of L tiles) and y1 (column 1) gives 2·L consecutive output columns.
+  const half = (from: number) => Array.from({ length: L / 2 }, (_, j) => [from + j, L + from + j]).flat();
+  // twV: the tiles of a row that go in whole vectors: both output columns inside the plane, consecutive in M (tBytes = es).
+  f.localGet(OW).i32Const(1).op(Op.i32_shr_u).localTee(twV).localGet(twV).i32Const(L).op(Op.i32_rem_u).op(Op.i32_sub).localSet(twV);
+  f.localGet(tBytes).i32Const(sc.es).op(Op.i32_ne).if_().i32Const(0).localSet(twV).end();
   f.forRange(i, get(f, i0), get(f, i1), 1, () => {
     f.localGet(i).localGet(O).op(Op.i32_div_u).localSet(n);
     f.localGet(out).localGet(i).localGet(OH).op(Op.i32_mul).localGet(OW).op(Op.i32_mul).i32Const(sc.es).op(Op.i32_mul).op(Op.i32_add).localSet(plane);
@@ -105,7 +145,28 @@ export function buildWinogradOutput(m: ModuleBuilder, dtype: "float32" | "float6
     f.forRange(th, cst(f, 0), get(f, tH), 1, () => {
       // row1: the tile's second output row is inside the plane
       f.localGet(th).i32Const(1).op(Op.i32_shl).i32Const(1).op(Op.i32_add).localGet(OH).op(Op.i32_lt_s).localSet(row1);
-      f.forRange(tw, cst(f, 0), get(f, tW), 1, () => {
+      f.forRange(tw, cst(f, 0), get(f, twV), L, () => {
+        f.localGet(src).localSet(q);
+        for (let k = 0; k < 16; k++) {
+          f.localGet(q).simdMem(SimdMem.v128_load, 0, 0).localSet(xv[k]!);
+          if (k < 15) f.localGet(q).localGet(xiBytes).op(Op.i32_add).localSet(q);
+        }
+        for (let s = 0; s < 4; s++) A_T.forEach((row, r) => combine(f, sc, row.map(([k, sg]) => [xv[k * 4 + s]!, sg]), uv[r * 4 + s]!, true));
+        for (let r = 0; r < 2; r++) A_T.forEach((row, s) => combine(f, sc, row.map(([k, sg]) => [uv[r * 4 + k]!, sg]), yv[r * 2 + s]!, true));
+        f.localGet(plane).localGet(th).i32Const(1).op(Op.i32_shl).localGet(OW).op(Op.i32_mul).localGet(tw).i32Const(1).op(Op.i32_shl).op(Op.i32_add);
+        f.i32Const(sc.es).op(Op.i32_mul).op(Op.i32_add).localSet(dst);
+        const storeRow = (a: number, b: number) => {
+          f.localGet(dst).localGet(a).localGet(b).shuffle(laneBytes(sc.es, half(0))).simdMem(SimdMem.v128_store, 0, 0);
+          f.localGet(dst).localGet(a).localGet(b).shuffle(laneBytes(sc.es, half(L / 2))).simdMem(SimdMem.v128_store, 16, 0);
+        };
+        storeRow(yv[0]!, yv[1]!);
+        f.localGet(row1).if_();
+        f.localGet(dst).localGet(OW).i32Const(sc.es).op(Op.i32_mul).op(Op.i32_add).localSet(dst);
+        storeRow(yv[2]!, yv[3]!);
+        f.end();
+        f.localGet(src).i32Const(16).op(Op.i32_add).localSet(src);
+      });
+      f.forRange(tw, get(f, twV), get(f, tW), 1, () => {
         f.localGet(tw).i32Const(1).op(Op.i32_shl).i32Const(1).op(Op.i32_add).localGet(OW).op(Op.i32_lt_s).localSet(col1);
         f.localGet(src).localSet(q);
         for (let k = 0; k < 16; k++) {
