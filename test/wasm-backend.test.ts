@@ -120,7 +120,7 @@ describe("wasm backend", () => {
     expect((b.buffer as MatrixView).shared).toBe(true);
     const t = fx.transpose(b, [0, 2, 1]) as fx.ConcreteTensor;
     expect((t.buffer as MatrixView).transposed).toBe(true);
-    expect((t.buffer as MatrixView).matrices().length).toBe(12);
+    expect((t.buffer as MatrixView).source().length).toBe(12);
     const i = fx.broadcastTo(fx.tensor([[1, 2]], { dtype: "int32" }), [3, 1, 2]) as fx.ConcreteTensor;
     expect(i.buffer).not.toBeInstanceOf(MatrixView);
   });

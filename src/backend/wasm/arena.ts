@@ -21,8 +21,7 @@ import { allocateUninitialized, outsideCallStorage, setCallStorage, viewOf, type
 import type { Buffer } from "../../core/tensor.js";
 import { ArrayBuffer_ } from "../reference/buffer.js";
 import type { CallArena } from "../spec.js";
-import { MatrixView } from "./lazy.js";
-import { TransposeView } from "./lazy-transpose.js";
+import { DeferredView } from "./deferred-view.js";
 import { getRuntime } from "./runtime.js";
 
 /** Compiled calls under way (scan/cond/while bodies run inside their caller's call). */
@@ -50,11 +49,7 @@ export const wasmCallArena: CallArena = {
 
   detach(buffer: Buffer, dtype: DType): Buffer {
     const rt = getRuntime();
-    if (buffer instanceof MatrixView) {
-      const stored = buffer.matrices();
-      return rt.inCallArena(stored) ? buffer.restored(copyOutside(stored, dtype)) : buffer;
-    }
-    if (buffer instanceof TransposeView) {
+    if (buffer instanceof DeferredView) {
       const stored = buffer.source();
       return rt.inCallArena(stored) ? buffer.restored(copyOutside(stored, dtype)) : buffer;
     }
@@ -63,7 +58,7 @@ export const wasmCallArena: CallArena = {
   },
 
   adopt(buffer: Buffer, dtype: DType): Buffer {
-    if (buffer instanceof MatrixView || buffer instanceof TransposeView) return buffer;
+    if (buffer instanceof DeferredView) return buffer;
     const data = buffer.view();
     const rt = getRuntime();
     if (rt.residentAddress(data) >= 0 || data.byteLength <= KEEP_MIN_BYTES) return buffer;

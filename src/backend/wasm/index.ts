@@ -30,7 +30,7 @@ type Input = { buffer: Buffer; shape: readonly number[]; dtype: Aval["dtype"] };
 type Fast<K extends PrimName> = (inputs: Input[], params: PrimParams[K], outs: Aval[]) => Buffer[] | null;
 
 function operand(b: Buffer): GemmOperand {
-  if (b instanceof MatrixView) return { data: b.matrices() as Float32Array | Float64Array, transposed: b.transposed, shared: b.shared };
+  if (b instanceof MatrixView) return { data: b.source() as Float32Array | Float64Array, transposed: b.transposed, shared: b.shared };
   return { data: b.view() as Float32Array | Float64Array, transposed: false, shared: false };
 }
 

@@ -14,11 +14,10 @@
  *
  *   t = TransposeView.of(x, [2, 3, 4], [1, 0, 2], "float32") // shape [3, 2, 4], strides [4, 12, 1]
  */
-import { outsideCallStorage, type DType, type TypedArray } from "../../core/dtype.js";
-import type { Buffer } from "../../core/tensor.js";
+import type { DType, TypedArray } from "../../core/dtype.js";
+import { DeferredView, type MaterializedCache } from "./deferred-view.js";
 import { transposeWasm } from "./ew.js";
 import { transposeFast } from "./js-kernels.js";
-import { getRuntime } from "./runtime.js";
 
 const rowMajor = (shape: readonly number[]) => {
   const s = new Array<number>(shape.length);
@@ -27,34 +26,23 @@ const rowMajor = (shape: readonly number[]) => {
   return s;
 };
 
-/** The materialized elements, shared by a view and its reshapes (same row-major data). */
-interface Cache {
-  data: TypedArray | null;
-}
-
-export class TransposeView implements Buffer {
-  private disposed = false;
-
+export class TransposeView extends DeferredView {
   private constructor(
-    private readonly stored: TypedArray,
+    stored: TypedArray,
     private readonly base: readonly number[],
     private readonly perm: readonly number[],
-    readonly shape: readonly number[],
-    readonly dtype: DType,
+    shape: readonly number[],
+    dtype: DType,
     readonly strides: readonly number[] | null,
-    private cache: Cache = { data: null },
-  ) {}
+    cache?: MaterializedCache, // shared with its reshapes (same row-major data)
+  ) {
+    super(stored, shape, dtype, cache);
+  }
 
   /** `stored` (row-major, shape `base`) with its axes permuted by `perm`. */
   static of(stored: TypedArray, base: readonly number[], perm: readonly number[], dtype: DType): TransposeView {
     const s = rowMajor(base);
     return new TransposeView(stored, base, perm, perm.map((p) => base[p]!), dtype, perm.map((p) => s[p]!));
-  }
-
-  /** The stored array the strides index. */
-  source(): TypedArray {
-    this.check();
-    return this.stored;
   }
 
   /**
@@ -74,41 +62,14 @@ export class TransposeView implements Buffer {
     return new TransposeView(this.stored, this.base, this.perm, shape, this.dtype, strides, this.cache);
   }
 
-  /** The same view of a copy of the stored array (moved out of the call arena, arena.ts). */
   restored(stored: TypedArray): TransposeView {
     this.check();
     return new TransposeView(stored, this.base, this.perm, this.shape, this.dtype, this.strides);
   }
 
-  view(): TypedArray {
-    this.check();
-    if (this.cache.data === null) {
-      // The cache lives as long as this view, which may outlive a compiled call: in the call arena only when the stored data is there too.
-      this.cache.data = getRuntime().inCallArena(this.stored) ? this.materialize() : outsideCallStorage(() => this.materialize());
-    }
-    return this.cache.data;
-  }
-
-  private materialize(): TypedArray {
+  protected materialize(): TypedArray {
     const x = { data: this.stored, shape: this.base, dtype: this.dtype };
     const out = { shape: this.perm.map((p) => this.base[p]!), dtype: this.dtype };
     return transposeWasm(x, this.perm, out) ?? transposeFast(x, this.perm, out);
-  }
-
-  read(): TypedArray {
-    return this.view().slice();
-  }
-
-  storage(): TypedArray[] {
-    return this.cache.data ? [this.stored, this.cache.data] : [this.stored];
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    this.cache = { data: null }; // its reshapes keep the shared cache
-  }
-
-  private check(): void {
-    if (this.disposed) throw new Error("buffer already freed");
   }
 }

@@ -12,15 +12,12 @@
  * write into their storage; jit's buffer reuse knows these primitives alias
  * their input, see transforms/compile/executable.ts).
  */
-import { outsideCallStorage, type DType, type TypedArray } from "../../core/dtype.js";
-import type { Buffer } from "../../core/tensor.js";
+import type { DType, TypedArray } from "../../core/dtype.js";
+import { DeferredView } from "./deferred-view.js";
 import { transposeMatrices } from "./ew.js";
 import { broadcastToFast, transposeFast } from "./js-kernels.js";
-import { getRuntime } from "./runtime.js";
 
-export class MatrixView implements Buffer {
-  private materialized: TypedArray | null = null;
-  private disposed = false;
+export class MatrixView extends DeferredView {
 
   /**
    * @param stored row-major matrices: one if `shared`, else one per batch item
@@ -29,17 +26,13 @@ export class MatrixView implements Buffer {
    * @param shared one stored matrix serves every batch item
    */
   constructor(
-    private readonly stored: TypedArray,
-    readonly shape: readonly number[],
-    readonly dtype: DType,
+    stored: TypedArray,
+    shape: readonly number[],
+    dtype: DType,
     readonly transposed: boolean,
     readonly shared: boolean,
-  ) {}
-
-  /** The stored matrices, for kernels that take strides. */
-  matrices(): TypedArray {
-    this.check();
-    return this.stored;
+  ) {
+    super(stored, shape, dtype);
   }
 
   /** The same matrices with the last two logical axes swapped. */
@@ -48,7 +41,6 @@ export class MatrixView implements Buffer {
     return new MatrixView(this.stored, shape, this.dtype, !this.transposed, this.shared);
   }
 
-  /** The same view of a copy of the stored matrices (moved out of the call arena, arena.ts). */
   restored(stored: TypedArray): MatrixView {
     this.check();
     return new MatrixView(stored, this.shape, this.dtype, this.transposed, this.shared);
@@ -61,17 +53,7 @@ export class MatrixView implements Buffer {
     return new MatrixView(this.stored, shape, this.dtype, this.transposed, true);
   }
 
-  view(): TypedArray {
-    this.check();
-    if (this.materialized === null) {
-      // The cache lives as long as this view, which may outlive a compiled
-      // call: in the call arena only when the stored data is there too.
-      this.materialized = getRuntime().inCallArena(this.stored) ? this.materialize() : outsideCallStorage(() => this.materialize());
-    }
-    return this.materialized;
-  }
-
-  private materialize(): TypedArray {
+  protected materialize(): TypedArray {
     const n = this.shape.length;
     const R = this.shape[n - 2]!, C = this.shape[n - 1]!;
     const count = this.shared ? 1 : batchOf(this.shape);
@@ -86,23 +68,6 @@ export class MatrixView implements Buffer {
       data = broadcastToFast({ data, shape: [1, R, C], dtype: this.dtype }, { shape: [batchOf(this.shape), R, C], dtype: this.dtype });
     }
     return data;
-  }
-
-  read(): TypedArray {
-    return this.view().slice();
-  }
-
-  storage(): TypedArray[] {
-    return this.materialized ? [this.stored, this.materialized] : [this.stored];
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    this.materialized = null;
-  }
-
-  private check(): void {
-    if (this.disposed) throw new Error("buffer already freed");
   }
 }
 
