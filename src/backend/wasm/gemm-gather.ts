@@ -8,7 +8,7 @@
  * convolution uses it to read patches straight from the image.
  */
 import { balancedBlocks, gemmScratchBytes } from "./gemm-kernel.js";
-import { gemmConfig } from "./gemm.js";
+import { gemmConfig, splitProduct } from "./gemm.js";
 import { align } from "./module.js";
 import { WORKER_FNS, type WasmRuntime } from "./runtime.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
@@ -42,14 +42,7 @@ export function gemmGather(
   };
   const threads = 2 * M * N * K < gemmConfig.parallelMinFlops ? 1 : rt.threads;
   const pieces = threads === 1 ? 1 : Math.min(MAX_QUEUED, threads * gatherConfig.piecesPerThread);
-  const tasks: Task[] = [];
-  if (M >= N) {
-    const per = Math.ceil(Math.ceil(M / pieces) / shape.mr) * shape.mr;
-    for (let r = 0; r < M; r += per) tasks.push(task(0, r, Math.min(per, M - r), 0, N));
-  } else {
-    const per = Math.ceil(Math.ceil(N / pieces) / shape.nr) * shape.nr;
-    for (let c = 0; c < N; c += per) tasks.push(task(0, 0, M, c, Math.min(per, N - c)));
-  }
+  const tasks = splitProduct(shape, M, N, pieces, (r0, rows, c0, cols) => task(0, r0, rows, c0, cols));
   const local = (t: Task) => rt.exports[WORKER_FNS[t.fn]!](...t.args);
   if (tasks.length === 1) rt.pool.run(tasks, local);
   // Every thread packs into its own scratch: packA, packB and tile (arguments 11–13) move by one scratch block per thread.

@@ -8,7 +8,7 @@
  * (broadcast over the batch) with a batch stride of 0: neither is copied.
  */
 import { allocate, allocateUninitialized, type TypedArray } from "../../core/dtype.js";
-import { balancedBlocks, gemmScratchBytes } from "./gemm-kernel.js";
+import { balancedBlocks, gemmScratchBytes, type GemmShape } from "./gemm-kernel.js";
 import { align } from "./module.js";
 import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
@@ -125,19 +125,32 @@ export function gemmStaged(
   // piece per thread; one matrix into `piecesPerThread` each (each piece packs the operand it does
   // not split again, so pieces stay large). B2, 2 threads, alternated 5 times: 1 piece per thread
   // +4 %, 2 pieces +7 %, 3 pieces worse than static halves; B3 and B5 unchanged within the noise.
-  const tasks: Task[] = [];
   const pieces = Math.min(MAX_QUEUED, count >= threads ? threads
     : Math.max(threads, Math.min(threads * gemmConfig.piecesPerThread, Math.floor(flops / gemmConfig.parallelMinFlops))));
+  let tasks: Task[];
   if (count >= threads) {
+    tasks = [];
     const per = Math.ceil(count / pieces);
     for (let s = 0; s < count; s += per) tasks.push(task(0, s, Math.min(per, count - s), 0, M, 0, N));
-  } else if (M >= N) {
-    const per = Math.ceil(Math.ceil(M / pieces) / shape.mr) * shape.mr;
-    for (let r = 0; r < M; r += per) tasks.push(task(0, 0, count, r, Math.min(per, M - r), 0, N));
   } else {
-    const per = Math.ceil(Math.ceil(N / pieces) / shape.nr) * shape.nr;
-    for (let c = 0; c < N; c += per) tasks.push(task(0, 0, count, 0, M, c, Math.min(per, N - c)));
+    tasks = splitProduct(shape, M, N, pieces, (r0, rows, c0, cols) => task(0, 0, count, r0, rows, c0, cols));
   }
   // Every thread packs into its own scratch: packA, packB and tile (arguments 15–17) move by one scratch block per thread.
   rt.pool.runQueue(tasks, local, [15, 16, 17], rt.km.scratchBytes);
+}
+
+/**
+ * An M×N product cut into `pieces` along its longer side (rows in whole
+ * micro-tiles of mr, columns of nr); `piece` makes the task for one block.
+ */
+export function splitProduct(shape: GemmShape, M: number, N: number, pieces: number, piece: (r0: number, rows: number, c0: number, cols: number) => Task): Task[] {
+  const tasks: Task[] = [];
+  if (M >= N) {
+    const per = Math.ceil(Math.ceil(M / pieces) / shape.mr) * shape.mr;
+    for (let r = 0; r < M; r += per) tasks.push(piece(r, Math.min(per, M - r), 0, N));
+  } else {
+    const per = Math.ceil(Math.ceil(N / pieces) / shape.nr) * shape.nr;
+    for (let c = 0; c < N; c += per) tasks.push(piece(0, M, c, Math.min(per, N - c)));
+  }
+  return tasks;
 }
