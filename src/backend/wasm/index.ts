@@ -96,11 +96,11 @@ const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) =>
 /** A deferred transpose with strides is read in place when the conv goes to the implicit GEMM; anything else is materialized. */
 const conv: Fast<"conv"> = ([x, w], p, [out]) => {
   if (!wasmFeatures().simd) return null;
-  const deferred = (b: Input) => b.buffer instanceof TransposeView && b.buffer.strides !== null;
-  if ((deferred(x!) || deferred(w!)) && takesImplicit(x!.shape, w!.shape, p, out!)) {
-    const read = (b: Input): KernelInput | StridedInput => b.buffer instanceof TransposeView && b.buffer.strides !== null
-      ? { data: b.buffer.source(), shape: b.shape, dtype: b.dtype, strides: b.buffer.strides } : view(b);
-    const res = convImplicitRows([read(x!), read(w!)], p, out!);
+  const strided = (b: Input): StridedInput | null => b.buffer instanceof TransposeView && b.buffer.strides !== null
+    ? { data: b.buffer.source(), shape: b.shape, dtype: b.dtype, strides: b.buffer.strides } : null;
+  const sx = strided(x!), sw = strided(w!);
+  if ((sx || sw) && takesImplicit(x!.shape, w!.shape, p, out!)) {
+    const res = convImplicitRows([sx ?? view(x!), sw ?? view(w!)], p, out!);
     if (res) return wrap(res);
   }
   return wrap(convGemm([view(x!), view(w!)], p, out!));
