@@ -7,47 +7,25 @@
  * Only what needs Node (reading files) fails there, with a PlatformError.
  * Fluxion running inside a dedicated Worker starts its pool from there.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
+import { servePage, type ServedPage } from "../examples/browser/serve.js";
 import { launchChromium } from "./support/chromium.js";
 import type { runThreaded, runThreadedInWorker } from "./browser/threads-page.js";
 
 type Report = Awaited<ReturnType<typeof runThreaded>>;
 
-const PAGE = `<!doctype html><meta charset="utf-8"><title>fluxion threads</title><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>`;
-const ISOLATION = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
-
-let server: Server, origin: string, browser: Browser;
+let served: ServedPage, browser: Browser;
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: ["test/browser/threads-page.ts"],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
-  const script = bundle.outputFiles[0]!.contents;
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const headers = url.searchParams.has("isolated") ? ISOLATION : {};
-    if (url.pathname === "/page.js") res.writeHead(200, { "Content-Type": "text/javascript", ...headers }).end(script);
-    else if (url.pathname === "/") res.writeHead(200, { "Content-Type": "text/html", ...headers }).end(PAGE);
-    else res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await servePage(fileURLToPath(new URL("./browser/threads-page.ts", import.meta.url)), "fluxion threads");
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
 });
 
 async function runInPage(query: string, threads: number, inWorker = false): Promise<{ report: Report; problems: string[] }> {
@@ -55,7 +33,7 @@ async function runInPage(query: string, threads: number, inWorker = false): Prom
   const problems: string[] = [];
   page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
   page.on("pageerror", (e) => problems.push(e.message));
-  await page.goto(`${origin}/${query}`);
+  await page.goto(`${served.origin}/${query}`);
   await page.waitForFunction(() => typeof (globalThis as { runThreaded?: unknown }).runThreaded === "function");
   const report = inWorker
     ? await page.evaluate((n) => (globalThis as unknown as { runThreadedInWorker: typeof runThreadedInWorker }).runThreadedInWorker(n), threads)
@@ -66,7 +44,7 @@ async function runInPage(query: string, threads: number, inWorker = false): Prom
 
 describe("wasm backend in a browser", () => {
   it("cross-origin isolated: Web Workers share the work, results match the reference backend", async () => {
-    const { report, problems } = await runInPage("?isolated", 2);
+    const { report, problems } = await runInPage("", 2);
     expect(problems).toEqual([]);
     expect(report.isolated).toBe(true);
     expect(report.threads).toBe(2);
@@ -81,7 +59,7 @@ describe("wasm backend in a browser", () => {
   }, 120_000);
 
   it("three threads when isolated", async () => {
-    const { report, problems } = await runInPage("?isolated", 3);
+    const { report, problems } = await runInPage("", 3);
     expect(problems).toEqual([]);
     expect(report.ready).toBe(3);
     expect(report.workerHandOffs.every((n) => n > 0)).toBe(true);
@@ -89,7 +67,7 @@ describe("wasm backend in a browser", () => {
   }, 120_000);
 
   it("inside a dedicated Worker (isolated): the pool starts its own workers from there, same results", async () => {
-    const { report, problems } = await runInPage("?isolated", 2, true);
+    const { report, problems } = await runInPage("", 2, true);
     expect(problems).toEqual([]);
     expect(report.isolated).toBe(true);
     expect(report.ready).toBe(2);
@@ -98,7 +76,7 @@ describe("wasm backend in a browser", () => {
   }, 120_000);
 
   it("not isolated: one thread, same results, no errors", async () => {
-    const { report, problems } = await runInPage("", 2);
+    const { report, problems } = await runInPage("?plain", 2);
     expect(problems).toEqual([]);
     expect(report.isolated).toBe(false);
     expect(report.ready).toBe(1);
@@ -106,5 +84,24 @@ describe("wasm backend in a browser", () => {
     expect(report.gaps[0]).toBeLessThan(1e-4);
     expect(report.gaps[1]).toBeLessThan(1e-12);
     expect(report.gaps[2]).toBeLessThan(1e-4);
+  }, 120_000);
+
+  it("the spirals example (examples/browser) trains on the page's threads", async () => {
+    const served = await servePage(fileURLToPath(new URL("../examples/browser/spirals.ts", import.meta.url)), "spirals");
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on("pageerror", (e) => problems.push(e.message));
+      await page.goto(`${served.origin}/`);
+      await page.waitForFunction(() => (globalThis as { spirals?: unknown }).spirals !== undefined);
+      const result = await page.evaluate(() => (globalThis as unknown as { spirals: Promise<{ threads: number; accuracy: number; loss: number }> }).spirals);
+      expect(problems).toEqual([]);
+      expect(result.threads).toBeGreaterThan(1); // navigator.hardwareConcurrency threads, all started
+      expect(result.accuracy).toBeGreaterThan(0.97);
+      expect(await page.textContent("#log")).toContain("accuracy");
+      await page.close();
+    } finally {
+      await served.close();
+    }
   }, 120_000);
 });

@@ -65,7 +65,7 @@ export async function runThreaded(threads: number) {
 /** The same run inside a dedicated Worker made from this script (Fluxion off the page's main thread). */
 export function runThreadedInWorker(threads: number): Promise<Awaited<ReturnType<typeof runThreaded>>> {
   const self = globalThis as unknown as { Worker: new (url: string, opts: { type: "module" }) => WorkerLike; location: { href: string } };
-  const worker = new self.Worker(self.location.href.replace(/\/[^/]*$/, "/page.js") + "?isolated", { type: "module" });
+  const worker = new self.Worker(new URL("/page.js", self.location.href).href, { type: "module" });
   return new Promise((resolve, reject) => {
     worker.onmessage = (e) => resolve(e.data as Awaited<ReturnType<typeof runThreaded>>);
     worker.onerror = (e) => reject(new Error(String((e as { message?: string }).message ?? e)));
