@@ -99,7 +99,7 @@ interface PoolWorker {
   terminate(): unknown;
 }
 
-/** Starts one worker, or is null where this platform has none. `gated`: workers need the caller's event loop to start. */
+/** How this platform starts a worker (workerStarter() is null where it has none); `gated`: a worker needs the caller to return to its event loop before it runs. */
 interface WorkerStarter {
   start(data: WorkerData): PoolWorker;
   gated: boolean;
