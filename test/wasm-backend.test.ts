@@ -215,6 +215,16 @@ describe("wasm backend", () => {
     expect(bad.stderr).toContain('unknown backend "wsam"');
   });
 
+  it("on an engine without WebAssembly SIMD (FLUXION_WASM_SIMD=0) it runs its JavaScript kernels: eager, jit and threads calls give the reference's results", () => {
+    const script = fileURLToPath(new URL("./fixtures/wasm-without-simd.ts", import.meta.url));
+    const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
+    const r = spawnSync(process.execPath, [tsx, script], { encoding: "utf8", timeout: 120_000, env: { ...process.env, FLUXION_WASM_SIMD: "0", FLUXION_BACKEND: "" } });
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("backend wasm simd false threads ready 1");
+    expect(Number(/max gap (\S+)/.exec(r.stdout)?.[1])).toBe(0);
+  });
+
   it("a script that used the worker threads exits by itself", () => {
     const script = fileURLToPath(new URL("./fixtures/wasm-threads-exit.ts", import.meta.url));
     const tsx = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));

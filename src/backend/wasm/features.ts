@@ -30,7 +30,8 @@ let cache: { simd: boolean; relaxed: boolean; threads: boolean } | null = null;
  */
 export function wasmFeatures(): { simd: boolean; relaxed: boolean; threads: boolean } {
   if (cache) return cache;
-  const simd = typeof WebAssembly === "object" && validates(simdProbe, V128);
+  // FLUXION_WASM_SIMD=0 behaves as an engine without SIMD (tests the fallback).
+  const simd = typeof WebAssembly === "object" && envVar("FLUXION_WASM_SIMD") !== "0" && validates(simdProbe, V128);
   let relaxed = false;
   if (simd && envVar("FLUXION_WASM_RELAXED") !== "0") {
     relaxed = validates(relaxedProbe, V128);

@@ -2,7 +2,9 @@
  * The "wasm" backend: tensor data stays in JS TypedArrays (owned by the
  * garbage collector, see docs/memory.md); heavy kernels copy their operands
  * into the shared Wasm memory and run SIMD code there, on all threads. Every
- * primitive without a Wasm kernel runs the reference kernel.
+ * primitive without a Wasm kernel runs the reference kernel. On an engine
+ * without WebAssembly SIMD (FLUXION_WASM_SIMD=0 makes one) it runs only its
+ * JavaScript kernels: no deferred views, no call arena, one thread.
  *
  *   fx.setBackend("wasm");
  *   fx.setThreads(2);
@@ -53,6 +55,7 @@ const dot: Fast<"dot"> = ([a, b], _p, [out]) => {
  * through strides (lazy-transpose.ts); other kernels materialize it once.
  */
 const transpose: Fast<"transpose"> = ([x], { perm }, [out]) => {
+  if (!wasmFeatures().simd) return wrap(transposeFast(view(x!), perm, out!));
   if (isFloatDType(x!.dtype) && !isMatrixTranspose(perm) && perm[perm.length - 1] === perm.length - 1) return [TransposeView.of(x!.buffer.view(), x!.shape, perm, x!.dtype)];
   if (!isFloatDType(x!.dtype) || !isMatrixTranspose(perm)) return wrap(transposeWasm(view(x!), perm, out!) ?? transposeFast(view(x!), perm, out!));
   const b = x!.buffer;
@@ -62,7 +65,7 @@ const transpose: Fast<"transpose"> = ([x], { perm }, [out]) => {
 
 /** Broadcasting one float matrix over leading axes is deferred: `dot` reads it with a batch stride of 0. */
 const broadcastTo: Fast<"broadcast_to"> = ([x], _p, [out]) => {
-  if (isFloatDType(x!.dtype) && isBatchBroadcast(x!.shape, out!.shape)) {
+  if (wasmFeatures().simd && isFloatDType(x!.dtype) && isBatchBroadcast(x!.shape, out!.shape)) {
     const b = x!.buffer;
     const deferred = b instanceof MatrixView ? b.broadcast(out!.shape) : new MatrixView(b.view(), out!.shape, x!.dtype, false, true);
     if (deferred) return [deferred];
@@ -140,7 +143,8 @@ export const wasmBackend: Backend = {
     return referenceKernels[prim](views, params, outs).map((d) => new ArrayBuffer_(d));
   },
   fuse: fuseWasm,
-  callArena: wasmCallArena,
+  // Without SIMD there are no Wasm kernels to read a call's intermediates from Wasm memory.
+  callArena: wasmFeatures().simd ? wasmCallArena : undefined,
 };
 
 registerBackend(wasmBackend);

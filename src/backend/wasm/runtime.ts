@@ -47,6 +47,8 @@ export class WasmRuntime {
   private readonly residentBuffers = new WeakSet<ArrayBufferLike>();
 
   constructor(threads: number) {
+    // Every kernel is SIMD code; without SIMD the backend runs its JavaScript kernels and never gets here.
+    if (!wasmFeatures().simd) throw new Error("wasm backend: this engine has no WebAssembly SIMD, so there is no kernel module to run");
     this.km = kernelModule();
     this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: wasmFeatures().threads } as WebAssembly.MemoryDescriptor);
     const inst = new WebAssembly.Instance(this.km.module, { env: { mem: this.memory } });
@@ -227,7 +229,7 @@ export function setThreads(n: number): void {
  *   await fx.threadsReady(); // e.g. 4 (1 without cross-origin isolation)
  */
 export function threadsReady(timeoutMs?: number): Promise<number> {
-  return getRuntime().pool.whenReady(timeoutMs);
+  return wasmFeatures().simd ? getRuntime().pool.whenReady(timeoutMs) : Promise.resolve(1);
 }
 
 export function getThreads(): number {
