@@ -24,6 +24,7 @@ const defaultThreads = getRuntime().threads;
 
 afterEach(() => {
   winogradConfig.budget = 1 << 22;
+  winogradConfig.chainBudget = 1 << 20;
   winogradConfig.chains = true;
   gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
   arenaConfig.maxBytes = arenaConfig.defaultMaxBytes;
@@ -32,7 +33,7 @@ afterAll(() => setThreads(defaultThreads));
 
 /** A random conv Winograd takes, batch 1 to 9: odd sizes, padding on some sides. */
 function randomConv(dtype: "float32" | "float64") {
-  const N = pick([1, 2, 3, 4, 5, 7, 9]), C = pick([8, 9, 13]), O = pick([8, 11, 16]);
+  const N = pick([1, 2, 3, 4, 5, 7, 9, 20]), C = pick([8, 9, 13]), O = pick([8, 11, 16]);
   const padding = [[pick([0, 1, 2]), pick([0, 1, 3])], [pick([0, 1, 2]), pick([0, 2])]] as [number, number][];
   const inSp = [pick([3, 4, 7, 10]), pick([2, 3, 6, 9])];
   const outSp = inSp.map((I, a) => I + padding[a]![0] + padding[a]![1] - 2);
@@ -58,8 +59,8 @@ describe.each([1, 2, 3])("Winograd chains vs phase by phase and reference, %i th
         const conv = randomConv(dtype);
         expect(winogradApplies(conv.x, conv.w, conv.p)).toBe(true);
         gemmConfig.parallelMinFlops = trial % 3 === 0 ? 0 : gemmConfig.defaultParallelMinFlops;
-        // Odd trials: a budget of one example per chunk, so every chain holds one example.
-        winogradConfig.budget = trial % 2 ? 1 : 1 << 22;
+        // Odd trials: budgets of one example per chunk and per chain (as many chains as the queue holds).
+        winogradConfig.budget = winogradConfig.chainBudget = trial % 2 ? 1 : 1 << 22;
         winogradConfig.chains = false;
         const phased = convWinograd([conv.x, conv.w], conv.p, conv.out)!;
         winogradConfig.chains = true;

@@ -18,12 +18,10 @@ import type { KernelInput, PrimParams } from "../spec.js";
 import { runCount, runsOf } from "./conv-runs.js";
 import { gemmStaged } from "./gemm.js";
 import { align } from "./module.js";
-import { getRuntime, type WasmRuntime } from "./runtime.js";
-import { splitAcrossThreads as split } from "./split.js";
-import { WORKER_FNS } from "./runtime.js";
 import { balancedBlocks, gemmScratchBytes } from "./gemm-kernel.js";
-import type { Task } from "./threads.js";
-import { MAX_QUEUED } from "./threads.js";
+import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
+import { splitAcrossThreads as split } from "./split.js";
+import { MAX_QUEUED, type Task } from "./threads.js";
 
 /**
  * Elements between the 16 transformed planes beyond their size: plane sizes
@@ -34,9 +32,10 @@ const SKEW = 16;
 
 /**
  * `minChannels`: below this many input or output channels im2col is cheaper (no transforms); `budget`: elements of V + M per chunk.
- * `chains`: with more examples than threads, each thread runs the whole pipeline on its own examples (see `winogradChains`).
+ * `chains`: with more examples than threads, each thread runs the whole pipeline on its own examples (see `winogradChains`),
+ * in chains of at most `chainBudget` elements of V + M.
  */
-export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true };
+export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true, chainBudget: 1 << 20 };
 
 /** True for the convolutions this path computes: 2-D, 3×3 kernel, stride 1, no dilation, one group, padding ≥ 0. */
 export function winogradApplies(x: KernelInput, w: KernelInput, p: PrimParams["conv"]): boolean {
@@ -86,7 +85,7 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   const runs = runsOf(table, Hp, Wp, Wp, es);
 
   const chunk = Math.max(1, Math.min(N, Math.floor(winogradConfig.budget / (16 * (C + O) * tilesPer))));
-  const plan: WinogradPlan = { dtype, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, runs, chunk };
+  const plan: WinogradPlan = { dtype, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, runs };
   if (winogradConfig.chains && rt.threads > 1 && N >= rt.threads && winogradChains(rt, x!, w!, dst, plan)) return dst;
   const addrU = rt.operandBase();
   const addrRuns = addrU + align(16 * O * C * es);
@@ -130,8 +129,6 @@ interface WinogradPlan {
   N: number; C: number; H: number; W: number; O: number; OH: number; OW: number;
   tH: number; tW: number; Hp: number; Wp: number;
   runs: Int32Array;
-  /** Examples per chunk of the phase-by-phase path. */
-  chunk: number;
 }
 
 /**
@@ -145,11 +142,12 @@ interface WinogradPlan {
 function winogradChains(rt: WasmRuntime, x: KernelInput, w: KernelInput, dst: Float32Array | Float64Array, p: WinogradPlan): boolean {
   const { dtype, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, runs } = p;
   const es = dtype === "float32" ? 4 : 8, tilesPer = tH * tW, threads = rt.threads;
-  // Chains of about a chunk's share per thread (the same memory in all as one chunk), at least one per thread,
-  // at most what the queue holds (4 tasks per chain).
-  let chains = Math.min(Math.floor(MAX_QUEUED / 4), Math.max(Math.min(N, threads), Math.ceil(N / Math.max(1, Math.floor(p.chunk / threads)))));
+  // Chains of `chainBudget` elements of V + M (B3, 2 threads: 4 examples; 2 and 4 gave the fastest convs,
+  // 8 (a chunk per thread) 15 % slower, 16–32 slower still), at least one per thread, at most what the
+  // queue holds (4 tasks per chain).
+  const fit = Math.max(1, Math.floor(winogradConfig.chainBudget / (16 * (C + O) * tilesPer)));
+  const chains = Math.min(Math.floor(MAX_QUEUED / 4), Math.max(threads, Math.ceil(N / fit)));
   const sub = Math.ceil(N / chains);
-  chains = Math.ceil(N / sub);
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
   const sb = gemmScratchBytes(shape);
   const maxT = sub * tilesPer;
