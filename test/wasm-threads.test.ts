@@ -1,5 +1,5 @@
 /**
- * The worker pool's shared task queue (backend/wasm/threads.ts `runQueue`):
+ * The worker pool's shared task queue (backend/wasm/threads.ts `runQueue`, `runChains`):
  * every task runs exactly once, on whichever thread claims it, with its
  * per-thread arguments moved to that thread's region; a failure on any
  * thread is reported. Run with real workers (2 and 3 threads).
@@ -46,6 +46,45 @@ describe.skipIf(!wasmFeatures().threads)("ThreadPool.runQueue", () => {
         const t = ran.indexOf(true), out = (dst0 + t * region) / 4 + n * k;
         for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(mem[out + c * rows + r]).toBe(n * k + r * cols + c + 1);
       }
+    });
+  }
+
+  for (const threads of [2, 3]) {
+    it(`${threads} threads: runChains runs each chain's tasks in order on one thread, in that thread's scratch`, async () => {
+      fx.setThreads(threads);
+      expect(await fx.threadsReady()).toBe(threads);
+      const rt = getRuntime();
+      const rows = 6, cols = 5, n = rows * cols, chains = 20;
+      // Sources, destinations, then one scratch matrix per thread: each chain transposes its source into the
+      // scratch of the thread running it (argument 1 moved) and back from there (argument 0 moved) into its destination.
+      const src = rt.operandBase(), dst = src + 4 * n * chains, scratch = dst + 4 * n * chains;
+      rt.ensure(scratch + threads * 4 * n);
+      const mem = new Float32Array(rt.memory.buffer);
+      for (let i = 0; i < n * chains; i++) mem[src / 4 + i] = i + 1;
+      mem.fill(NaN, dst / 4, (scratch + threads * 4 * n) / 4);
+      const fn = WORKER_FNS.indexOf("transpose_f32");
+      const list = Array.from({ length: chains }, (_, k) => [
+        { fn, perThread: [1], args: [src + 4 * n * k, scratch, 0, 1, rows, cols, 0, 0, rows * 4] },
+        { fn, perThread: [0], args: [scratch, dst + 4 * n * k, 0, 1, cols, rows, 0, 0, cols * 4] },
+      ]);
+      // The caller pauses between a chain's two tasks: a worker writing into the caller's scratch meanwhile shows.
+      let first = true;
+      const slowLocal = (t: { args: readonly number[] }) => {
+        rt.exports.transpose_f32(...t.args);
+        if (first) {
+          const until = performance.now() + 1;
+          while (performance.now() < until);
+        }
+        first = !first;
+      };
+      const before = Array.from({ length: threads - 1 }, (_, w) => rt.pool.completed(w + 1));
+      rt.pool.runChains(list, slowLocal, 4 * n);
+      for (let w = 1; w < threads; w++) expect(rt.pool.completed(w)).toBe(before[w - 1]! + 1);
+      // Some chains ran on workers: their scratch holds a transposed source.
+      const workersRan = Array.from({ length: threads - 1 }, (_, w) => !Number.isNaN(mem[(scratch + (w + 1) * 4 * n) / 4]!));
+      expect(workersRan.some(Boolean)).toBe(true);
+      for (let i = 0; i < n * chains; i++) expect(mem[dst / 4 + i], `element ${i}`).toBe(i + 1);
+      expect(() => rt.pool.runChains([list[0]!, list[1]!.slice(1)], slowLocal, 4 * n)).toThrow(RangeError);
     });
   }
 

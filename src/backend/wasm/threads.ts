@@ -25,8 +25,11 @@ const SLOT_INTS = 64;
 const SEQ = 0, DONE = 1, FN = 2, ARGC = 3, ARGS = 4, FAILED = 40, READY = 41;
 export const MAX_ARGS = FAILED - ARGS;
 export const MAX_WORKERS = 63;
-/** The task queue: header [next, count, relocation stride, relocated count, 4 relocated positions], then tasks. */
-const QUEUE_HEADER = 8, TASK_INTS = 2 + MAX_ARGS;
+/**
+ * The task queue: header [next, claims, relocation stride, tasks per claim], then tasks as
+ * [fn, argc, relocated-argument bit mask, args]. A thread claims `tasks per claim` consecutive tasks at once.
+ */
+const QUEUE_HEADER = 8, TASK_INTS = 3 + MAX_ARGS;
 export const MAX_QUEUED = 64;
 const QUEUE_BASE = (MAX_WORKERS + 1) * SLOT_INTS * 4;
 /** Bytes reserved at address 0 for mailboxes and the task queue. */
@@ -53,11 +56,12 @@ function serve({ module, memory, base, fns, extras, spin, slot }) {
     for (;;) {
       const i = Atomics.add(queue, 0, 1);
       if (i >= queue[1]) return;
-      const at = ${QUEUE_HEADER} + i * ${TASK_INTS};
-      const args = [];
-      for (let k = 0; k < queue[at + 1]; k++) args.push(queue[at + 2 + k]);
-      for (let r = 0; r < queue[3]; r++) args[queue[4 + r]] += slot * queue[2];
-      table[queue[at]](...args);
+      for (let s = 0; s < queue[3]; s++) {
+        const at = ${QUEUE_HEADER} + (i * queue[3] + s) * ${TASK_INTS};
+        const args = [];
+        for (let k = 0; k < queue[at + 1]; k++) args.push(queue[at + 3 + k] + ((queue[at + 2] >>> k) & 1) * slot * queue[2]);
+        table[queue[at]](...args);
+      }
     }
   }
   Atomics.store(box, ${READY}, 1);
@@ -272,26 +276,39 @@ export class ThreadPool {
    * added to the arguments at `perThread` (the addresses of its own scratch).
    */
   runQueue(tasks: readonly Task[], local: (t: Task) => void, perThread: readonly number[] = [], slotStride = 0): void {
-    if (tasks.length > MAX_QUEUED) throw new RangeError(`ThreadPool.runQueue: ${tasks.length} tasks (max ${MAX_QUEUED})`);
     if (perThread.length > 4) throw new RangeError(`ThreadPool.runQueue: ${perThread.length} per-thread arguments (max 4)`);
-    const queue = new Int32Array(this.memory.buffer, QUEUE_BASE, QUEUE_HEADER + tasks.length * TASK_INTS);
-    queue[1] = tasks.length;
+    this.runChains(tasks.map((t) => [{ ...t, perThread }]), local, slotStride);
+  }
+
+  /**
+   * Like `runQueue`, but a thread claims a whole chain (a few calls run in
+   * order, all chains of one length) at once: a pipeline of kernels per
+   * piece of work, one hand-off in all. Thread t adds `slotStride`·t to each
+   * task's `perThread` arguments; the caller (t = 0) runs them as given.
+   */
+  runChains(chains: readonly (readonly (Task & { perThread?: readonly number[] })[])[], local: (t: Task) => void, slotStride = 0): void {
+    const per = chains[0]?.length ?? 0;
+    if (chains.some((c) => c.length !== per)) throw new RangeError("ThreadPool.runChains: chains of different lengths");
+    if (chains.length * per > MAX_QUEUED) throw new RangeError(`ThreadPool.runQueue: ${chains.length * per} tasks (max ${MAX_QUEUED})`);
+    const queue = new Int32Array(this.memory.buffer, QUEUE_BASE, QUEUE_HEADER + chains.length * per * TASK_INTS);
+    queue[1] = chains.length;
     queue[2] = slotStride;
-    queue[3] = perThread.length;
-    perThread.forEach((p, r) => (queue[4 + r] = p));
-    tasks.forEach((t, i) => {
+    queue[3] = per;
+    chains.flat().forEach((t, i) => {
       if (t.args.length > MAX_ARGS) throw new RangeError(`ThreadPool.runQueue: ${t.args.length} arguments (max ${MAX_ARGS})`);
       const at = QUEUE_HEADER + i * TASK_INTS;
       queue[at] = t.fn;
       queue[at + 1] = t.args.length;
-      for (let k = 0; k < t.args.length; k++) queue[at + 2 + k] = t.args[k]!;
+      if (t.perThread?.some((p) => p >= 32)) throw new RangeError("ThreadPool.runQueue: per-thread arguments must be among the first 32");
+      queue[at + 2] = (t.perThread ?? []).reduce((m, p) => m | (1 << p), 0);
+      for (let k = 0; k < t.args.length; k++) queue[at + 3 + k] = t.args[k]!;
     });
     Atomics.store(queue, 0, 0);
     const posted: Posted[] = [];
-    const fn = Math.max(...tasks.map((t) => t.fn));
-    for (let w = 1; w < Math.min(this.size, tasks.length); w++) if (this.usable(w, fn)) posted.push(this.post(w, { fn: DRAIN, args: [] }));
+    const fn = Math.max(...chains.flat().map((t) => t.fn));
+    for (let w = 1; w < Math.min(this.size, chains.length); w++) if (this.usable(w, fn)) posted.push(this.post(w, { fn: DRAIN, args: [] }));
     this.finish(posted, () => {
-      for (let i = Atomics.add(queue, 0, 1); i < tasks.length; i = Atomics.add(queue, 0, 1)) local(tasks[i]!);
+      for (let i = Atomics.add(queue, 0, 1); i < chains.length; i = Atomics.add(queue, 0, 1)) chains[i]!.forEach(local);
     });
   }
 

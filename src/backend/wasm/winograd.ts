@@ -18,8 +18,10 @@ import type { KernelInput, PrimParams } from "../spec.js";
 import { runCount, runsOf } from "./conv-runs.js";
 import { gemmStaged } from "./gemm.js";
 import { align } from "./module.js";
-import { getRuntime } from "./runtime.js";
+import { balancedBlocks, gemmScratchBytes } from "./gemm-kernel.js";
+import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
 import { splitAcrossThreads as split } from "./split.js";
+import { MAX_QUEUED, type Task } from "./threads.js";
 
 /**
  * Elements between the 16 transformed planes beyond their size: plane sizes
@@ -28,8 +30,12 @@ import { splitAcrossThreads as split } from "./split.js";
  */
 const SKEW = 16;
 
-/** `minChannels`: below this many input or output channels im2col is cheaper (no transforms); `budget`: elements of V + M per chunk. */
-export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22 };
+/**
+ * `minChannels`: below this many input or output channels im2col is cheaper (no transforms); `budget`: elements of V + M per chunk.
+ * `chains`: with more examples than threads, each thread runs the whole pipeline on its own examples (see `winogradChains`),
+ * in chains of at most `chainBudget` elements of V + M.
+ */
+export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true, chainBudget: 1 << 20 };
 
 /** True for the convolutions this path computes: 2-D, 3×3 kernel, stride 1, no dilation, one group, padding ≥ 0. */
 export function winogradApplies(x: KernelInput, w: KernelInput, p: PrimParams["conv"]): boolean {
@@ -79,6 +85,8 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   const runs = runsOf(table, Hp, Wp, Wp, es);
 
   const chunk = Math.max(1, Math.min(N, Math.floor(winogradConfig.budget / (16 * (C + O) * tilesPer))));
+  const plan: WinogradPlan = { dtype, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, runs };
+  if (winogradConfig.chains && rt.threads > 1 && N >= rt.threads && winogradChains(rt, x!, w!, dst, plan)) return dst;
   const addrU = rt.operandBase();
   const addrRuns = addrU + align(16 * O * C * es);
   const addrXStaged = addrRuns + align(runs.length * 4);
@@ -113,4 +121,73 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
     rt.landAt(dst, n0 * O * OH * OW, cnt * O * OH * OW, addrOut);
   }
   return dst;
+}
+
+/** What `winogradChains` needs of a convolution `convWinograd` has measured out. */
+interface WinogradPlan {
+  dtype: "float32" | "float64";
+  N: number; C: number; H: number; W: number; O: number; OH: number; OW: number;
+  tH: number; tW: number; Hp: number; Wp: number;
+  runs: Int32Array;
+}
+
+/**
+ * The whole convolution in one hand-off: the examples are cut into chains
+ * of a few examples, and whichever thread claims a chain pads, transforms,
+ * multiplies (16 GEMMs on that thread alone) and transforms back its
+ * examples, in its own scratch (moved by the pool per thread). The
+ * phase-by-phase path waits for every thread three times per chunk. False
+ * (nothing written) when the whole input and output do not fit in memory.
+ */
+function winogradChains(rt: WasmRuntime, x: KernelInput, w: KernelInput, dst: Float32Array | Float64Array, p: WinogradPlan): boolean {
+  const { dtype, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, runs } = p;
+  const es = dtype === "float32" ? 4 : 8, tilesPer = tH * tW, threads = rt.threads;
+  // Chains of `chainBudget` elements of V + M (B3, 2 threads: 4 examples; 2 and 4 gave the fastest convs,
+  // 8 (a chunk per thread) 15 % slower, 16–32 slower still), at least one per thread, at most what the
+  // queue holds (4 tasks per chain).
+  const fit = Math.max(1, Math.floor(winogradConfig.chainBudget / (16 * (C + O) * tilesPer)));
+  const chains = Math.min(Math.floor(MAX_QUEUED / 4), Math.max(threads, Math.ceil(N / fit)));
+  const sub = Math.ceil(N / chains);
+  const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
+  const sb = gemmScratchBytes(shape);
+  const maxT = sub * tilesPer;
+  const addrU = rt.operandBase();
+  const addrRuns = addrU + align(16 * O * C * es);
+  const addrXStaged = addrRuns + align(runs.length * 4);
+  const addrOutStaged = addrXStaged + align(N * C * H * W * es);
+  // Thread 0's scratch; thread t's lies t·stride further on.
+  const packA = addrOutStaged + align(N * O * OH * OW * es), packB = packA + align(sb.packA), tile = packB + align(sb.packB);
+  const addrXp = tile + align(sb.tile);
+  const addrV = addrXp + align(sub * C * Hp * Wp * es);
+  const addrM = addrV + align(16 * (C * maxT + SKEW) * es);
+  const stride = addrM + align(16 * (O * maxT + SKEW) * es) - packA;
+  const end = packA + threads * stride;
+  if (end > rt.maxBytes || !rt.ensure(end)) return false;
+  const View = dtype === "float32" ? Float32Array : Float64Array;
+  const buf = rt.memory.buffer;
+  winogradWeights(w.data, O, C, new View(buf, addrU, 16 * O * C));
+  new Int32Array(buf, addrRuns, runs.length).set(runs);
+  const addrX = rt.operandAt(x.data, 0, N * C * H * W, addrXStaged), addrOut = rt.resultAt(dst, 0, addrOutStaged);
+  const suffix = dtype === "float32" ? "f32" : "f64";
+  const fn = (name: (typeof WORKER_FNS)[number]) => WORKER_FNS.indexOf(name);
+  const { kcb, mcb } = balancedBlocks(shape, O, C);
+
+  const list: (Task & { perThread: number[] })[][] = [];
+  for (let n0 = 0; n0 < N; n0 += sub) {
+    const cnt = Math.min(sub, N - n0), T = cnt * tilesPer;
+    const planeV = C * T + SKEW, planeM = O * T + SKEW;
+    list.push([
+      { fn: fn("im2col_runs"), perThread: [8], args: [
+        addrX + n0 * C * H * W * es, C * H * W * es, H * W * es, C, 0, cnt * C, addrRuns, runCount(runs), addrXp, C * Hp * Wp * es, Hp * Wp * es] },
+      { fn: fn(`winograd_input_${suffix}`), perThread: [0, 1], args: [addrXp, addrV, 0, cnt * C, C, tH, tW, Wp * es, Hp * Wp * es, tilesPer, T, planeV * es] },
+      // M[ξ] = U[ξ]·V[ξ]: [O, C]·[C, T] → [O, T] (the arguments of gemmStaged's tasks).
+      { fn: fn(`gemm_${suffix}_batched`), perThread: [10, 13, 15, 16, 17], args: [
+        16, O * C * es, planeV * es, planeM * es, O, T, C, addrU, C, 1, addrV, T, 1, addrM, T, packA, packB, tile, kcb, mcb] },
+      { fn: fn(`winograd_output_${suffix}`), perThread: [0], args: [
+        addrM, addrOut + n0 * O * OH * OW * es, 0, cnt * O, O, tH, tW, tilesPer, planeM * es, T * es, es, OH, OW] },
+    ]);
+  }
+  rt.pool.runChains(list, (t) => rt.exports[WORKER_FNS[t.fn]!]!(...t.args), stride);
+  rt.landAt(dst, 0, N * O * OH * OW, addrOut);
+  return true;
 }
