@@ -276,7 +276,6 @@ export class ThreadPool {
    * added to the arguments at `perThread` (the addresses of its own scratch).
    */
   runQueue(tasks: readonly Task[], local: (t: Task) => void, perThread: readonly number[] = [], slotStride = 0): void {
-    if (perThread.length > 4) throw new RangeError(`ThreadPool.runQueue: ${perThread.length} per-thread arguments (max 4)`);
     this.runChains(tasks.map((t) => [{ ...t, perThread }]), local, slotStride);
   }
 
@@ -289,17 +288,17 @@ export class ThreadPool {
   runChains(chains: readonly (readonly (Task & { perThread?: readonly number[] })[])[], local: (t: Task) => void, slotStride = 0): void {
     const per = chains[0]?.length ?? 0;
     if (chains.some((c) => c.length !== per)) throw new RangeError("ThreadPool.runChains: chains of different lengths");
-    if (chains.length * per > MAX_QUEUED) throw new RangeError(`ThreadPool.runQueue: ${chains.length * per} tasks (max ${MAX_QUEUED})`);
+    if (chains.length * per > MAX_QUEUED) throw new RangeError(`ThreadPool.runChains: ${chains.length * per} tasks (max ${MAX_QUEUED})`);
     const queue = new Int32Array(this.memory.buffer, QUEUE_BASE, QUEUE_HEADER + chains.length * per * TASK_INTS);
     queue[1] = chains.length;
     queue[2] = slotStride;
     queue[3] = per;
     chains.flat().forEach((t, i) => {
-      if (t.args.length > MAX_ARGS) throw new RangeError(`ThreadPool.runQueue: ${t.args.length} arguments (max ${MAX_ARGS})`);
+      if (t.args.length > MAX_ARGS) throw new RangeError(`ThreadPool.runChains: ${t.args.length} arguments (max ${MAX_ARGS})`);
       const at = QUEUE_HEADER + i * TASK_INTS;
       queue[at] = t.fn;
       queue[at + 1] = t.args.length;
-      if (t.perThread?.some((p) => p >= 32)) throw new RangeError("ThreadPool.runQueue: per-thread arguments must be among the first 32");
+      if (t.perThread?.some((p) => p >= 32)) throw new RangeError("ThreadPool.runChains: per-thread arguments must be among the first 32");
       queue[at + 2] = (t.perThread ?? []).reduce((m, p) => m | (1 << p), 0);
       for (let k = 0; k < t.args.length; k++) queue[at + 3 + k] = t.args[k]!;
     });
