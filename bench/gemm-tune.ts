@@ -18,7 +18,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ModuleBuilder } from "../src/backend/wasm/emitter.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
-import { balancedBlocks, buildGemm, gemmScratchBytes, type GemmShape } from "../src/backend/wasm/gemm-kernel.js";
+import { balancedBlocks, buildGemm, gemmScratch, type GemmShape } from "../src/backend/wasm/gemm-kernel.js";
 import { align, gemmShapes } from "../src/backend/wasm/module.js";
 
 interface Variant {
@@ -74,15 +74,13 @@ function makeRunner(v: Variant, problems: Problem[], dtype: GemmShape["dtype"]):
   const m = new ModuleBuilder();
   const es = dtype === "float32" ? 4 : 8;
   const maxBytes = Math.max(...problems.map((p) => align(p.M * p.K * es) + align(p.K * p.N * es) + align(p.M * p.N * es)));
-  const sb = gemmScratchBytes(v.shape);
-  const scratch = align(sb.packA) + align(sb.packB) + align(sb.tile);
+  const { packA, packB, tile, end: scratch } = gemmScratch(v.shape, 0);
   const pages = Math.ceil((maxBytes + scratch + 65536) / 65536);
   m.importMemory("env", "mem", pages, pages, false);
   v.build(m, v.shape);
   const mem = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const inst = new WebAssembly.Instance(new WebAssembly.Module(m.bytes()), { env: { mem } });
   const gemm = inst.exports[`gemm_${es === 4 ? "f32" : "f64"}`] as (...a: number[]) => void;
-  const packA = 0, packB = align(sb.packA), tile = packB + align(sb.packB);
   const base = align(scratch);
   const View = es === 4 ? Float32Array : Float64Array;
   return {

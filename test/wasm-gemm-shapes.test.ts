@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ModuleBuilder } from "../src/backend/wasm/emitter.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
-import { balancedBlocks, buildGemm, gemmScratchBytes, type GemmShape } from "../src/backend/wasm/gemm-kernel.js";
+import { balancedBlocks, buildGemm, gemmScratch, type GemmShape } from "../src/backend/wasm/gemm-kernel.js";
 import { align } from "../src/backend/wasm/module.js";
 
 // The generator takes any register tile and blocking (bench/gemm-tune.ts
@@ -19,9 +19,8 @@ function runGemm(s: GemmShape, M: number, N: number, K: number, ta: boolean, tb:
   const inst = new WebAssembly.Instance(new WebAssembly.Module(m.bytes()), { env: { mem } });
   const es = s.dtype === "float32" ? 4 : 8;
   const gemm = inst.exports[`gemm_${es === 4 ? "f32" : "f64"}`] as (...args: number[]) => void;
-  const sb = gemmScratchBytes(s);
-  const packA = 0, packB = align(sb.packA), tile = packB + align(sb.packB);
-  const addrA = align(tile + sb.tile), addrB = addrA + align(M * K * es), addrC = addrB + align(K * N * es);
+  const { packA, packB, tile, end } = gemmScratch(s, 0);
+  const addrA = end, addrB = addrA + align(M * K * es), addrC = addrB + align(K * N * es);
   const View = es === 4 ? Float32Array : Float64Array;
   new View(mem.buffer, addrA, M * K).set(a);
   new View(mem.buffer, addrB, K * N).set(b);

@@ -7,9 +7,8 @@
  * Tables are i32 byte offsets already in Wasm memory. Implicit-GEMM
  * convolution uses it to read patches straight from the image.
  */
-import { balancedBlocks, gemmScratchBytes } from "./gemm-kernel.js";
+import { balancedBlocks, gemmScratch } from "./gemm-kernel.js";
 import { gemmConfig, splitProduct } from "./gemm.js";
-import { align } from "./module.js";
 import { WORKER_FNS, type WasmRuntime } from "./runtime.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
 
@@ -31,9 +30,8 @@ export function gemmGather(
   const es = dtype === "float32" ? 4 : 8;
   const fn = WORKER_FNS.indexOf(dtype === "float32" ? "gemm_f32_gather" : "gemm_f64_gather");
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
-  const sb = gemmScratchBytes(shape);
   const task = (t: number, r0: number, rows: number, c0: number, cols: number): Task => {
-    const packA = rt.scratch(t), packB = packA + align(sb.packA), tile = packB + align(sb.packB);
+    const { packA, packB, tile } = gemmScratch(shape, rt.scratch(t));
     const { kcb, mcb } = balancedBlocks(shape, rows, K);
     return {
       fn,

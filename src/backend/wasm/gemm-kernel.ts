@@ -45,11 +45,17 @@ export function balancedBlocks(s: GemmShape, M: number, K: number): { kcb: numbe
   return { kcb: Math.min(kcb, s.kc), mcb: Math.min(mcb, s.mc) };
 }
 
-/** Bytes of scratch one thread needs for `shape`: packed A block, packed B block, one edge tile. */
-export function gemmScratchBytes(s: GemmShape): { packA: number; packB: number; tile: number } {
+/**
+ * Where one thread's scratch for `shape`, from `base` (64-byte aligned), keeps
+ * its packed A block, packed B block and edge tile, each 64-byte aligned;
+ * `end` is past the three.
+ */
+export function gemmScratch(s: GemmShape, base: number): { packA: number; packB: number; tile: number; end: number } {
   const es = s.dtype === "float32" ? 4 : 8;
   const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
-  return { packA: roundUp(s.mc, s.mr) * s.kc * es, packB: roundUp(s.nc, s.nr) * s.kc * es, tile: s.mr * s.nr * es };
+  const packB = base + roundUp(roundUp(s.mc, s.mr) * s.kc * es, 64);
+  const tile = packB + roundUp(roundUp(s.nc, s.nr) * s.kc * es, 64);
+  return { packA: base, packB, tile, end: tile + roundUp(s.mr * s.nr * es, 64) };
 }
 
 /**

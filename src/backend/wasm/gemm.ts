@@ -8,7 +8,7 @@
  * (broadcast over the batch) with a batch stride of 0: neither is copied.
  */
 import { allocate, allocateUninitialized, type TypedArray } from "../../core/dtype.js";
-import { balancedBlocks, gemmScratchBytes, type GemmShape } from "./gemm-kernel.js";
+import { balancedBlocks, gemmScratch, type GemmShape } from "./gemm-kernel.js";
 import { align } from "./module.js";
 import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
@@ -94,31 +94,16 @@ export function gemmStaged(
   rt: WasmRuntime, dtype: "float32" | "float64", count: number, M: number, N: number, K: number,
   A: StagedMatrix, B: StagedMatrix, C: { addr: number; ldc: number; stride: number },
 ): void {
-  const es = dtype === "float32" ? 4 : 8;
-  const fn = WORKER_FNS.indexOf(dtype === "float32" ? "gemm_f32_batched" : "gemm_f64_batched");
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
-  const sb = gemmScratchBytes(shape);
-  const task = (t: number, bStart: number, bCount: number, r0: number, rows: number, c0: number, cols: number): Task => {
-    const packA = rt.scratch(t), packB = packA + align(sb.packA), tile = packB + align(sb.packB);
-    const { kcb, mcb } = balancedBlocks(shape, rows, K);
-    return {
-      fn,
-      args: [
-        bCount, A.stride * es, B.stride * es, C.stride * es,
-        rows, cols, K,
-        A.addr + (bStart * A.stride + r0 * A.rs) * es, A.rs, A.cs,
-        B.addr + (bStart * B.stride + c0 * B.cs) * es, B.rs, B.cs,
-        C.addr + (bStart * C.stride + r0 * C.ldc + c0) * es, C.ldc,
-        packA, packB, tile, kcb, mcb,
-      ],
-    };
-  };
+  // Built with thread 0's scratch; the pool moves it per thread.
+  const task = (bStart: number, bCount: number, r0: number, rows: number, c0: number, cols: number) =>
+    batchedGemmTask(rt, dtype, K, A, B, C, { bStart, bCount, r0, rows, c0, cols }, rt.scratch(0));
 
   const flops = 2 * count * M * N * K;
   const threads = flops < gemmConfig.parallelMinFlops ? 1 : rt.threads;
   const local = (t: Task) => rt.exports[WORKER_FNS[t.fn]!](...t.args);
   if (threads === 1) {
-    rt.pool.run([task(0, 0, count, 0, M, 0, N)], local);
+    rt.pool.run([task(0, count, 0, M, 0, N)], local);
     return;
   }
   // Pieces claimed from a queue, so a worker that wakes late takes fewer. A batch splits into one
@@ -131,12 +116,41 @@ export function gemmStaged(
   if (count >= threads) {
     tasks = [];
     const per = Math.ceil(count / pieces);
-    for (let s = 0; s < count; s += per) tasks.push(task(0, s, Math.min(per, count - s), 0, M, 0, N));
+    for (let s = 0; s < count; s += per) tasks.push(task(s, Math.min(per, count - s), 0, M, 0, N));
   } else {
-    tasks = splitProduct(shape, M, N, pieces, (r0, rows, c0, cols) => task(0, 0, count, r0, rows, c0, cols));
+    tasks = splitProduct(shape, M, N, pieces, (r0, rows, c0, cols) => task(0, count, r0, rows, c0, cols));
   }
-  // Every thread packs into its own scratch: packA, packB and tile (arguments 15–17) move by one scratch block per thread.
-  rt.pool.runQueue(tasks, local, [15, 16, 17], rt.km.scratchBytes);
+  // Every thread packs into its own scratch, one scratch block further on per thread.
+  rt.pool.runQueue(tasks, local, GEMM_SCRATCH_ARGS, rt.km.scratchBytes);
+}
+
+/** Positions of the scratch addresses (packed A, packed B, edge tile) among a `batchedGemmTask`'s arguments. */
+export const GEMM_SCRATCH_ARGS = [15, 16, 17];
+
+/**
+ * The task computing rows [r0, r0 + rows) × columns [c0, c0 + cols) of
+ * C[b] = A[b]·B[b] for b in [bStart, bStart + bCount), packing into the
+ * scratch at `scratch` (gemm-kernel.ts `gemmScratch`).
+ */
+export function batchedGemmTask(
+  rt: WasmRuntime, dtype: "float32" | "float64", K: number, A: StagedMatrix, B: StagedMatrix, C: { addr: number; ldc: number; stride: number },
+  { bStart, bCount, r0, rows, c0, cols }: { bStart: number; bCount: number; r0: number; rows: number; c0: number; cols: number }, scratch: number,
+): Task {
+  const es = dtype === "float32" ? 4 : 8;
+  const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
+  const { packA, packB, tile } = gemmScratch(shape, scratch);
+  const { kcb, mcb } = balancedBlocks(shape, rows, K);
+  return {
+    fn: WORKER_FNS.indexOf(dtype === "float32" ? "gemm_f32_batched" : "gemm_f64_batched"),
+    args: [
+      bCount, A.stride * es, B.stride * es, C.stride * es,
+      rows, cols, K,
+      A.addr + (bStart * A.stride + r0 * A.rs) * es, A.rs, A.cs,
+      B.addr + (bStart * B.stride + c0 * B.cs) * es, B.rs, B.cs,
+      C.addr + (bStart * C.stride + r0 * C.ldc + c0) * es, C.ldc,
+      packA, packB, tile, kcb, mcb,
+    ],
+  };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { ModuleBuilder } from "./emitter.js";
 import { wasmFeatures } from "./features.js";
-import { buildGemm, gemmScratchBytes, type GemmShape } from "./gemm-kernel.js";
+import { buildGemm, gemmScratch, type GemmShape } from "./gemm-kernel.js";
 import { buildIm2col, buildTranspose } from "./conv-kernel.js";
 import { buildWinogradInput, buildWinogradOutput } from "./winograd-kernel.js";
 
@@ -43,8 +43,7 @@ export function kernelModule(): KernelModule {
     buildWinogradInput(m, d);
     buildWinogradOutput(m, d);
   }
-  const sizes = [gemmScratchBytes(shapes.f32), gemmScratchBytes(shapes.f64)];
-  const scratchBytes = Math.max(...sizes.map((s) => align(s.packA) + align(s.packB) + align(s.tile)));
+  const scratchBytes = Math.max(gemmScratch(shapes.f32, 0).end, gemmScratch(shapes.f64, 0).end);
   compiled = { module: new WebAssembly.Module(m.bytes()), shapes, scratchBytes };
   return compiled;
 }

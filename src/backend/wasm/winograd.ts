@@ -16,9 +16,9 @@ import { allocateUninitialized, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import type { KernelInput, PrimParams } from "../spec.js";
 import { runCount, runsOf } from "./conv-runs.js";
-import { gemmStaged } from "./gemm.js";
+import { batchedGemmTask, GEMM_SCRATCH_ARGS, gemmStaged, type StagedMatrix } from "./gemm.js";
 import { align } from "./module.js";
-import { balancedBlocks, gemmScratchBytes } from "./gemm-kernel.js";
+import { gemmScratch } from "./gemm-kernel.js";
 import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
 import { splitAcrossThreads as split } from "./split.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
@@ -84,52 +84,68 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   }
   const runs = runsOf(table, Hp, Wp, Wp, es);
 
-  const chunk = Math.max(1, Math.min(N, Math.floor(winogradConfig.budget / (16 * (C + O) * tilesPer))));
-  const plan: WinogradPlan = { dtype, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, runs };
-  if (winogradConfig.chains && rt.threads > 1 && N >= rt.threads && winogradChains(rt, x!, w!, dst, plan)) return dst;
+  // Both paths: transformed weights U, the padding runs, then the input when it must be staged.
   const addrU = rt.operandBase();
   const addrRuns = addrU + align(16 * O * C * es);
   const addrXStaged = addrRuns + align(runs.length * 4);
+  if (addrXStaged > rt.maxBytes || !rt.ensure(addrXStaged)) return null;
+  const View = dtype === "float32" ? Float32Array : Float64Array;
+  winogradWeights(w!.data, O, C, new View(rt.memory.buffer, addrU, 16 * O * C));
+  new Int32Array(rt.memory.buffer, addrRuns, runs.length).set(runs);
+  const plan: WinogradPlan = { dtype, es, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, addrU, addrRuns, nRuns: runCount(runs), addrXStaged };
+  if (winogradConfig.chains && rt.threads > 1 && N >= rt.threads && winogradChains(rt, x!, dst, plan)) return dst;
+
+  const chunk = Math.max(1, Math.min(N, Math.floor(winogradConfig.budget / (16 * (C + O) * tilesPer))));
   const addrXp = addrXStaged + align(chunk * C * H * W * es);
   const addrV = addrXp + align(chunk * C * Hp * Wp * es);
   const addrM = addrV + align(16 * (C * chunk * tilesPer + SKEW) * es);
   const addrOutStaged = addrM + align(16 * (O * chunk * tilesPer + SKEW) * es);
   const end = addrOutStaged + align(chunk * O * OH * OW * es);
   if (end > rt.maxBytes || !rt.ensure(end)) return null;
-  const View = dtype === "float32" ? Float32Array : Float64Array;
-  const buf = rt.memory.buffer;
-  winogradWeights(w!.data, O, C, new View(buf, addrU, 16 * O * C));
-  new Int32Array(buf, addrRuns, runs.length).set(runs);
   const suffix = dtype === "float32" ? "f32" : "f64";
 
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const cnt = Math.min(chunk, N - n0), T = cnt * tilesPer;
-    const planeV = C * T + SKEW, planeM = O * T + SKEW;
     // An input in the call arena or a kept block (runtime.ts) is read where it lies, and a result block written there.
     const addrX = rt.operandAt(x!.data, n0 * C * H * W, cnt * C * H * W, addrXStaged), addrOut = rt.resultAt(dst, n0 * O * OH * OW, addrOutStaged);
-    split(rt, "im2col_runs", cnt * C, cnt * C * Hp * Wp, (i0, i1) => [
-      addrX, C * H * W * es, H * W * es, C, i0, i1, addrRuns, runCount(runs), addrXp, C * Hp * Wp * es, Hp * Wp * es,
-    ]);
-    split(rt, `winograd_input_${suffix}`, cnt * C, 16 * C * T, (i0, i1) => [
-      addrXp, addrV, i0, i1, C, tH, tW, Wp * es, Hp * Wp * es, tilesPer, T, planeV * es,
-    ]);
+    split(rt, "im2col_runs", cnt * C, cnt * C * Hp * Wp, (i0, i1) => padArgs(plan, addrX, addrXp, i0, i1));
+    split(rt, `winograd_input_${suffix}`, cnt * C, 16 * C * T, (i0, i1) => inputArgs(plan, addrXp, addrV, i0, i1, T));
     // M[ξ] = U[ξ]·V[ξ]: [O, C]·[C, T] → [O, T].
-    gemmStaged(rt, dtype, 16, O, T, C, { addr: addrU, rs: C, cs: 1, stride: O * C }, { addr: addrV, rs: T, cs: 1, stride: planeV }, { addr: addrM, ldc: T, stride: planeM });
-    split(rt, `winograd_output_${suffix}`, cnt * O, 16 * O * T, (i0, i1) => [
-      addrM, addrOut, i0, i1, O, tH, tW, tilesPer, planeM * es, T * es, es, OH, OW,
-    ]);
+    gemmStaged(rt, dtype, 16, O, T, C, ...transformProduct(plan, addrV, addrM, T));
+    split(rt, `winograd_output_${suffix}`, cnt * O, 16 * O * T, (i0, i1) => outputArgs(plan, addrM, addrOut, i0, i1, T));
     rt.landAt(dst, n0 * O * OH * OW, cnt * O * OH * OW, addrOut);
   }
   return dst;
 }
 
-/** What `winogradChains` needs of a convolution `convWinograd` has measured out. */
+/** A convolution as `convWinograd` measured it out, and where U, the runs and the staged input go. */
 interface WinogradPlan {
   dtype: "float32" | "float64";
+  es: number;
   N: number; C: number; H: number; W: number; O: number; OH: number; OW: number;
   tH: number; tW: number; Hp: number; Wp: number;
-  runs: Int32Array;
+  addrU: number; addrRuns: number; nRuns: number; addrXStaged: number;
 }
+
+/** `im2col_runs` arguments: pad planes [i0, i1) of the examples at `x` into `xp`. */
+const padArgs = (p: WinogradPlan, x: number, xp: number, i0: number, i1: number) => [
+  x, p.C * p.H * p.W * p.es, p.H * p.W * p.es, p.C, i0, i1, p.addrRuns, p.nRuns, xp, p.C * p.Hp * p.Wp * p.es, p.Hp * p.Wp * p.es,
+];
+
+/** `winograd_input_*` arguments: transform padded planes [i0, i1) at `xp` into V (T tiles per plane). */
+const inputArgs = (p: WinogradPlan, xp: number, v: number, i0: number, i1: number, T: number) => [
+  xp, v, i0, i1, p.C, p.tH, p.tW, p.Wp * p.es, p.Hp * p.Wp * p.es, p.tH * p.tW, T, (p.C * T + SKEW) * p.es,
+];
+
+/** `winograd_output_*` arguments: transform planes [i0, i1) of M back into the output at `out`. */
+const outputArgs = (p: WinogradPlan, m: number, out: number, i0: number, i1: number, T: number) => [
+  m, out, i0, i1, p.O, p.tH, p.tW, p.tH * p.tW, (p.O * T + SKEW) * p.es, T * p.es, p.es, p.OH, p.OW,
+];
+
+/** The 16 products M[ξ] = U[ξ]·V[ξ]: [O, C]·[C, T] → [O, T], as gemmStaged's A, B and C. */
+const transformProduct = (p: WinogradPlan, v: number, m: number, T: number): [StagedMatrix, StagedMatrix, { addr: number; ldc: number; stride: number }] => [
+  { addr: p.addrU, rs: p.C, cs: 1, stride: p.O * p.C }, { addr: v, rs: T, cs: 1, stride: p.C * T + SKEW }, { addr: m, ldc: T, stride: p.O * T + SKEW },
+];
 
 /**
  * The whole convolution in one hand-off: the examples are cut into chains
@@ -137,11 +153,11 @@ interface WinogradPlan {
  * multiplies (16 GEMMs on that thread alone) and transforms back its
  * examples, in its own scratch (moved by the pool per thread). The
  * phase-by-phase path waits for every thread three times per chunk. False
- * (nothing written) when the whole input and output do not fit in memory.
+ * (nothing written past U and the runs) when the whole input and output do not fit in memory.
  */
-function winogradChains(rt: WasmRuntime, x: KernelInput, w: KernelInput, dst: Float32Array | Float64Array, p: WinogradPlan): boolean {
-  const { dtype, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, runs } = p;
-  const es = dtype === "float32" ? 4 : 8, tilesPer = tH * tW, threads = rt.threads;
+function winogradChains(rt: WasmRuntime, x: KernelInput, dst: Float32Array | Float64Array, p: WinogradPlan): boolean {
+  const { dtype, es, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, addrXStaged } = p;
+  const tilesPer = tH * tW, threads = rt.threads;
   // Chains of `chainBudget` elements of V + M (B3, 2 threads: 4 examples; 2 and 4 gave the fastest convs,
   // 8 (a chunk per thread) 15 % slower, 16–32 slower still), at least one per thread, at most what the
   // queue holds (4 tasks per chain).
@@ -149,42 +165,30 @@ function winogradChains(rt: WasmRuntime, x: KernelInput, w: KernelInput, dst: Fl
   const chains = Math.min(Math.floor(MAX_QUEUED / 4), Math.max(threads, Math.ceil(N / fit)));
   const sub = Math.ceil(N / chains);
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
-  const sb = gemmScratchBytes(shape);
   const maxT = sub * tilesPer;
-  const addrU = rt.operandBase();
-  const addrRuns = addrU + align(16 * O * C * es);
-  const addrXStaged = addrRuns + align(runs.length * 4);
   const addrOutStaged = addrXStaged + align(N * C * H * W * es);
-  // Thread 0's scratch; thread t's lies t·stride further on.
-  const packA = addrOutStaged + align(N * O * OH * OW * es), packB = packA + align(sb.packA), tile = packB + align(sb.packB);
-  const addrXp = tile + align(sb.tile);
+  // Thread 0's scratch (the GEMM's, then padded planes, V and M); thread t's lies t·stride further on.
+  const scratch = addrOutStaged + align(N * O * OH * OW * es);
+  const addrXp = gemmScratch(shape, scratch).end;
   const addrV = addrXp + align(sub * C * Hp * Wp * es);
   const addrM = addrV + align(16 * (C * maxT + SKEW) * es);
-  const stride = addrM + align(16 * (O * maxT + SKEW) * es) - packA;
-  const end = packA + threads * stride;
+  const stride = addrM + align(16 * (O * maxT + SKEW) * es) - scratch;
+  const end = scratch + threads * stride;
   if (end > rt.maxBytes || !rt.ensure(end)) return false;
-  const View = dtype === "float32" ? Float32Array : Float64Array;
-  const buf = rt.memory.buffer;
-  winogradWeights(w.data, O, C, new View(buf, addrU, 16 * O * C));
-  new Int32Array(buf, addrRuns, runs.length).set(runs);
   const addrX = rt.operandAt(x.data, 0, N * C * H * W, addrXStaged), addrOut = rt.resultAt(dst, 0, addrOutStaged);
   const suffix = dtype === "float32" ? "f32" : "f64";
   const fn = (name: (typeof WORKER_FNS)[number]) => WORKER_FNS.indexOf(name);
-  const { kcb, mcb } = balancedBlocks(shape, O, C);
 
-  const list: (Task & { perThread: number[] })[][] = [];
+  const list: (Task & { perThread: readonly number[] })[][] = [];
   for (let n0 = 0; n0 < N; n0 += sub) {
     const cnt = Math.min(sub, N - n0), T = cnt * tilesPer;
-    const planeV = C * T + SKEW, planeM = O * T + SKEW;
+    // Arguments that address thread 0's scratch: padded planes, V, M (and the GEMM's packing).
     list.push([
-      { fn: fn("im2col_runs"), perThread: [8], args: [
-        addrX + n0 * C * H * W * es, C * H * W * es, H * W * es, C, 0, cnt * C, addrRuns, runCount(runs), addrXp, C * Hp * Wp * es, Hp * Wp * es] },
-      { fn: fn(`winograd_input_${suffix}`), perThread: [0, 1], args: [addrXp, addrV, 0, cnt * C, C, tH, tW, Wp * es, Hp * Wp * es, tilesPer, T, planeV * es] },
-      // M[ξ] = U[ξ]·V[ξ]: [O, C]·[C, T] → [O, T] (the arguments of gemmStaged's tasks).
-      { fn: fn(`gemm_${suffix}_batched`), perThread: [10, 13, 15, 16, 17], args: [
-        16, O * C * es, planeV * es, planeM * es, O, T, C, addrU, C, 1, addrV, T, 1, addrM, T, packA, packB, tile, kcb, mcb] },
-      { fn: fn(`winograd_output_${suffix}`), perThread: [0], args: [
-        addrM, addrOut + n0 * O * OH * OW * es, 0, cnt * O, O, tH, tW, tilesPer, planeM * es, T * es, es, OH, OW] },
+      { fn: fn("im2col_runs"), perThread: [8], args: padArgs(p, addrX + n0 * C * H * W * es, addrXp, 0, cnt * C) },
+      { fn: fn(`winograd_input_${suffix}`), perThread: [0, 1], args: inputArgs(p, addrXp, addrV, 0, cnt * C, T) },
+      { ...batchedGemmTask(rt, dtype, C, ...transformProduct(p, addrV, addrM, T), { bStart: 0, bCount: 16, r0: 0, rows: O, c0: 0, cols: T }, scratch),
+        perThread: [10, 13, ...GEMM_SCRATCH_ARGS] },
+      { fn: fn(`winograd_output_${suffix}`), perThread: [0], args: outputArgs(p, addrM, addrOut + n0 * O * OH * OW * es, 0, cnt * O, T) },
     ]);
   }
   rt.pool.runChains(list, (t) => rt.exports[WORKER_FNS[t.fn]!]!(...t.args), stride);
