@@ -50,21 +50,28 @@ export function chooseLayout(P: number, mr: number): ConvLayout {
   return P < 4 * mr ? "rows" : "wx";
 }
 
-/** True when `convGemm` would take the implicit GEMM (conv-implicit.ts) for these shapes. */
-export function takesImplicit(xShape: readonly number[], wShape: readonly number[], p: PrimParams["conv"], out: Aval): boolean {
-  if ((out.dtype !== "float32" && out.dtype !== "float64") || convConfig.layout !== null || !convConfig.implicit) return false;
-  const dummy = (shape: readonly number[]) => ({ data: new Float32Array(0), shape, dtype: out.dtype });
-  if (winogradApplies(dummy(xShape), dummy(wShape), p)) return false;
+/**
+ * How `convGemm` computes a float convolution of these shapes: through
+ * Winograd when it applies (winograd.ts), else — or when Winograd does not
+ * fit in memory — as an implicit GEMM when that applies (conv-implicit.ts),
+ * else im2col in `layout`.
+ */
+export function convRoute(xShape: readonly number[], wShape: readonly number[], p: PrimParams["conv"], out: Aval): { winograd: boolean; implicit: boolean; layout: ConvLayout } {
   const inSp = xShape.slice(2), kSp = wShape.slice(2), outSp = out.shape.slice(2);
-  const [N, O] = [xShape[0]!, wShape[0]!], P = product(outSp), K = product(wShape.slice(1));
   const mr = getRuntime().km.shapes[out.dtype === "float32" ? "f32" : "f64"].mr;
-  return N * O * P !== 0 && K !== 0 && chooseLayout(P, mr) === "rows" && implicitApplies(inSp, kSp, outSp, p);
+  const layout = convConfig.layout ?? chooseLayout(product(outSp), mr);
+  return {
+    winograd: convConfig.layout === null && winogradApplies({ shape: xShape }, { shape: wShape }, p),
+    implicit: layout === "rows" && convConfig.implicit && product(out.shape) * product(wShape.slice(1)) !== 0 && implicitApplies(inSp, kSp, outSp, p),
+    layout,
+  };
 }
 
 export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval): TypedArray | null {
   const dtype = out.dtype;
   if (dtype !== "float32" && dtype !== "float64") return null;
-  if (convConfig.layout === null && winogradApplies(x!, w!, p)) {
+  const route = convRoute(x!.shape, w!.shape, p, out);
+  if (route.winograd) {
     const viaWinograd = convWinograd([x!, w!], p, out);
     if (viaWinograd) return viaWinograd;
   }
@@ -81,9 +88,8 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
 
   const rt = getRuntime();
   const es = dtype === "float32" ? 4 : 8;
-  const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
-  const layout = convConfig.layout ?? chooseLayout(P, shape.mr);
-  if (layout === "rows" && convConfig.implicit && implicitApplies(inSp, kSp, outSp, p)) {
+  const layout = route.layout;
+  if (route.implicit) {
     const viaImplicit = convImplicitRows([x!, w!], p, out);
     if (viaImplicit) return viaImplicit;
   }

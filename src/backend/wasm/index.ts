@@ -18,7 +18,7 @@ import { referenceKernels } from "../reference/kernels.js";
 import type { Backend, BinaryName, CompareName, KernelInput, PrimName, PrimParams, ReduceName, UnaryName } from "../spec.js";
 import { wasmFeatures } from "./features.js";
 import { wasmCallArena } from "./arena.js";
-import { convGemm, takesImplicit } from "./conv.js";
+import { convGemm, convRoute } from "./conv.js";
 import { convImplicitRows, type StridedInput } from "./conv-implicit.js";
 import { TransposeView } from "./lazy-transpose.js";
 import { gemm, type GemmOperand } from "./gemm.js";
@@ -102,7 +102,8 @@ const conv: Fast<"conv"> = ([x, w], p, [out]) => {
   const strided = (b: Input): StridedInput | null => b.buffer instanceof TransposeView && b.buffer.strides !== null
     ? { data: b.buffer.source(), shape: b.shape, dtype: b.dtype, strides: b.buffer.strides } : null;
   const sx = strided(x!), sw = strided(w!);
-  if ((sx || sw) && takesImplicit(x!.shape, w!.shape, p, out!)) {
+  const route = (sx || sw) && isFloatDType(out!.dtype) ? convRoute(x!.shape, w!.shape, p, out!) : null;
+  if (route && !route.winograd && route.implicit) {
     const res = convImplicitRows([sx ?? view(x!), sw ?? view(w!)], p, out!);
     if (res) return wrap(res);
   }

@@ -38,7 +38,7 @@ const SKEW = 16;
 export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true, chainBudget: 1 << 20 };
 
 /** True for the convolutions this path computes: 2-D, 3×3 kernel, stride 1, no dilation, one group, padding ≥ 0. */
-export function winogradApplies(x: KernelInput, w: KernelInput, p: PrimParams["conv"]): boolean {
+export function winogradApplies(x: { shape: readonly number[] }, w: { shape: readonly number[] }, p: PrimParams["conv"]): boolean {
   const same = (xs: readonly number[], v: number) => xs.every((a) => a === v);
   return winogradConfig.enabled && x.shape.length === 4 && w.shape[2] === 3 && w.shape[3] === 3 && p.groups === 1 &&
     same(p.strides, 1) && same(p.lhsDilation, 1) && same(p.rhsDilation, 1) && p.padding.every(([lo, hi]) => lo >= 0 && hi >= 0) &&
