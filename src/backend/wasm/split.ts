@@ -20,10 +20,10 @@ export interface PoolFunction {
 export function splitAcrossThreads(rt: WasmRuntime, fn: WorkerFn | PoolFunction, total: number, work: number, args: (start: number, end: number) => number[]): void {
   const { index, local } = typeof fn === "string" ? { index: WORKER_FNS.indexOf(fn), local: rt.exports[fn] } : fn;
   const pieces = work < PARALLEL_MIN_ELEMENTS ? 1 : Math.min(total, 2 * rt.threads, MAX_QUEUED);
+  if (total === 0) return;
+  if (pieces === 1) return void local(...args(0, total)); // no hand-off to prepare
   const per = Math.ceil(total / pieces);
   const tasks: Task[] = [];
   for (let s = 0; s < total; s += per) tasks.push({ fn: index, args: args(s, Math.min(total, s + per)) });
-  const runLocal = (t: Task) => local(...t.args);
-  if (tasks.length === 1) rt.pool.run(tasks, runLocal);
-  else rt.pool.runQueue(tasks, runLocal);
+  rt.pool.runQueue(tasks, (t) => local(...t.args));
 }
