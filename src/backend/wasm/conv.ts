@@ -29,6 +29,7 @@ import { splitAcrossThreads as split } from "./split.js";
 import { runCount, runsOf } from "./conv-runs.js";
 import { convWinograd, winogradApplies } from "./winograd.js";
 import { convImplicitRows, implicitApplies } from "./conv-implicit.js";
+import { convWinogradFilter, winogradFilterApplies } from "./winograd-filter.js";
 
 export type ConvLayout = "wx" | "rows";
 
@@ -52,19 +53,27 @@ export function chooseLayout(P: number, mr: number): ConvLayout {
 
 /**
  * How `convGemm` computes a float convolution of these shapes: through
- * Winograd when it applies (winograd.ts), else — or when Winograd does not
- * fit in memory — as an implicit GEMM when that applies (conv-implicit.ts),
- * else im2col in `layout`.
+ * Winograd when it applies (winograd.ts; a weight gradient's by
+ * winograd-filter.ts), else — or when Winograd does not fit in memory — as
+ * an implicit GEMM when that applies (conv-implicit.ts), else im2col in `layout`.
  */
-export function convRoute(xShape: readonly number[], wShape: readonly number[], p: PrimParams["conv"], out: Aval): { winograd: boolean; implicit: boolean; layout: ConvLayout } {
+export function convRoute(xShape: readonly number[], wShape: readonly number[], p: PrimParams["conv"], out: Aval): ConvRoute {
   const inSp = xShape.slice(2), kSp = wShape.slice(2), outSp = out.shape.slice(2);
   const mr = getRuntime().km.shapes[out.dtype === "float32" ? "f32" : "f64"].mr;
   const layout = convConfig.layout ?? chooseLayout(product(outSp), mr);
   return {
     winograd: convConfig.layout === null && winogradApplies({ shape: xShape }, { shape: wShape }, p),
+    winogradFilter: convConfig.layout === null && winogradFilterApplies(xShape, wShape, p, out),
     implicit: layout === "rows" && convConfig.implicit && product(out.shape) * product(wShape.slice(1)) !== 0 && implicitApplies(inSp, kSp, outSp, p),
     layout,
   };
+}
+
+export interface ConvRoute {
+  winograd: boolean;
+  winogradFilter: boolean;
+  implicit: boolean;
+  layout: ConvLayout;
 }
 
 export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval): TypedArray | null {
@@ -73,6 +82,10 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
   const route = convRoute(x!.shape, w!.shape, p, out);
   if (route.winograd) {
     const viaWinograd = convWinograd([x!, w!], p, out);
+    if (viaWinograd) return viaWinograd;
+  }
+  if (route.winogradFilter) {
+    const viaWinograd = convWinogradFilter([x!, w!], p, out);
     if (viaWinograd) return viaWinograd;
   }
   const nd = p.strides.length;

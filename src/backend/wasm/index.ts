@@ -20,6 +20,7 @@ import { wasmFeatures } from "./features.js";
 import { wasmCallArena } from "./arena.js";
 import { convGemm, convRoute } from "./conv.js";
 import { convImplicitRows, type StridedInput } from "./conv-implicit.js";
+import { convWinogradFilter } from "./winograd-filter.js";
 import { TransposeView } from "./lazy-transpose.js";
 import { gemm, type GemmOperand } from "./gemm.js";
 import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
@@ -96,13 +97,20 @@ const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) =>
   return wrap(reduceWasm(name, v, axes, out!) ?? reduceFast(name, v, axes, out!));
 };
 
-/** A deferred transpose with strides is read in place when the conv goes to the implicit GEMM; anything else is materialized. */
+/**
+ * A deferred transpose with strides is read in place when the conv goes to the Winograd weight gradient or
+ * the implicit GEMM; anything else is materialized.
+ */
 const conv: Fast<"conv"> = ([x, w], p, [out]) => {
   if (!wasmFeatures().simd) return null;
   const strided = (b: Input): StridedInput | null => b.buffer instanceof TransposeView && b.buffer.strides !== null
     ? { data: b.buffer.source(), shape: b.shape, dtype: b.dtype, strides: b.buffer.strides } : null;
   const sx = strided(x!), sw = strided(w!);
   const route = (sx || sw) && isFloatDType(out!.dtype) ? convRoute(x!.shape, w!.shape, p, out!) : null;
+  if (route && !route.winograd && route.winogradFilter) {
+    const res = convWinogradFilter([sx ?? view(x!), sw ?? view(w!)], p, out!);
+    if (res) return wrap(res);
+  }
   if (route && !route.winograd && route.implicit) {
     const res = convImplicitRows([sx ?? view(x!), sw ?? view(w!)], p, out!);
     if (res) return wrap(res);

@@ -16,18 +16,23 @@ import { F32, F64, I32, laneBytes, MemOp, Op, Simd, SimdMem, V128, type FuncBuil
 export const WINO_INPUT_PARAMS = ["xp", "V", "i0", "i1", "C", "tH", "tW", "rowBytes", "planeBytes", "tilesPer", "T", "xiBytes"] as const;
 export const WINO_OUTPUT_PARAMS = ["m", "out", "i0", "i1", "O", "tH", "tW", "tilesPer", "xiBytes", "oBytes", "tBytes", "OH", "OW"] as const;
 
-const scalar = (dtype: "float32" | "float64") =>
+export const scalar = (dtype: "float32" | "float64") =>
   dtype === "float32"
-    ? { es: 4, type: F32 as ValType, load: MemOp.f32_load, store: MemOp.f32_store, add: Op.f32_add, sub: Op.f32_sub, suffix: "f32", vadd: Simd.f32x4_add, vsub: Simd.f32x4_sub }
-    : { es: 8, type: F64 as ValType, load: MemOp.f64_load, store: MemOp.f64_store, add: Op.f64_add, sub: Op.f64_sub, suffix: "f64", vadd: Simd.f64x2_add, vsub: Simd.f64x2_sub };
+    ? { es: 4, type: F32 as ValType, load: MemOp.f32_load, store: MemOp.f32_store, add: Op.f32_add, sub: Op.f32_sub, neg: Op.f32_neg, suffix: "f32",
+        vadd: Simd.f32x4_add, vsub: Simd.f32x4_sub, vneg: Simd.f32x4_neg }
+    : { es: 8, type: F64 as ValType, load: MemOp.f64_load, store: MemOp.f64_store, add: Op.f64_add, sub: Op.f64_sub, neg: Op.f64_neg, suffix: "f64",
+        vadd: Simd.f64x2_add, vsub: Simd.f64x2_sub, vneg: Simd.f64x2_neg };
 
-const get = (f: FuncBuilder, i: number) => () => void f.localGet(i);
-const cst = (f: FuncBuilder, v: number) => () => void f.i32Const(v);
+export const get = (f: FuncBuilder, i: number) => () => void f.localGet(i);
+export const cst = (f: FuncBuilder, v: number) => () => void f.i32Const(v);
 
-/** out[k] = a[i] ± a[j] (± b) for the transforms' add/subtract rows; on vectors of tiles with `vector`. */
-function combine(f: FuncBuilder, sc: ReturnType<typeof scalar>, terms: [number, 1 | -1][], into: number, vector = false): void {
+/** out[k] = ±a[i] ± a[j] (± b) for the transforms' add/subtract rows; on vectors of tiles with `vector`. */
+export function combine(f: FuncBuilder, sc: ReturnType<typeof scalar>, terms: [number, 1 | -1][], into: number, vector = false): void {
   f.localGet(terms[0]![0]);
-  if (terms[0]![1] < 0) throw new RangeError("combine: the first term must be positive");
+  if (terms[0]![1] < 0) {
+    if (vector) f.simd(sc.vneg);
+    else f.op(sc.neg);
+  }
   for (const [l, sign] of terms.slice(1)) {
     f.localGet(l);
     if (vector) f.simd(sign > 0 ? sc.vadd : sc.vsub);

@@ -28,14 +28,14 @@ import { MAX_QUEUED, type Task } from "./threads.js";
  * are often multiples of 4 KiB, and 16 streams at such a stride all land in
  * the same cache sets.
  */
-const SKEW = 16;
+export const SKEW = 16;
 
 /**
  * `minChannels`: below this many input or output channels im2col is cheaper (no transforms); `budget`: elements of V + M per chunk.
  * `chains`: with more examples than threads, each thread runs the whole pipeline on its own examples (see `winogradChains`),
- * in chains of at most `chainBudget` elements of V + M.
+ * in chains of at most `chainBudget` elements of V + M. `filter`: weight gradients by Winograd too (winograd-filter.ts).
  */
-export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true, chainBudget: 1 << 20 };
+export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true, chainBudget: 1 << 20, filter: true };
 
 /** True for the convolutions this path computes: 2-D, 3×3 kernel, stride 1, no dilation, one group, padding ≥ 0. */
 export function winogradApplies(x: { shape: readonly number[] }, w: { shape: readonly number[] }, p: PrimParams["conv"]): boolean {
@@ -70,19 +70,10 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   const dst = allocateUninitialized(dtype, N * O * OH * OW) as Float32Array | Float64Array;
   if (dst.length === 0) return dst;
   const tH = Math.ceil(OH / 2), tW = Math.ceil(OW / 2), Hp = 2 * tH + 2, Wp = 2 * tW + 2, tilesPer = tH * tW;
-  const [padT, padL] = [p.padding[0]![0], p.padding[1]![0]];
 
   const rt = getRuntime();
   const es = dtype === "float32" ? 4 : 8;
-  // The padded plane: input pixel or −1 (zero) for every (row, column) the tiles read.
-  const table = new Int32Array(Hp * Wp);
-  for (let r = 0; r < Hp; r++) {
-    for (let c = 0; c < Wp; c++) {
-      const iy = r - padT, ix = c - padL;
-      table[r * Wp + c] = iy >= 0 && iy < H && ix >= 0 && ix < W ? iy * W + ix : -1;
-    }
-  }
-  const runs = runsOf(table, Hp, Wp, Wp, es);
+  const runs = paddedPlaneRuns(H, W, Hp, Wp, p.padding[0]![0], p.padding[1]![0], es);
 
   // Both paths: transformed weights U, the padding runs, then the input when it must be staged.
   const addrU = rt.operandBase();
@@ -116,6 +107,21 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
     rt.landAt(dst, n0 * O * OH * OW, cnt * O * OH * OW, addrOut);
   }
   return dst;
+}
+
+/**
+ * `im2col_runs` runs that copy an H×W plane (rows W elements apart) into an
+ * Hp×Wp one at row padT, column padL, zeros around it.
+ */
+export function paddedPlaneRuns(H: number, W: number, Hp: number, Wp: number, padT: number, padL: number, es: number): Int32Array {
+  const table = new Int32Array(Hp * Wp);
+  for (let r = 0; r < Hp; r++) {
+    for (let c = 0; c < Wp; c++) {
+      const iy = r - padT, ix = c - padL;
+      table[r * Wp + c] = iy >= 0 && iy < H && ix >= 0 && ix < W ? iy * W + ix : -1;
+    }
+  }
+  return runsOf(table, Hp, Wp, Wp, es);
 }
 
 /** A convolution as `convWinograd` measured it out, and where U, the runs and the staged input go. */

@@ -1,0 +1,137 @@
+/**
+ * The Winograd weight gradient (backend/wasm/winograd-filter.ts): the
+ * batch-as-channel convolution conv(xᵀ, ctᵀ) → [C, O, 3, 3] that a 3×3,
+ * stride-1 convolution's VJP emits, against the reference kernel on random
+ * shapes (odd and even cotangent grids, padding, fewer examples than
+ * threads, channels that are not multiples of the register tiles), with
+ * plain operands and with deferred transposes read from their storage, f32
+ * and f64, one to three threads; and inside a jitted gradient, bit for bit
+ * against eager with the call arena large, tiny and absent.
+ */
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import * as fx from "../src/index.js";
+import type { ConvParams, KernelInput } from "../src/backend/spec.js";
+import { convKernel } from "../src/backend/reference/kernels/conv.js";
+import { randomInput, rng } from "./conv-reference.js";
+import { convGemm, convRoute } from "../src/backend/wasm/conv.js";
+import type { StridedInput } from "../src/backend/wasm/conv-implicit.js";
+import { convWinogradFilter, winogradFilterApplies } from "../src/backend/wasm/winograd-filter.js";
+import { winogradConfig } from "../src/backend/wasm/winograd.js";
+import { arenaConfig, setThreads } from "../src/backend/wasm/runtime.js";
+import { wasmFeatures } from "../src/backend/wasm/features.js";
+import type { Tensor } from "../src/core/tensor.js";
+
+const rand = rng(8080);
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+const params = (lo: number, hi: number): ConvParams =>
+  ({ strides: [1, 1], padding: [[lo, hi], [hi, lo]], lhsDilation: [1, 1], rhsDilation: [1, 1], groups: 1 });
+
+/** Row-major [a, b, ...rest] data read as [b, a, ...rest] through strides, as a deferred transpose hands it over. */
+function swapped(stored: KernelInput): StridedInput {
+  const [a, b, h, w] = stored.shape as [number, number, number, number];
+  return { data: stored.data, shape: [b, a, h, w], dtype: stored.dtype, strides: [h * w, b * h * w, w, 1] };
+}
+
+/** The same operand materialized as [b, a, ...]. */
+function transposed(stored: KernelInput): KernelInput {
+  const [a, b, h, w] = stored.shape as [number, number, number, number];
+  const data = stored.data.slice();
+  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) data.set(stored.data.subarray((i * b + j) * h * w, (i * b + j + 1) * h * w), (j * a + i) * h * w);
+  return { data, shape: [b, a, h, w], dtype: stored.dtype };
+}
+
+describe.skipIf(!wasmFeatures().simd).each([1, 2, 3])("wasm Winograd weight gradient vs reference, %i thread(s)", (threads) => {
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: 24 random weight-gradient convolutions, plain and as deferred transposes`, () => {
+      setThreads(threads);
+      for (let trial = 0; trial < 24; trial++) {
+        // Forward: x [N, C, H, W] ⋆ w [O, C, 3, 3], padding (lo, hi) → ct [N, O, KH, KW].
+        const N = pick([1, 2, 3, 5, 9]), C = pick([8, 9, 13, 16]), O = pick([8, 11, 12, 17]);
+        const lo = pick([0, 0, 1, 2]), hi = pick([0, 1]);
+        const H = pick([3, 4, 6, 7, 10]), W = pick([3, 5, 8, 9]);
+        const KH = H + lo + hi - 2, KW = W + hi + lo - 2;
+        const x = randomInput(rand, [N, C, H, W], dtype), ct = randomInput(rand, [N, O, KH, KW], dtype);
+        const p = params(lo, hi);
+        const out = { shape: [C, O, 3, 3], dtype };
+        const xt = transposed(x), ctt = transposed(ct);
+        expect(winogradFilterApplies(xt.shape, ctt.shape, p, out)).toBe(true);
+        const want = convKernel([xt, ctt], p, [out])[0]!;
+        const got = convWinogradFilter([xt, ctt], p, out)!;
+        const terms = N * KH * KW;
+        const tol = (dtype === "float32" ? 4e-6 : 1e-14) * (terms + 10);
+        for (let i = 0; i < want.length; i++) {
+          if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`trial ${trial} x ${x.shape} ct ${ct.shape} pad ${lo},${hi}: element ${i} ${got[i]} vs ${want[i]}`);
+        }
+        // Read through strides from the untransposed storage: the same numbers; and convGemm takes this route
+        // (unless the cotangent is itself 3×3: then the forward Winograd path comes first).
+        expect(Array.from(convWinogradFilter([swapped(x), swapped(ct)], p, out)!)).toEqual(Array.from(got));
+        if (!convRoute(xt.shape, ctt.shape, p, out).winograd) expect(Array.from(convGemm([xt, ctt], p, out)!)).toEqual(Array.from(got));
+      }
+    });
+  }
+});
+
+describe("winogradFilterApplies", () => {
+  const out = { shape: [16, 8, 3, 3], dtype: "float32" as const };
+  it("takes 2-D, stride-1, undilated, ungrouped convolutions with a 3×3 result and enough channels", () => {
+    expect(winogradFilterApplies([16, 4, 10, 10], [8, 4, 8, 8], params(0, 0), out)).toBe(true);
+    expect(winogradFilterApplies([16, 4, 10, 10], [8, 4, 8, 8], { ...params(0, 0), strides: [2, 1] }, out)).toBe(false);
+    expect(winogradFilterApplies([16, 4, 10, 10], [8, 4, 8, 8], { ...params(0, 0), rhsDilation: [1, 2] }, out)).toBe(false);
+    expect(winogradFilterApplies([16, 4, 10, 10], [8, 4, 8, 8], { ...params(0, 0), groups: 2 }, out)).toBe(false);
+    expect(winogradFilterApplies([16, 4, 10, 10], [8, 4, 7, 7], params(0, 0), { ...out, shape: [16, 8, 4, 4] })).toBe(false);
+    expect(winogradFilterApplies([4, 4, 10, 10], [8, 4, 8, 8], params(0, 0), { ...out, shape: [4, 8, 3, 3] })).toBe(false);
+    expect(winogradFilterApplies([16, 4, 10, 10], [5, 4, 8, 8], params(0, 0), { ...out, shape: [16, 5, 3, 3] })).toBe(false);
+  });
+  it("is what convRoute reports", () => {
+    expect(convRoute([16, 4, 10, 10], [8, 4, 8, 8], params(0, 0), out).winogradFilter).toBe(true);
+    expect(convRoute([16, 4, 10, 10], [8, 4, 8, 8], { ...params(0, 0), strides: [2, 2] }, { ...out, shape: [16, 8, 2, 2] }).winogradFilter).toBe(false);
+  });
+});
+
+const bits = (t: Tensor) => {
+  const d = t.data();
+  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+};
+
+describe.skipIf(!wasmFeatures().simd)("Winograd weight gradient inside jit", () => {
+  const previous = fx.getBackend().name;
+  afterEach(() => {
+    arenaConfig.maxBytes = arenaConfig.defaultMaxBytes;
+    winogradConfig.filter = true;
+  });
+  afterAll(() => fx.setBackend(previous));
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const [label, maxBytes] of [["large", arenaConfig.defaultMaxBytes], ["tiny", 16 * 1024], ["none", 0]] as const) {
+      it(`${dtype}, arena ${label}: gradients equal eager bit for bit and the reference within rounding`, () => {
+        fx.setBackend("wasm");
+        setThreads(2);
+        arenaConfig.maxBytes = maxBytes;
+        const r = (shape: number[]) => fx.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1), { shape, dtype });
+        const q = { c1: r([9, 3, 3, 3]), c2: r([10, 9, 3, 3]) };
+        const loss = (w: typeof q, x: Tensor) => {
+          const h = fx.tanh(fx.conv2d(x, w.c1, { padding: "same" }));
+          return fx.conv2d(h.mul(1.5), w.c2).square().sum(); // c2's weight gradient reads h·1.5 and its cotangent as deferred transposes
+        };
+        const g = (w: typeof q, x: Tensor) => fx.grad(loss)(w, x);
+        const x = r([5, 3, 11, 12]);
+        for (let call = 0; call < 2; call++) {
+          const got = fx.tree.leaves(fx.jit(g)(q, x)) as Tensor[];
+          const want = fx.tree.leaves(g(q, x)) as Tensor[];
+          got.forEach((t, k) => expect(bits(t), `call ${call}, gradient ${k}`).toEqual(bits(want[k]!)));
+        }
+        const wasm = fx.tree.leaves(g(q, x)) as Tensor[];
+        // The Winograd route is the one taken: the implicit GEMM's sums round differently.
+        winogradConfig.filter = false;
+        const direct = fx.tree.leaves(g(q, x)) as Tensor[];
+        expect(bits(direct[1]!)).not.toEqual(bits(wasm[1]!));
+        fx.setBackend("reference");
+        const ref = fx.tree.leaves(g(q, x)) as Tensor[];
+        fx.setBackend("wasm");
+        wasm.forEach((t, k) => {
+          const a = t.data(), b = ref[k]!.data();
+          for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!), `gradient ${k} element ${i}`).toBeLessThan(dtype === "float32" ? 2e-3 : 1e-9);
+        });
+      });
+    }
+  }
+});
