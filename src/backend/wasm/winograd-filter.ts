@@ -17,7 +17,7 @@
  * Per chain of examples, on whichever thread claims it: pad x and the
  * cotangent into even-sized planes (`im2col_runs`), transform both
  * (`winograd_input`, `winograd_cotangent`), and multiply into the chain's own
- * partial sum; JS adds the partial sums and applies Gᵀ·…·G.
+ * partial sum; then the partial sums are added (`winograd_filter_sum`) and JS applies Gᵀ·…·G.
  */
 import { allocateUninitialized, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
@@ -78,14 +78,15 @@ export function convWinogradFilter([x, y]: (KernelInput | StridedInput)[], p: Pr
   const sub = Math.ceil(N / chains), used = Math.ceil(N / sub), maxT = sub * tilesPer;
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
 
-  // Wasm memory: runs, staged operands, the chains' partial sums, then per-thread scratch.
+  // Wasm memory: runs, staged operands, the chains' partial sums and their total, then per-thread scratch.
   const addrXRuns = rt.operandBase();
   const addrYRuns = addrXRuns + align(xRuns.length * 4);
   const addrXStaged = addrYRuns + align(yRuns.length * 4);
   const addrYStaged = addrXStaged + align(x!.data.length * es);
   const addrPartial = addrYStaged + align(y!.data.length * es);
   const partialSize = 16 * O * C;
-  const scratch = addrPartial + align(used * partialSize * es);
+  const addrSum = addrPartial + align(used * partialSize * es);
+  const scratch = addrSum + align(partialSize * es);
   const addrXp = gemmScratch(shape, scratch).end;
   const addrYp = addrXp + align(sub * C * Hp * Wp * es);
   const addrV = addrYp + align(sub * O * Yh * Yw * es);
@@ -122,31 +123,31 @@ export function convWinogradFilter([x, y]: (KernelInput | StridedInput)[], p: Pr
   }
   rt.pool.runChains(list, (t) => rt.exports[WORKER_FNS[t.fn]!]!(...t.args), stride);
 
-  const partial = new (dtype === "float32" ? Float32Array : Float64Array)(rt.memory.buffer, addrPartial, used * partialSize);
+  // In chain order: the same rounding whichever threads ran the chains.
+  rt.exports[`winograd_filter_sum_${suffix}`](addrPartial, used, partialSize * es, partialSize, addrSum);
   const dst = allocateUninitialized(dtype, C * O * 9);
-  filterTransform(partial, used, O, C, dst);
+  filterTransform(new (dtype === "float32" ? Float32Array : Float64Array)(rt.memory.buffer, addrSum, partialSize), O, C, dst);
   return dst;
 }
 
-/**
- * dst[c, o] (3×3) = Gᵀ·dU[o, c]·G with dU[ξ][o][c] the sum of the chains' partial
- * sums, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
- */
-function filterTransform(partial: Float32Array | Float64Array, chains: number, O: number, C: number, dst: TypedArray): void {
-  const plane = O * C, size = 16 * plane;
-  const sum = new Float64Array(size);
-  for (let k = 0; k < chains; k++) for (let i = 0; i < size; i++) sum[i]! += partial[k * size + i]!;
-  // Gᵀ·d for a 4-vector: three values.
-  const gt = (a: number, b: number, c: number, d: number) => [a + (b + c) / 2, (b - c) / 2, (b + c) / 2 + d];
+/** dst[c, o] (3×3) = Gᵀ·dU[o, c]·G, dU[ξ][o][c] the product summed over tiles, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]. */
+function filterTransform(dU: Float32Array | Float64Array, O: number, C: number, dst: TypedArray): void {
+  const plane = O * C;
+  const t = new Float64Array(12); // Gᵀ·dU[o, c]: 3 rows × 4 columns
   for (let o = 0; o < O; o++) {
     for (let c = 0; c < C; c++) {
-      const at = (r: number, s: number) => sum[(r * 4 + s) * plane + o * C + c]!;
-      // Gᵀ·dU: 3 rows × 4 columns, then (Gᵀ·dU)·G row by row.
-      const cols = [0, 1, 2, 3].map((s) => gt(at(0, s), at(1, s), at(2, s), at(3, s)));
-      const base = (c * O + o) * 9;
+      const at = o * C + c, base = (c * O + o) * 9;
+      for (let s = 0; s < 4; s++) {
+        const d0 = dU[s * plane + at]!, d1 = dU[(4 + s) * plane + at]!, d2 = dU[(8 + s) * plane + at]!, d3 = dU[(12 + s) * plane + at]!;
+        t[s] = d0 + (d1 + d2) / 2;
+        t[4 + s] = (d1 - d2) / 2;
+        t[8 + s] = (d1 + d2) / 2 + d3;
+      }
       for (let r = 0; r < 3; r++) {
-        const row = gt(cols[0]![r]!, cols[1]![r]!, cols[2]![r]!, cols[3]![r]!);
-        for (let s = 0; s < 3; s++) dst[base + r * 3 + s] = row[s]!;
+        const a = t[4 * r]!, b = t[4 * r + 1]!, cc = t[4 * r + 2]!, d = t[4 * r + 3]!;
+        dst[base + 3 * r] = a + (b + cc) / 2;
+        dst[base + 3 * r + 1] = (b - cc) / 2;
+        dst[base + 3 * r + 2] = (b + cc) / 2 + d;
       }
     }
   }
