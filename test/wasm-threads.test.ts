@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { getRuntime, WORKER_FNS } from "../src/backend/wasm/runtime.js";
 import { MAX_QUEUED } from "../src/backend/wasm/threads.js";
+import { chainLengths } from "../src/backend/wasm/split.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 
 const initialThreads = fx.getThreads();
@@ -100,5 +101,22 @@ describe.skipIf(!wasmFeatures().threads)("ThreadPool.runQueue", () => {
     // The pool still works afterwards.
     const ok = [{ fn, args: [rt.operandBase(), rt.operandBase() + 64, 0, 1, 1, 1, 0, 0, 4] }];
     expect(() => rt.pool.runQueue(ok, (t) => rt.exports.transpose_f32(...t.args))).not.toThrow();
+  });
+});
+
+describe("chainLengths", () => {
+  it("covers every item once, in chains of at most `most`, shrinking toward the end", () => {
+    for (const [total, most, threads, maxChains] of [[20, 4, 2, 16], [64, 4, 2, 32], [64, 4, 3, 32], [7, 10, 2, 16], [1, 4, 2, 16], [100, 3, 2, 64]]) {
+      const lengths = chainLengths(total!, most!, threads!, maxChains!);
+      expect(lengths.reduce((a, b) => a + b, 0)).toBe(total);
+      expect(lengths.length).toBeLessThanOrEqual(maxChains!);
+      expect(lengths.every((n, i) => n >= 1 && n <= most! && (i === 0 || n <= lengths[i - 1]!))).toBe(true);
+      if (total! >= threads!) expect(lengths.length).toBeGreaterThanOrEqual(threads!);
+    }
+    expect(chainLengths(20, 4, 2, 16)).toEqual([4, 4, 3, 3, 2, 1, 1, 1, 1]);
+  });
+  it("falls back to equal chains when shrinking ones would be too many", () => {
+    expect(chainLengths(64, 4, 2, 16)).toEqual(Array(16).fill(4));
+    expect(chainLengths(10, 4, 2, 3)).toEqual([4, 4, 2]);
   });
 });

@@ -27,3 +27,22 @@ export function splitAcrossThreads(rt: WasmRuntime, fn: WorkerFn | PoolFunction,
   for (let s = 0; s < total; s += per) tasks.push({ fn: index, args: args(s, Math.min(total, s + per)) });
   rt.pool.runQueue(tasks, (t) => local(...t.args));
 }
+
+/**
+ * Items per chain for `ThreadPool.runChains`: at most `most` each, and
+ * shrinking toward the end (each a share of what is left), so that whichever
+ * thread claims the last chain keeps the others waiting only briefly; at
+ * least one chain per thread when there are enough items. Equal chains when
+ * that would make more than `maxChains`.
+ *
+ *   chainLengths(20, 4, 2, 16) → [4, 4, 3, 3, 2, 1, 1, 1, 1]
+ */
+export function chainLengths(total: number, most: number, threads: number, maxChains: number): number[] {
+  const lengths: number[] = [];
+  for (let left = total; left > 0; left -= lengths[lengths.length - 1]!) {
+    lengths.push(Math.max(1, Math.min(most, Math.ceil(left / (2 * threads)))));
+  }
+  if (lengths.length <= maxChains) return lengths;
+  const chains = Math.min(maxChains, total), per = Math.ceil(total / chains);
+  return Array.from({ length: Math.ceil(total / per) }, (_, i) => Math.min(per, total - i * per));
+}

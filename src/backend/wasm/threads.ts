@@ -30,7 +30,7 @@ export const MAX_WORKERS = 63;
  * [fn, argc, relocated-argument bit mask, args]. A thread claims `tasks per claim` consecutive tasks at once.
  */
 const QUEUE_HEADER = 8, TASK_INTS = 3 + MAX_ARGS;
-export const MAX_QUEUED = 64;
+export const MAX_QUEUED = 128;
 const QUEUE_BASE = (MAX_WORKERS + 1) * SLOT_INTS * 4;
 /** Bytes reserved at address 0 for mailboxes and the task queue. */
 export const MAILBOX_BYTES = QUEUE_BASE + (QUEUE_HEADER + MAX_QUEUED * TASK_INTS) * 4;

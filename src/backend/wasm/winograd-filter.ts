@@ -30,6 +30,7 @@ import { gemmScratch } from "./gemm-kernel.js";
 import { align } from "./module.js";
 import { WORKER_FNS } from "./runtime.js";
 import { getRuntime } from "./runtime.js";
+import { chainLengths } from "./split.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
 import { paddedPlaneRuns, SKEW, winogradConfig } from "./winograd.js";
 
@@ -74,8 +75,7 @@ export function convWinogradFilter([x, y]: (KernelInput | StridedInput)[], p: Pr
 
   // Chains of `chainBudget` elements of V + M, at least one per thread, at most what the queue holds.
   const fit = Math.max(1, Math.floor(winogradConfig.chainBudget / (16 * (C + O) * tilesPer)));
-  const chains = Math.min(Math.floor(MAX_QUEUED / CHAIN_TASKS), N, Math.max(rt.threads, Math.ceil(N / fit)));
-  const sub = Math.ceil(N / chains), used = Math.ceil(N / sub), maxT = sub * tilesPer;
+  const lengths = chainLengths(N, fit, rt.threads, Math.floor(MAX_QUEUED / CHAIN_TASKS)), used = lengths.length, maxT = lengths[0]! * tilesPer;
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
 
   // Wasm memory: runs, staged operands, the chains' partial sums and their total, then per-thread scratch.
@@ -88,8 +88,8 @@ export function convWinogradFilter([x, y]: (KernelInput | StridedInput)[], p: Pr
   const addrSum = addrPartial + align(used * partialSize * es);
   const scratch = addrSum + align(partialSize * es);
   const addrXp = gemmScratch(shape, scratch).end;
-  const addrYp = addrXp + align(sub * C * Hp * Wp * es);
-  const addrV = addrYp + align(sub * O * Yh * Yw * es);
+  const addrYp = addrXp + align(lengths[0]! * C * Hp * Wp * es);
+  const addrV = addrYp + align(lengths[0]! * O * Yh * Yw * es);
   const addrM = addrV + align(16 * (C * maxT + SKEW) * es);
   const stride = addrM + align(16 * (O * maxT + SKEW) * es) - scratch;
   const end = scratch + rt.threads * stride;
@@ -101,8 +101,8 @@ export function convWinogradFilter([x, y]: (KernelInput | StridedInput)[], p: Pr
   const suffix = dtype === "float32" ? "f32" : "f64";
   const fn = (name: (typeof WORKER_FNS)[number]) => WORKER_FNS.indexOf(name);
   const list: (Task & { perThread: readonly number[] })[][] = [];
-  for (let n0 = 0, chain = 0; n0 < N; n0 += sub, chain++) {
-    const cnt = Math.min(sub, N - n0), T = cnt * tilesPer;
+  for (let n0 = 0, chain = 0; n0 < N; n0 += lengths[chain++]!) {
+    const cnt = lengths[chain]!, T = cnt * tilesPer;
     // Arguments that address thread 0's scratch (padded planes, V, M, the GEMM's packing); the pool moves them per thread.
     list.push([
       // pairs (example, channel) → padded planes, examples n0 … n0 + cnt − 1

@@ -20,7 +20,7 @@ import { batchedGemmTask, GEMM_SCRATCH_ARGS, gemmStaged, type StagedMatrix } fro
 import { align } from "./module.js";
 import { gemmScratch } from "./gemm-kernel.js";
 import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
-import { splitAcrossThreads as split } from "./split.js";
+import { chainLengths, splitAcrossThreads as split } from "./split.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
 
 /**
@@ -168,8 +168,7 @@ function winogradChains(rt: WasmRuntime, x: KernelInput, dst: Float32Array | Flo
   // 8 (a chunk per thread) 15 % slower, 16–32 slower still), at least one per thread, at most what the
   // queue holds (4 tasks per chain).
   const fit = Math.max(1, Math.floor(winogradConfig.chainBudget / (16 * (C + O) * tilesPer)));
-  const chains = Math.min(Math.floor(MAX_QUEUED / 4), Math.max(threads, Math.ceil(N / fit)));
-  const sub = Math.ceil(N / chains);
+  const lengths = chainLengths(N, fit, threads, Math.floor(MAX_QUEUED / 4)), sub = lengths[0]!;
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
   const maxT = sub * tilesPer;
   const addrOutStaged = addrXStaged + align(N * C * H * W * es);
@@ -186,8 +185,8 @@ function winogradChains(rt: WasmRuntime, x: KernelInput, dst: Float32Array | Flo
   const fn = (name: (typeof WORKER_FNS)[number]) => WORKER_FNS.indexOf(name);
 
   const list: (Task & { perThread: readonly number[] })[][] = [];
-  for (let n0 = 0; n0 < N; n0 += sub) {
-    const cnt = Math.min(sub, N - n0), T = cnt * tilesPer;
+  for (let n0 = 0, chain = 0; n0 < N; n0 += lengths[chain++]!) {
+    const cnt = lengths[chain]!, T = cnt * tilesPer;
     // Arguments that address thread 0's scratch: padded planes, V, M (and the GEMM's packing).
     list.push([
       { fn: fn("im2col_runs"), perThread: [8], args: padArgs(p, addrX + n0 * C * H * W * es, addrXp, 0, cnt * C) },
