@@ -100,20 +100,25 @@ export function convWinogradFilter([x, y]: (KernelInput | StridedInput)[], p: Pr
 
   const suffix = dtype === "float32" ? "f32" : "f64";
   const fn = (name: (typeof WORKER_FNS)[number]) => WORKER_FNS.indexOf(name);
+  const lo = p.padding.every(([l]) => l === 0);
+  const xPlanes = lo && Hp === H && Wp === W && sx[0] === H * W && sx[1] === C * H * W;
+  const yPlanes = Yh === KH && Yw === KW && sy[0] === KH * KW && sy[1] === O * KH * KW;
   const list: (Task & { perThread: readonly number[] })[][] = [];
   for (let n0 = 0, chain = 0; n0 < N; n0 += lengths[chain++]!) {
     const cnt = lengths[chain]!, T = cnt * tilesPer;
     // Arguments that address thread 0's scratch (padded planes, V, M, the GEMM's packing); the pool moves them per thread.
+    // Planes already stored as the transforms read them — (example, channel) pairs one after another,
+    // of the padded size (no padding; B3: x and the cotangent as deferred transposes) — are not copied.
+    const x0 = xAt + n0 * sx[1]! * es, y0 = yAt + n0 * sy[1]! * es;
     list.push([
-      // pairs (example, channel) → padded planes, examples n0 … n0 + cnt − 1
-      { fn: fn("im2col_runs"), perThread: [8], args: [
-        xAt + n0 * sx[1]! * es, sx[1]! * es, sx[0]! * es, C, 0, cnt * C, addrXRuns, runCount(xRuns), addrXp, C * Hp * Wp * es, Hp * Wp * es] },
-      { fn: fn("im2col_runs"), perThread: [8], args: [
-        yAt + n0 * sy[1]! * es, sy[1]! * es, sy[0]! * es, O, 0, cnt * O, addrYRuns, runCount(yRuns), addrYp, O * Yh * Yw * es, Yh * Yw * es] },
-      { fn: fn(`winograd_input_${suffix}`), perThread: [0, 1], args: [
-        addrXp, addrV, 0, cnt * C, C, tH, tW, Wp * es, Hp * Wp * es, tilesPer, T, (C * T + SKEW) * es] },
-      { fn: fn(`winograd_cotangent_${suffix}`), perThread: [0, 1], args: [
-        addrYp, addrM, 0, cnt * O, O, tH, tW, Yw * es, Yh * Yw * es, tilesPer, T, (O * T + SKEW) * es] },
+      ...(xPlanes ? [] : [{ fn: fn("im2col_runs"), perThread: [8], args: [
+        x0, sx[1]! * es, sx[0]! * es, C, 0, cnt * C, addrXRuns, runCount(xRuns), addrXp, C * Hp * Wp * es, Hp * Wp * es] }]),
+      ...(yPlanes ? [] : [{ fn: fn("im2col_runs"), perThread: [8], args: [
+        y0, sy[1]! * es, sy[0]! * es, O, 0, cnt * O, addrYRuns, runCount(yRuns), addrYp, O * Yh * Yw * es, Yh * Yw * es] }]),
+      { fn: fn(`winograd_input_${suffix}`), perThread: xPlanes ? [1] : [0, 1], args: [
+        xPlanes ? x0 : addrXp, addrV, 0, cnt * C, C, tH, tW, Wp * es, Hp * Wp * es, tilesPer, T, (C * T + SKEW) * es] },
+      { fn: fn(`winograd_cotangent_${suffix}`), perThread: yPlanes ? [1] : [0, 1], args: [
+        yPlanes ? y0 : addrYp, addrM, 0, cnt * O, O, tH, tW, Yw * es, Yh * Yw * es, tilesPer, T, (O * T + SKEW) * es] },
       // partial[chain][ξ] = M[ξ]·V[ξ]ᵀ: [O, T]·[T, C]
       { ...batchedGemmTask(rt, dtype, T,
           { addr: addrM, rs: T, cs: 1, stride: O * T + SKEW }, { addr: addrV, rs: 1, cs: T, stride: C * T + SKEW },

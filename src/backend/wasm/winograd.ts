@@ -83,7 +83,9 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   const View = dtype === "float32" ? Float32Array : Float64Array;
   winogradWeights(w!.data, O, C, new View(rt.memory.buffer, addrU, 16 * O * C));
   new Int32Array(rt.memory.buffer, addrRuns, runs.length).set(runs);
-  const plan: WinogradPlan = { dtype, es, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, addrU, addrRuns, nRuns: runCount(runs), addrXStaged };
+  // Unpadded planes already of the tiles' size (B3's second conv) are transformed where they lie.
+  const unpadded = p.padding[0]![0] === 0 && p.padding[1]![0] === 0 && Hp === H && Wp === W;
+  const plan: WinogradPlan = { dtype, es, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, addrU, addrRuns, nRuns: runCount(runs), addrXStaged, unpadded };
   if (winogradConfig.chains && rt.threads > 1 && N >= rt.threads && winogradChains(rt, x!, dst, plan)) return dst;
 
   const chunk = Math.max(1, Math.min(N, Math.floor(winogradConfig.budget / (16 * (C + O) * tilesPer))));
@@ -99,8 +101,9 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
     const cnt = Math.min(chunk, N - n0), T = cnt * tilesPer;
     // An input in the call arena or a kept block (runtime.ts) is read where it lies, and a result block written there.
     const addrX = rt.operandAt(x!.data, n0 * C * H * W, cnt * C * H * W, addrXStaged), addrOut = rt.resultAt(dst, n0 * O * OH * OW, addrOutStaged);
-    split(rt, "im2col_runs", cnt * C, cnt * C * Hp * Wp, (i0, i1) => padArgs(plan, addrX, addrXp, i0, i1));
-    split(rt, `winograd_input_${suffix}`, cnt * C, 16 * C * T, (i0, i1) => inputArgs(plan, addrXp, addrV, i0, i1, T));
+    if (!unpadded) split(rt, "im2col_runs", cnt * C, cnt * C * Hp * Wp, (i0, i1) => padArgs(plan, addrX, addrXp, i0, i1));
+    const planes = unpadded ? addrX : addrXp;
+    split(rt, `winograd_input_${suffix}`, cnt * C, 16 * C * T, (i0, i1) => inputArgs(plan, planes, addrV, i0, i1, T));
     // M[ξ] = U[ξ]·V[ξ]: [O, C]·[C, T] → [O, T].
     gemmStaged(rt, dtype, 16, O, T, C, ...transformProduct(plan, addrV, addrM, T));
     split(rt, `winograd_output_${suffix}`, cnt * O, 16 * O * T, (i0, i1) => outputArgs(plan, addrM, addrOut, i0, i1, T));
@@ -131,6 +134,8 @@ interface WinogradPlan {
   N: number; C: number; H: number; W: number; O: number; OH: number; OW: number;
   tH: number; tW: number; Hp: number; Wp: number;
   addrU: number; addrRuns: number; nRuns: number; addrXStaged: number;
+  /** The input's planes are the padded planes (no padding, Hp = H, Wp = W): no pad step. */
+  unpadded: boolean;
 }
 
 /** `im2col_runs` arguments: pad planes [i0, i1) of the examples at `x` into `xp`. */
@@ -188,9 +193,12 @@ function winogradChains(rt: WasmRuntime, x: KernelInput, dst: Float32Array | Flo
   for (let n0 = 0, chain = 0; n0 < N; n0 += lengths[chain++]!) {
     const cnt = lengths[chain]!, T = cnt * tilesPer;
     // Arguments that address thread 0's scratch: padded planes, V, M (and the GEMM's packing).
+    const x0 = addrX + n0 * C * H * W * es;
     list.push([
-      { fn: fn("im2col_runs"), perThread: [8], args: padArgs(p, addrX + n0 * C * H * W * es, addrXp, 0, cnt * C) },
-      { fn: fn(`winograd_input_${suffix}`), perThread: [0, 1], args: inputArgs(p, addrXp, addrV, 0, cnt * C, T) },
+      ...(p.unpadded ? [{ fn: fn(`winograd_input_${suffix}`), perThread: [1], args: inputArgs(p, x0, addrV, 0, cnt * C, T) }] : [
+        { fn: fn("im2col_runs"), perThread: [8], args: padArgs(p, x0, addrXp, 0, cnt * C) },
+        { fn: fn(`winograd_input_${suffix}`), perThread: [0, 1], args: inputArgs(p, addrXp, addrV, 0, cnt * C, T) },
+      ]),
       { ...batchedGemmTask(rt, dtype, C, ...transformProduct(p, addrV, addrM, T), { bStart: 0, bCount: 16, r0: 0, rows: O, c0: 0, cols: T }, scratch),
         perThread: [10, 13, ...GEMM_SCRATCH_ARGS] },
       { fn: fn(`winograd_output_${suffix}`), perThread: [0], args: outputArgs(p, addrM, addrOut + n0 * O * OH * OW * es, 0, cnt * O, T) },
