@@ -218,8 +218,9 @@ function emitSelect(m: ModuleBuilder, kind: Kind): void {
 }
 
 /**
- * `rsum_<kind>(x, acc, P, Q, R, accStrideP, accStrideQ, mode)`: x is the
- * whole input, contiguous, walked as P×Q rows of R; acc holds f64
+ * `rsum_<kind>(x, acc, P, Q, R, accStrideP, accStrideQ, mode, skip)`: x is
+ * walked as P×Q contiguous rows of R, then `skip` bytes after each P slab
+ * (a thread's share of Q rows: the other threads' rows); acc holds f64
  * accumulators. Mode 0: the row adds elementwise into acc (vectorized, each
  * accumulator still sees its terms in input order); mode 1: the row folds
  * into one accumulator, left to right. A fold is a chain of dependent adds,
@@ -230,8 +231,8 @@ function emitSelect(m: ModuleBuilder, kind: Kind): void {
  */
 function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
   const k = KINDS[kind];
-  const f = m.func(`rsum_${kind}`, [I32, I32, I32, I32, I32, I32, I32, I32], []);
-  const [x, acc, P, Q, R, aP, aQ, mode] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const f = m.func(`rsum_${kind}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32], []);
+  const [x, acc, P, Q, R, aP, aQ, mode, skip] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const CHAINS = 4, PAIRS = 4, UNROLL = 4, ROWS_PER_PASS = 4;
   const p = f.local(I32), q = f.local(I32), qAcc = f.local(I32), rowB = f.local(I32), end = f.local(I32), vend = f.local(I32), a = f.local(I32);
   const px = Array.from({ length: CHAINS }, () => f.local(I32));
@@ -384,6 +385,7 @@ function emitReduceSum(m: ModuleBuilder, kind: Kind): void {
     whileQ(1, () => addRows(1));
     f.end();
     f.localGet(acc).localGet(aP).op(Op.i32_add).localSet(acc);
+    f.localGet(x).localGet(skip).op(Op.i32_add).localSet(x);
   });
 }
 

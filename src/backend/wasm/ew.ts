@@ -21,7 +21,8 @@ import { KINDS } from "./kinds.js";
 import { align, MAX_PAGES } from "./module.js";
 import { broadcastStridesOf, contiguousStrides, mergeAxes } from "./rows.js";
 import { getRuntime, type WasmRuntime } from "./runtime.js";
-import { splitAcrossThreads } from "./split.js";
+import { splitAcrossThreads, type PoolFunction } from "./split.js";
+import { runRowsSplit, type RowPlan } from "./ew-split.js";
 
 /**
  * Outputs (inputs, for reductions) with fewer than `minElements` elements stay
@@ -32,19 +33,22 @@ import { splitAcrossThreads } from "./split.js";
 export const ewConfig = { defaultMinElements: 2048, minElements: 2048, maxStageBytes: 128 * 2 ** 20, reduceChunkBytes: 256 * 1024, windowChunkBytes: 256 * 1024 };
 
 type Fn = (...args: number[]) => void;
-const compiled = new Map<string, Fn>();
+const compiled = new Map<string, PoolFunction>();
 
-/** The kernel `name` and the runtime whose memory it works in; compiled on first use. */
-function kernel(name: string): { rt: WasmRuntime; fn: Fn } {
+/**
+ * The kernel `name` (`fn` runs it on this thread, `pooled` on the pool's
+ * threads too) and the runtime whose memory it works in; compiled on first use.
+ */
+function kernel(name: string): { rt: WasmRuntime; fn: Fn; pooled: PoolFunction } {
   const rt = getRuntime();
-  let fn = compiled.get(name);
-  if (!fn) {
+  let pooled = compiled.get(name);
+  if (!pooled) {
     const bytes = buildElementwiseModule(MAX_PAGES, isShared(rt.memory.buffer), [name]);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: rt.memory } });
-    fn = (inst.exports as Record<string, Fn>)[name]!;
-    compiled.set(name, fn);
+    pooled = { index: rt.addWorkerFunction(bytes), local: (inst.exports as Record<string, Fn>)[name]! };
+    compiled.set(name, pooled);
   }
-  return { rt, fn };
+  return { rt, fn: pooled.local, pooled };
 }
 
 const KIND: Partial<Record<DType, Kind>> = { float32: "f32", float64: "f64" };
@@ -101,16 +105,6 @@ function runStaged(rt: WasmRuntime, inputs: readonly TypedArray[], dtype: DType,
   return dst;
 }
 
-interface RowPlan {
-  P: number;
-  Q: number;
-  R: number;
-  /** Per operand, byte strides along P and Q. */
-  strides: [number, number][];
-  /** Bit i: operand i is constant along a row. */
-  mode: number;
-}
-
 /** Operands (shapes, element sizes) broadcast to `outShape` as at most 3 merged axes whose rows are contiguous or constant. */
 function rowPlan(outShape: readonly number[], shapes: readonly (readonly number[])[], items: readonly number[]): RowPlan | null {
   const m = mergeAxes(outShape, shapes.map((s) => broadcastStridesOf(s, outShape)));
@@ -131,27 +125,30 @@ function rowPlan(outShape: readonly number[], shapes: readonly (readonly number[
   return { P: dims[0]!, Q: dims[1]!, R: dims[2]!, strides, mode };
 }
 
-function runRows(fn: string, inputs: KernelInput[], out: Aval, plan: RowPlan): TypedArray | null {
+/** Runs the row kernel `fn` over `plan`, split across the threads (ew-split.ts); `items` = bytes per element of each input. */
+function runRows(fn: string, inputs: KernelInput[], out: Aval, plan: RowPlan, items: readonly number[]): TypedArray | null {
   const n = sizeOf(out.shape);
   if (n === 0) return allocate(out.dtype, 0);
-  const { rt, fn: run } = kernel(fn);
-  return runStaged(rt, inputs.map((x) => x.data), out.dtype, n, (at, addrs) => run(at, ...addrs, plan.P, plan.Q, plan.R, ...plan.strides.flat(), plan.mode));
+  const { rt, pooled } = kernel(fn);
+  return runStaged(rt, inputs.map((x) => x.data), out.dtype, n, (at, addrs) => runRowsSplit(rt, pooled, at, itemSize(out.dtype), addrs, items, plan));
 }
 
 /** add/sub/mul/div/max/min of float32 or float64 operands (same dtype), NumPy broadcasting. */
 export function binaryWasm(name: BinaryName, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
   const kind = KIND[out.dtype];
   if (!usable(sizeOf(out.shape)) || !kind || !(name in BINARY_OPS)) return null;
-  const plan = rowPlan(out.shape, [a.shape, b.shape], [itemSize(out.dtype), itemSize(out.dtype)]);
-  return plan && runRows(`bin_${name}_${kind}`, [a, b], out, plan);
+  const items = [itemSize(out.dtype), itemSize(out.dtype)];
+  const plan = rowPlan(out.shape, [a.shape, b.shape], items);
+  return plan && runRows(`bin_${name}_${kind}`, [a, b], out, plan, items);
 }
 
 /** eq/ne/lt/le/gt/ge of float32, float64 or int32 operands into a bool array. */
 export function compareWasm(name: CompareName, a: KernelInput, b: KernelInput, out: Aval): TypedArray | null {
   const kind: CompareKind | undefined = a.dtype === "int32" ? "i32" : KIND[a.dtype];
   if (!kind || a.dtype !== b.dtype || !(name in COMPARE_OPS) || !usable(sizeOf(out.shape))) return null;
-  const plan = rowPlan(out.shape, [a.shape, b.shape], [itemSize(a.dtype), itemSize(a.dtype)]);
-  return plan && runRows(`cmp_${name}_${kind}`, [a, b], out, plan);
+  const items = [itemSize(a.dtype), itemSize(a.dtype)];
+  const plan = rowPlan(out.shape, [a.shape, b.shape], items);
+  return plan && runRows(`cmp_${name}_${kind}`, [a, b], out, plan, items);
 }
 
 /** neg/abs/sqrt of a float array. */
@@ -159,7 +156,7 @@ export function unaryWasm(name: UnaryName, x: KernelInput, out: Aval): TypedArra
   const kind = KIND[out.dtype];
   const n = sizeOf(out.shape);
   if (!kind || !(name in UNARY_OPS) || !usable(n)) return null;
-  return runRows(`un_${name}_${kind}`, [x], out, { P: 1, Q: 1, R: n, strides: [[0, 0]], mode: 0 });
+  return runRows(`un_${name}_${kind}`, [x], out, { P: 1, Q: 1, R: n, strides: [[0, 0]], mode: 0 }, [itemSize(x.dtype)]);
 }
 
 /**
@@ -172,7 +169,7 @@ export function selectWasm(c: KernelInput, a: KernelInput, b: KernelInput, out: 
   const it = itemSize(out.dtype);
   const plan = rowPlan(out.shape, [c.shape, a.shape, b.shape], [1, it, it]);
   if (!plan || plan.mode & 1) return null;
-  return runRows(`select_${kind}`, [c, a, b], out, plan);
+  return runRows(`select_${kind}`, [c, a, b], out, plan, [1, it, it]);
 }
 
 /**
@@ -192,22 +189,30 @@ function runReduction(name: string, x: KernelInput, axes: readonly number[], out
   if (!plan) return null;
   const { P, Q, R, mode } = plan;
   const [aP, aQ] = plan.strides[0]!;
-  const { rt, fn } = kernel(name);
+  const { rt, fn, pooled } = kernel(name);
   const m = sizeOf(out.shape);
   const item = itemSize(x.dtype), rowBytes = R * item, chunk = ewConfig.reduceChunkBytes;
+  // An input already in Wasm memory (a compiled call's arena) is reduced in one call, nothing staged.
+  const resident = rt.residentAddress(x.data) >= 0;
   // Per call: whole P-slabs when one fits, else rows of one slab, else pieces of one row
   // (a row folds piece after piece into the same accumulators, in order).
-  const slabs = Math.min(P, Math.floor(chunk / (Q * rowBytes)));
+  const slabs = resident ? P : Math.min(P, Math.floor(chunk / (Q * rowBytes)));
   const rows = Math.min(Q, Math.max(1, Math.floor(chunk / rowBytes)));
   const piece = rowBytes > chunk ? Math.max(1, Math.floor(chunk / item)) : R;
   const base = rt.operandBase();
-  const at = base + align(slabs > 0 ? slabs * Q * rowBytes : piece < R ? piece * item : rows * rowBytes);
+  const at = base + (resident ? 0 : align(slabs > 0 ? slabs * Q * rowBytes : piece < R ? piece * item : rows * rowBytes));
   const top = at + align(m * accItem);
   if (top - base > ewConfig.maxStageBytes || !rt.ensure(top)) return null;
   (accItem === 8 ? new Float64Array(rt.memory.buffer, at, m) : new Float32Array(rt.memory.buffer, at, m)).fill(init);
   const run = (p: number, q: number, i: number, np: number, nq: number, nr: number) => {
     const from = (p * Q + q) * R + i;
-    fn(rt.operandAt(x.data, from, np * nq * nr, base), at + p * aP + q * aQ + (mode ? 0 : i * accItem), np, nq, nr, aP, aQ, mode);
+    const xAt = rt.operandAt(x.data, from, np * nq * nr, base), accAt = at + p * aP + q * aQ + (mode ? 0 : i * accItem);
+    const work = np * nq * nr;
+    // Threads take disjoint accumulators, so every one still sees its terms in input order: Q rows
+    // with their own accumulators (a bias gradient's channels), else P slabs with their own.
+    if (aQ !== 0 && nq > 1) splitAcrossThreads(rt, pooled, nq, work, (q0, q1) => [xAt + q0 * nr * item, accAt + q0 * aQ, np, q1 - q0, nr, aP, aQ, mode, (nq - q1 + q0) * nr * item]);
+    else if (aP !== 0 && np > 1) splitAcrossThreads(rt, pooled, np, work, (p0, p1) => [xAt + p0 * nq * nr * item, accAt + p0 * aP, p1 - p0, nq, nr, aP, aQ, mode, 0]);
+    else fn(xAt, accAt, np, nq, nr, aP, aQ, mode, 0);
   };
   if (slabs > 0) for (let p = 0; p < P; p += slabs) run(p, 0, 0, Math.min(slabs, P - p), Q, R);
   else if (piece < R) for (let p = 0; p < P; p++) for (let q = 0; q < Q; q++) for (let i = 0; i < R; i += piece) run(p, q, i, 1, 1, Math.min(piece, R - i));
@@ -275,13 +280,15 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
   const H = x.shape[r - 2]!, W = x.shape[r - 1]!, OH = windows[r - 2]!, OW = windows[r - 1]!;
   // 2×2 windows at stride 2, the usual max pool: a window per SIMD lane (four float32s, two float64s).
   const pairs = window[r - 2] === 2 && window[r - 1] === 2 && strides[r - 2] === 2 && strides[r - 1] === 2 && OW >= KINDS[kind].lanes;
-  const { rt, fn } = kernel(pairs ? `window2x2_${kind}` : `window_${kind}`);
+  const { rt, pooled } = kernel(pairs ? `window2x2_${kind}` : `window_${kind}`);
   const planes = sizeOf(x.shape.slice(0, r - 2));
   // Elements per plane; t is x-sized for the gather (read where x has its maxima), window-sized for the scatter.
   const xPlane = H * W, tPlane = mode === 2 ? OH * OW : xPlane, outPlane = n / planes;
   const es = itemSize(x.dtype);
-  const per = Math.max(1, Math.min(planes, Math.floor(ewConfig.windowChunkBytes / (xPlane * es))));
   const dst = allocateUninitialized(out.dtype, n);
+  // Operands and result all in Wasm memory (a compiled call's arena): one pass over every plane, nothing staged.
+  const inPlace = rt.residentAddress(x.data) >= 0 && (!t || rt.residentAddress(t.data) >= 0) && rt.isResidentBlock(dst);
+  const per = inPlace ? planes : Math.max(1, Math.min(planes, Math.floor(ewConfig.windowChunkBytes / (xPlane * es))));
   const base = rt.operandBase();
   const tAt = base + align(per * xPlane * es), outAt = tAt + (t ? align(per * tPlane * es) : 0);
   const top = outAt + align(per * outPlane * es);
@@ -294,8 +301,10 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
     const outHere = rt.resultAt(dst, p * outPlane, outAt);
     // The general kernel adds into its output; the 2×2 one writes every cell its windows cover.
     if (mode === 2 && !pairs) new View(rt.memory.buffer, outHere, k * outPlane).fill(0);
-    if (pairs) fn(mode, xHere, tHere, outHere, k, H, W, OH, OW);
-    else fn(mode, xHere, tHere, outHere, k, H, W, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, OH, OW);
+    // Windows never cross planes: threads take disjoint runs of planes.
+    const shape = pairs ? [H, W, OH, OW] : [H, W, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, OH, OW];
+    splitAcrossThreads(rt, pooled, k, k * xPlane, (p0, p1) =>
+      [mode, xHere + p0 * xPlane * es, tHere + p0 * tPlane * es, outHere + p0 * outPlane * es, p1 - p0, ...shape]);
     rt.landAt(dst, p * outPlane, k * outPlane, outHere);
   }
   // Cells no 2×2 window covers (the last row / column of an odd H / W) get no gradient.

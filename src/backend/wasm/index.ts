@@ -21,9 +21,12 @@ import { wasmCallArena } from "./arena.js";
 import { convGemm, convRoute } from "./conv.js";
 import { convImplicitRows, type StridedInput } from "./conv-implicit.js";
 import { convWinogradFilter } from "./winograd-filter.js";
+import { convDirect, directRoute } from "./conv-direct.js";
 import { TransposeView } from "./lazy-transpose.js";
+import { revStrided } from "./rev.js";
 import { gemm, type GemmOperand } from "./gemm.js";
 import { binaryFast, broadcastToFast, compareFast, reduceFast, selectFast, transposeFast, unaryFast } from "./js-kernels.js";
+import { contiguousStrides } from "./rows.js";
 import { isBatchBroadcast, isMatrixTranspose, MatrixView } from "./lazy.js";
 import { fuseWasm, mathWasm } from "./fused.js";
 import { argWasm, binaryWasm, broadcastToWasm, windowWasm, compareWasm, reduceExtremumWasm, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "./ew.js";
@@ -98,14 +101,19 @@ const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) =>
 };
 
 /**
- * A deferred transpose with strides is read in place when the conv goes to the Winograd weight gradient or
- * the implicit GEMM; anything else is materialized.
+ * A deferred transpose with strides is read in place when the conv goes to a direct kernel (conv-direct.ts),
+ * the Winograd weight gradient or the implicit GEMM; anything else is materialized.
  */
 const conv: Fast<"conv"> = ([x, w], p, [out]) => {
   if (!wasmFeatures().simd) return null;
   const strided = (b: Input): StridedInput | null => b.buffer instanceof TransposeView && b.buffer.strides !== null
     ? { data: b.buffer.source(), shape: b.shape, dtype: b.dtype, strides: b.buffer.strides } : null;
   const sx = strided(x!), sw = strided(w!);
+  const direct = directRoute(x!.shape, w!.shape, p, out!);
+  if (direct) {
+    const res = convDirect(direct, sx ?? view(x!), sw ?? view(w!), out!);
+    if (res) return wrap(res);
+  }
   const route = (sx || sw) && isFloatDType(out!.dtype) ? convRoute(x!.shape, w!.shape, p, out!) : null;
   if (route && !route.winograd && route.winogradFilter) {
     const res = convWinogradFilter([sx ?? view(x!), sw ?? view(w!)], p, out!);
@@ -118,8 +126,16 @@ const conv: Fast<"conv"> = ([x, w], p, [out]) => {
   return wrap(convGemm([view(x!), view(w!)], p, out!));
 };
 
+/** rev reads a deferred transpose through its strides (rev.ts); anything else row-major. */
+const rev: Fast<"rev"> = ([x], { axes }, [out]) => {
+  const b = x!.buffer;
+  if (b instanceof TransposeView && b.strides) return wrap(revStrided(b.source(), b.strides, x!.shape, axes, out!.dtype));
+  return wrap(revStrided(b.view(), contiguousStrides(x!.shape), x!.shape, axes, out!.dtype));
+};
+
 const FAST: { [K in PrimName]?: Fast<K> } = {
   dot,
+  rev,
   conv,
   reshape: ([x], _p, [out]) => (x!.buffer instanceof TransposeView ? [x!.buffer.reshaped(out!.shape)] : null),
   transpose,

@@ -1,7 +1,8 @@
 /**
  * reduce_max and reduce_min in WebAssembly SIMD128, with the calling
  * convention of rsum (ew-kernel.ts): `rmax_<kind>(x, acc, P, Q, R, accStrideP,
- * accStrideQ, mode)` walks the contiguous input x as P×Q rows of R elements;
+ * accStrideQ, mode, skip)` walks the input x as P×Q rows of R elements (and
+ * `skip` bytes after each P slab);
  * acc holds the running extremes in the input's own type (the caller fills it
  * with −∞ for max, +∞ for min). Mode 1: the row folds into one accumulator
  * (a reduced last axis: softmax's row max); mode 0: the row folds elementwise
@@ -38,8 +39,8 @@ function opcodes(isMax: boolean, kind: Kind) {
 export function emitReduceExtremum(m: ModuleBuilder, isMax: boolean, kind: Kind): void {
   const k = KINDS[kind];
   const c = opcodes(isMax, kind);
-  const f = m.func(`r${isMax ? "max" : "min"}_${kind}`, [I32, I32, I32, I32, I32, I32, I32, I32], []);
-  const [x, acc, P, Q, R, aP, aQ, mode] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const f = m.func(`r${isMax ? "max" : "min"}_${kind}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32], []);
+  const [x, acc, P, Q, R, aP, aQ, mode, skip] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const p = f.local(I32), q = f.local(I32), qAcc = f.local(I32), rowB = f.local(I32), end = f.local(I32), vend = f.local(I32);
   const a = f.local(I32), start = f.local(I32);
   const va = f.local(V128), vb = f.local(V128), vn = f.local(V128), s128 = f.local(V128);
@@ -141,5 +142,6 @@ export function emitReduceExtremum(m: ModuleBuilder, isMax: boolean, kind: Kind)
       f.localGet(qAcc).localGet(aQ).op(Op.i32_add).localSet(qAcc);
     });
     f.localGet(acc).localGet(aP).op(Op.i32_add).localSet(acc);
+    f.localGet(x).localGet(skip).op(Op.i32_add).localSet(x);
   });
 }

@@ -2,8 +2,8 @@
 import { WORKER_FNS, type WasmRuntime, type WorkerFn } from "./runtime.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
 
-/** Below this many elements moved, helpers run on the calling thread only. */
-const PARALLEL_MIN_ELEMENTS = 1 << 15;
+/** Below `minElements` elements moved, helpers run on the calling thread only (tests set 0 to split everything). */
+export const splitConfig = { defaultMinElements: 1 << 15, minElements: 1 << 15 };
 
 /** A function the pool can hand to workers: its table index, and how the calling thread runs it. */
 export interface PoolFunction {
@@ -19,7 +19,7 @@ export interface PoolFunction {
  */
 export function splitAcrossThreads(rt: WasmRuntime, fn: WorkerFn | PoolFunction, total: number, work: number, args: (start: number, end: number) => number[]): void {
   const { index, local } = typeof fn === "string" ? { index: WORKER_FNS.indexOf(fn), local: rt.exports[fn] } : fn;
-  const pieces = work < PARALLEL_MIN_ELEMENTS ? 1 : Math.min(total, 2 * rt.threads, MAX_QUEUED);
+  const pieces = work < splitConfig.minElements ? 1 : Math.min(total, 2 * rt.threads, MAX_QUEUED);
   if (total === 0) return;
   if (pieces === 1) return void local(...args(0, total)); // no hand-off to prepare
   const per = Math.ceil(total / pieces);
