@@ -43,6 +43,10 @@ export function emitConvTaps(m: ModuleBuilder, kind: Kind, kh: number, kw: numbe
   const [i, n, o, c, y, xx, xPlane, wPtr, oPlane, oRow, vend, planeB, at, blend] = Array.from({ length: 14 }, () => f.local(I32));
   const mv = f.local(V128), old = f.local(V128);
   const rows = Array.from({ length: kh }, () => f.local(I32));
+  // The two-row loop: its kh + 1 input row pointers, two output pointers and accumulators, bumped a vector at a time.
+  const pp = Array.from({ length: kh + 1 }, () => f.local(I32));
+  const [po0, po1] = [f.local(I32), f.local(I32)];
+  const [acc0, acc1, xv] = [f.local(V128), f.local(V128), f.local(V128)];
   const wv = Array.from({ length: T }, () => f.local(V128));
   const ws = Array.from({ length: T }, () => f.local(k.type));
   f.localGet(OW).i32Const(-L).op(Op.i32_and).localSet(vend);
@@ -86,18 +90,65 @@ export function emitConvTaps(m: ModuleBuilder, kind: Kind, kh: number, kw: numbe
         f.localGet(wPtr).simdMem(k.splat, t * es, 0).localSet(wv[t]!);
         f.localGet(wPtr).mem(k.load, t * es, k.align).localSet(ws[t]!);
       }
-      f.forRange(y, () => void f.i32Const(0), () => void f.localGet(OH), 1, () => {
-        f.localGet(xPlane).localGet(y).localGet(xsH).op(Op.i32_mul).op(Op.i32_add).localSet(rows[0]!);
+      /** rows[] and oRow for output row `row` (pushes nothing). */
+      const rowAt = (row: () => void) => {
+        f.localGet(xPlane);
+        row();
+        f.localGet(xsH).op(Op.i32_mul).op(Op.i32_add).localSet(rows[0]!);
         for (let ky = 1; ky < kh; ky++) f.localGet(rows[ky - 1]!).localGet(xsH).op(Op.i32_add).localSet(rows[ky]!);
-        f.localGet(oPlane).localGet(y).localGet(OW).op(Op.i32_mul).i32Const(es).op(Op.i32_mul).op(Op.i32_add).localSet(oRow);
-        f.forRange(xx, () => void f.i32Const(0), () => void f.localGet(vend), L, () => point(true));
+        f.localGet(oPlane);
+        row();
+        f.localGet(OW).op(Op.i32_mul).i32Const(es).op(Op.i32_mul).op(Op.i32_add).localSet(oRow);
+      };
+      const tail = () => {
         f.localGet(blend).if_();
         f.localGet(OW).i32Const(L).op(Op.i32_sub).localSet(xx);
         point(true, true);
         f.else_();
         f.forRange(xx, () => void f.localGet(vend), () => void f.localGet(OW), 1, () => point(false));
         f.end();
+      };
+      // Output rows in pairs: each input vector loaded once serves both (kh + 1 rows of loads, not 2·kh),
+      // and the two accumulators are independent chains (B3's first conv: 1.3 → see the report).
+      f.i32Const(0).localSet(y);
+      f.block().loop();
+      f.localGet(y).i32Const(1).op(Op.i32_add).localGet(OH).op(Op.i32_ge_s).brIf(1);
+      rowAt(() => void f.localGet(y));
+      f.localGet(rows[kh - 1]!).localGet(xsH).op(Op.i32_add).localSet(pp[kh]!);
+      for (let r = 0; r < kh; r++) f.localGet(rows[r]!).localSet(pp[r]!);
+      f.localGet(oRow).localSet(po0);
+      f.localGet(oRow).localGet(OW).i32Const(es).op(Op.i32_mul).op(Op.i32_add).localSet(po1);
+      f.forRange(xx, () => void f.i32Const(0), () => void f.localGet(vend), L, () => {
+        for (const [acc, po] of [[acc0, po0], [acc1, po1]] as const) {
+          f.localGet(c).if_(V128);
+          f.localGet(po).simdMem(SimdMem.v128_load, 0, 0);
+          f.else_();
+          f.v128Const(new Uint8Array(16));
+          f.end();
+          f.localSet(acc);
+        }
+        for (let r = 0; r <= kh; r++) {
+          for (let kx = 0; kx < kw; kx++) {
+            f.localGet(pp[r]!).simdMem(SimdMem.v128_load, kx * es, 0).localSet(xv);
+            if (r < kh) f.localGet(acc0).localGet(xv).localGet(wv[r * kw + kx]!).simd(a.vmul).simd(a.vadd).localSet(acc0);
+            if (r > 0) f.localGet(acc1).localGet(xv).localGet(wv[(r - 1) * kw + kx]!).simd(a.vmul).simd(a.vadd).localSet(acc1);
+          }
+        }
+        f.localGet(po0).localGet(acc0).simdMem(SimdMem.v128_store, 0, 0);
+        f.localGet(po1).localGet(acc1).simdMem(SimdMem.v128_store, 0, 0);
+        for (const ptr of [...pp, po0, po1]) f.localGet(ptr).i32Const(L * es).op(Op.i32_add).localSet(ptr);
       });
+      tail();
+      rowAt(() => void f.localGet(y).i32Const(1).op(Op.i32_add));
+      tail();
+      f.localGet(y).i32Const(2).op(Op.i32_add).localSet(y);
+      f.br(0).end().end();
+      // An odd last row alone.
+      f.localGet(y).localGet(OH).op(Op.i32_lt_s).if_();
+      rowAt(() => void f.localGet(y));
+      f.forRange(xx, () => void f.i32Const(0), () => void f.localGet(vend), L, () => point(true));
+      tail();
+      f.end();
     });
   });
 }
@@ -115,17 +166,19 @@ export function emitConvPositions(m: ModuleBuilder, kind: Kind, oh: number, ow: 
   const rp = Array.from({ length: oh }, () => f.local(I32));
   const acc = Array.from({ length: P }, () => f.local(V128));
   const wv = f.local(V128), mv = f.local(V128);
+  // Pointers the whole-vector loop bumps (an address add per load cost about a quarter of its instructions).
+  const xr = Array.from({ length: oh }, () => f.local(I32)), wr = f.local(I32);
   f.localGet(mask).simdMem(SimdMem.v128_load, 0, 0).localSet(mv);
   // Whole vectors start at kx < kw − L + 1.
   f.localGet(kw).i32Const(L - 1).op(Op.i32_sub).localSet(kvEnd);
-  /** acc[p] += w[.., kx..kx+L) · x at position p (masked on the tail). */
-  const columns = (masked: boolean) => {
+  /** acc[p] += w[.., kx..kx+L) · x at position p, masked: the overlapping last vector. */
+  const lastColumns = () => {
     f.localGet(kx).i32Const(es).op(Op.i32_mul).localSet(at);
     f.localGet(wRow).localGet(at).op(Op.i32_add).simdMem(SimdMem.v128_load, 0, 0).localSet(wv);
     for (let py = 0; py < oh; py++) {
       for (let px = 0; px < ow; px++) {
         f.localGet(acc[py * ow + px]!).localGet(rp[py]!).localGet(at).op(Op.i32_add).simdMem(SimdMem.v128_load, px * es, 0).localGet(wv).simd(a.vmul);
-        if (masked) f.localGet(mv).simd(Simd.v128_and);
+        f.localGet(mv).simd(Simd.v128_and);
         f.simd(a.vadd).localSet(acc[py * ow + px]!);
       }
     }
@@ -141,11 +194,21 @@ export function emitConvPositions(m: ModuleBuilder, kind: Kind, oh: number, ow: 
         f.localGet(wPlane).localGet(ky).localGet(wsH).op(Op.i32_mul).op(Op.i32_add).localSet(wRow);
         f.localGet(xPlane).localGet(ky).localGet(xsH).op(Op.i32_mul).op(Op.i32_add).localSet(rp[0]!);
         for (let py = 1; py < oh; py++) f.localGet(rp[py - 1]!).localGet(xsH).op(Op.i32_add).localSet(rp[py]!);
-        f.forRange(kx, () => void f.i32Const(0), () => void f.localGet(kvEnd), L, () => columns(false));
+        for (let py = 0; py < oh; py++) f.localGet(rp[py]!).localSet(xr[py]!);
+        f.localGet(wRow).localSet(wr);
+        f.forRange(kx, () => void f.i32Const(0), () => void f.localGet(kvEnd), L, () => {
+          f.localGet(wr).simdMem(SimdMem.v128_load, 0, 0).localSet(wv);
+          for (let py = 0; py < oh; py++) {
+            for (let px = 0; px < ow; px++) {
+              f.localGet(acc[py * ow + px]!).localGet(xr[py]!).simdMem(SimdMem.v128_load, px * es, 0).localGet(wv).simd(a.vmul).simd(a.vadd).localSet(acc[py * ow + px]!);
+            }
+          }
+          for (const ptr of [...xr, wr]) f.localGet(ptr).i32Const(L * es).op(Op.i32_add).localSet(ptr);
+        });
         // kw mod L columns left: one more vector ending at kw, its first lanes masked off.
         f.localGet(kw).i32Const(L - 1).op(Op.i32_and).if_();
         f.localGet(kw).i32Const(L).op(Op.i32_sub).localSet(kx);
-        columns(true);
+        lastColumns();
         f.end();
       });
     });
