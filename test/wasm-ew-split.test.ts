@@ -109,10 +109,11 @@ describe.skipIf(!wasmFeatures().simd)("memory-bound kernels split across threads
 
         it(`reduce_sum, reduce_max, reduce_min split by rows or slabs (${dtype}, ${threads} thread(s), ${where})`, () => run((op) => {
           for (const shape of [...SHAPES, [4, 6, 5, 3], [64, 8, 24]]) {
-            for (let trial = 0; trial < 4; trial++) {
-              // Leading axes, trailing axes, all but one (a bias gradient's [0, 2, 3]), or all: plans of at most 3 merged axes.
+            for (let trial = 0; trial < 5; trial++) {
+              // Leading axes, trailing axes, all but one (a bias gradient's [0, 2, 3]), all, or one (a middle
+              // one: slabs adding into their own accumulator rows): plans of at most 3 merged axes.
               const r = shape.length, k = Math.floor(rand() * (r + 1)), j = Math.floor(rand() * r);
-              const axes = shape.map((_, a) => a).filter((a) => [a < k, a >= r - k, a !== j, true][trial]!);
+              const axes = shape.map((_, a) => a).filter((a) => [a < k, a >= r - k, a !== j, true, a === j][trial]!);
               const x = op(input(shape, dtype));
               const out = { shape: shape.filter((_, a) => !axes.includes(a)), dtype };
               const what = `[${shape}] over [${axes}]`;

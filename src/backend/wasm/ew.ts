@@ -209,8 +209,11 @@ function runReduction(name: string, x: KernelInput, axes: readonly number[], out
     const xAt = rt.operandAt(x.data, from, np * nq * nr, base), accAt = at + p * aP + q * aQ + (mode ? 0 : i * accItem);
     const work = np * nq * nr;
     // Threads take disjoint accumulators, so every one still sees its terms in input order: Q rows
-    // with their own accumulators (a bias gradient's channels), else P slabs with their own.
-    if (aQ !== 0 && nq > 1) splitAcrossThreads(rt, pooled, nq, work, (q0, q1) => [xAt + q0 * nr * item, accAt + q0 * aQ, np, q1 - q0, nr, aP, aQ, mode, (nq - q1 + q0) * nr * item]);
+    // with their own accumulators (a bias gradient's channels), else P slabs with their own. Only
+    // the one-call resident case splits: a hand-off per staged 256 KiB chunk made eager B3 sizes
+    // 10× slower (reduce_sum [64, 64, 24, 24]: 1.3 → 30 ms on a loaded host).
+    if (!resident) fn(xAt, accAt, np, nq, nr, aP, aQ, mode, 0);
+    else if (aQ !== 0 && nq > 1) splitAcrossThreads(rt, pooled, nq, work, (q0, q1) => [xAt + q0 * nr * item, accAt + q0 * aQ, np, q1 - q0, nr, aP, aQ, mode, (nq - q1 + q0) * nr * item]);
     else if (aP !== 0 && np > 1) splitAcrossThreads(rt, pooled, np, work, (p0, p1) => [xAt + p0 * nq * nr * item, accAt + p0 * aP, p1 - p0, nq, nr, aP, aQ, mode, 0]);
     else fn(xAt, accAt, np, nq, nr, aP, aQ, mode, 0);
   };
@@ -301,10 +304,12 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
     const outHere = rt.resultAt(dst, p * outPlane, outAt);
     // The general kernel adds into its output; the 2×2 one writes every cell its windows cover.
     if (mode === 2 && !pairs) new View(rt.memory.buffer, outHere, k * outPlane).fill(0);
-    // Windows never cross planes: threads take disjoint runs of planes.
+    // Windows never cross planes: threads take disjoint runs of planes, in the one-call in-place case
+    // only (as reductions: a hand-off per staged chunk cost more than the chunk).
     const shape = pairs ? [H, W, OH, OW] : [H, W, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, OH, OW];
-    splitAcrossThreads(rt, pooled, k, k * xPlane, (p0, p1) =>
-      [mode, xHere + p0 * xPlane * es, tHere + p0 * tPlane * es, outHere + p0 * outPlane * es, p1 - p0, ...shape]);
+    const piece = (p0: number, p1: number) => [mode, xHere + p0 * xPlane * es, tHere + p0 * tPlane * es, outHere + p0 * outPlane * es, p1 - p0, ...shape];
+    if (inPlace) splitAcrossThreads(rt, pooled, k, k * xPlane, piece);
+    else pooled.local(...piece(0, k));
     rt.landAt(dst, p * outPlane, k * outPlane, outHere);
   }
   // Cells no 2×2 window covers (the last row / column of an odd H / W) get no gradient.
