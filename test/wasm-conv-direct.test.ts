@@ -63,14 +63,14 @@ function check(route: "taps" | "positions", x: KernelInput, w: KernelInput, dtyp
 }
 
 describe.skipIf(!wasmFeatures().simd)("direct convolutions vs the reference", () => {
-  const threadsBefore = getThreads();
+  const threadsBefore = getThreads(), maxTapsK = directConfig.maxTapsK;
   beforeAll(() => {
     splitConfig.minElements = 0; // every call split into pieces, however small
     directConfig.maxTapsK = 27; // several input channels on the taps route too
   });
   afterAll(() => {
     splitConfig.minElements = splitConfig.defaultMinElements;
-    directConfig.maxTapsK = 9;
+    directConfig.maxTapsK = maxTapsK;
     setThreads(threadsBefore);
   });
 
@@ -112,7 +112,7 @@ describe.skipIf(!wasmFeatures().simd)("direct convolutions vs the reference", ()
     expect(directRoute([2, 1, 8, 8], [4, 1, 3, 3], { ...VALID, strides: [2, 2] }, out([2, 4, 3, 3]))).toBeNull();
     expect(directRoute([2, 1, 8, 8], [4, 1, 3, 3], { ...VALID, rhsDilation: [2, 2] }, out([2, 4, 4, 4]))).toBeNull();
     expect(directRoute([2, 2, 8, 8], [4, 1, 3, 3], { ...VALID, groups: 2 }, out([2, 4, 6, 6]))).toBeNull();
-    expect(directRoute([2, 4, 8, 8], [4, 4, 3, 3], VALID, out([2, 4, 6, 6]))).toBeNull(); // K = 36 > 27
+    expect(directRoute([2, 4, 8, 8], [4, 4, 3, 3], VALID, out([2, 4, 6, 6]))).toBeNull(); // K = 36 > 27 (as set here)
     expect(directRoute([1, 8, 28, 28], [4, 8, 26, 26], VALID, out([1, 4, 3, 3]))).toBe("positions");
     expect(directRoute([2, 8, 28, 28], [4, 8, 26, 26], VALID, out([2, 4, 3, 3]))).toBeNull(); // 18 GEMM rows: GEMM's
   });

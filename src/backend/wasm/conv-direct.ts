@@ -3,7 +3,7 @@
  * stride-1, unpadded, one-group 2-D shapes where a GEMM has one tiny side:
  *
  * - "taps": K = C·kh·kw ≤ `directConfig.maxTapsK` (B3's first conv, [64, 1, 28, 28] · [32, 1, 3, 3]:
- *   the im2col GEMM ran at ≈ 9 GFLOP/s with K = 9);
+ *   the im2col GEMM ran at ≈ 9 GFLOP/s in the 2-thread step with K = 9);
  * - "positions": N·OH·OW ≤ `directConfig.maxPositionRows` and OH·OW ≤ 9 (that conv's weight gradient,
  *   [1, 64, 28, 28] · [32, 64, 26, 26] → [1, 32, 3, 3]: the implicit GEMM had M = 9 rows).
  *
@@ -23,11 +23,14 @@ import { getRuntime } from "./runtime.js";
 import { splitAcrossThreads, type PoolFunction } from "./split.js";
 
 /**
- * Bounds of the two routes (tests set them to force or forbid a route).
- * maxTapsK 9: B3's one-channel 3×3 conv 2.8 → see BENCHMARK note in the report; larger K is left to GEMM
- * (unmeasured). maxPositionRows 9: B3's weight gradient (M = 9); conv2's (M = 288) runs at ≈ 43 GFLOP/s in GEMM.
+ * Bounds of the two routes (tests change them). Same-process A/B against the GEMM routes, operands
+ * in the call arena, float32, min of 16 on a host loaded to 4–5 on its 2 cores: K = 9
+ * ([64, 1, 28, 28]·[32, 1, 3, 3]) 1.32 → 1.25 ms on 1 thread, 2.18 → 1.77 on 2; K = 18 3.10 → 2.68 /
+ * 2.77 → 2.55; K = 27 ([64, 3, 32, 32]) 4.86 → 5.12 / 5.05 → 4.97, a tie, so it stays with GEMM.
+ * Positions: B3's weight gradient (M = 9 GEMM rows) 2.2–3.5 → 1.9–2.0 ms on 1 thread; conv2's
+ * (M = 288) runs at ≈ 43 GFLOP/s in the GEMM, far above this kernel.
  */
-export const directConfig = { maxTapsK: 9, maxPositionRows: 9, enabled: true };
+export const directConfig = { maxTapsK: 18, maxPositionRows: 9, enabled: true };
 
 const MAX_POSITIONS = 9; // one v128 accumulator each, with the weight vector and the mask: 11 of 16 registers
 
