@@ -26,11 +26,13 @@ import { runRowsSplit, type RowPlan } from "./ew-split.js";
 
 /**
  * Outputs (inputs, for reductions) with fewer than `minElements` elements stay
- * in JS (tests set 0 to run every case here). Calls that would stage more than
+ * in JS (tests set 0 to run every case here). `split: false` keeps every call on
+ * the calling thread (for A/B runs: with the other core busy, a hand-off cost
+ * 0.2–0.4 ms more than it saved on B3's [64, 64, 24, 24] kernels). Calls that would stage more than
  * `maxStageBytes` also stay in JS: Wasm memory never shrinks, and this keeps
  * its growth for these kernels bounded (gemm's staging is bounded separately).
  */
-export const ewConfig = { defaultMinElements: 2048, minElements: 2048, maxStageBytes: 128 * 2 ** 20, reduceChunkBytes: 256 * 1024, windowChunkBytes: 256 * 1024 };
+export const ewConfig = { defaultMinElements: 2048, minElements: 2048, maxStageBytes: 128 * 2 ** 20, reduceChunkBytes: 256 * 1024, windowChunkBytes: 256 * 1024, split: true };
 
 type Fn = (...args: number[]) => void;
 const compiled = new Map<string, PoolFunction>();
@@ -130,7 +132,8 @@ function runRows(fn: string, inputs: KernelInput[], out: Aval, plan: RowPlan, it
   const n = sizeOf(out.shape);
   if (n === 0) return allocate(out.dtype, 0);
   const { rt, pooled } = kernel(fn);
-  return runStaged(rt, inputs.map((x) => x.data), out.dtype, n, (at, addrs) => runRowsSplit(rt, pooled, at, itemSize(out.dtype), addrs, items, plan));
+  return runStaged(rt, inputs.map((x) => x.data), out.dtype, n, (at, addrs) =>
+    ewConfig.split ? runRowsSplit(rt, pooled, at, itemSize(out.dtype), addrs, items, plan) : pooled.local(at, ...addrs, plan.P, plan.Q, plan.R, ...plan.strides.flat(), plan.mode));
 }
 
 /** add/sub/mul/div/max/min of float32 or float64 operands (same dtype), NumPy broadcasting. */
@@ -212,7 +215,7 @@ function runReduction(name: string, x: KernelInput, axes: readonly number[], out
     // with their own accumulators (a bias gradient's channels), else P slabs with their own. Only
     // the one-call resident case splits: a hand-off per staged 256 KiB chunk made eager B3 sizes
     // 10× slower (reduce_sum [64, 64, 24, 24]: 1.3 → 30 ms on a loaded host).
-    if (!resident) fn(xAt, accAt, np, nq, nr, aP, aQ, mode, 0);
+    if (!resident || !ewConfig.split) fn(xAt, accAt, np, nq, nr, aP, aQ, mode, 0);
     else if (aQ !== 0 && nq > 1) splitAcrossThreads(rt, pooled, nq, work, (q0, q1) => [xAt + q0 * nr * item, accAt + q0 * aQ, np, q1 - q0, nr, aP, aQ, mode, (nq - q1 + q0) * nr * item]);
     else if (aP !== 0 && np > 1) splitAcrossThreads(rt, pooled, np, work, (p0, p1) => [xAt + p0 * nq * nr * item, accAt + p0 * aP, p1 - p0, nq, nr, aP, aQ, mode, 0]);
     else fn(xAt, accAt, np, nq, nr, aP, aQ, mode, 0);
@@ -308,7 +311,7 @@ export function windowWasm(mode: 0 | 1 | 2, x: KernelInput, t: KernelInput | nul
     // only (as reductions: a hand-off per staged chunk cost more than the chunk).
     const shape = pairs ? [H, W, OH, OW] : [H, W, window[r - 2]!, window[r - 1]!, strides[r - 2]!, strides[r - 1]!, OH, OW];
     const piece = (p0: number, p1: number) => [mode, xHere + p0 * xPlane * es, tHere + p0 * tPlane * es, outHere + p0 * outPlane * es, p1 - p0, ...shape];
-    if (inPlace) splitAcrossThreads(rt, pooled, k, k * xPlane, piece);
+    if (inPlace && ewConfig.split) splitAcrossThreads(rt, pooled, k, k * xPlane, piece);
     else pooled.local(...piece(0, k));
     rt.landAt(dst, p * outPlane, k * outPlane, outHere);
   }
