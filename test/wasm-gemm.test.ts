@@ -106,6 +106,40 @@ describe.each([1, 2])("wasm GEMM vs reference, %i thread(s)", (threads) => {
   });
 });
 
+describe.each([1, 2, 3])("wasm GEMM depth split (K ≥ depthSplitRatio·max(M, N)), %i thread(s)", (threads) => {
+  afterAll(() => {
+    gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
+  });
+  // K pieces of unequal length, K past one kc block, fewer pieces than threads (K = 4, 3 threads), and (3 threads)
+  // batches of 2 < threads, whose partial sums are per item.
+  const DEEP: [number, number, number, number][] = [
+    [1, 1, 1, 4], [1, 1, 1, 5], [1, 2, 1, 9], [1, 3, 5, 37], [1, f32.mr + 1, f32.nr - 1, 2 * f32.kc + 45], [1, 13, 2, 601], [2, 5, 7, 99], [2, 1, 3, 300],
+  ];
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: matches the reference with every operand layout`, () => {
+      setThreads(threads);
+      gemmConfig.parallelMinFlops = 0;
+      let i = 0;
+      for (const [batch, M, N, K] of DEEP) {
+        for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) check(dtype, batch, M, N, K, ta, tb, 57 * ++i);
+      }
+    });
+  }
+});
+
+describe("wasm GEMM Bᵀ panels (packed through lane transposes)", () => {
+  it("matches the reference for K around multiples of the lanes and N around the tile width", () => {
+    setThreads(1);
+    let i = 0;
+    for (const dtype of ["float32", "float64"] as const) {
+      const nr = dtype === "float32" ? f32.nr : f64.nr;
+      for (const K of [1, 3, 4, 5, 8, 11, f32.kc + 6]) {
+        for (const N of [nr, 2 * nr + 1, 3 * nr]) check(dtype, 1, 7, N, K, false, true, 91 * ++i);
+      }
+    }
+  });
+});
+
 describe("wasm GEMM memory", () => {
   it("stages a batch too large for the memory in chunks (items read and written at offsets)", () => {
     try {
