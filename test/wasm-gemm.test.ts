@@ -110,10 +110,11 @@ describe.each([1, 2, 3])("wasm GEMM depth split (K ≥ depthSplitRatio·max(M, N
   afterAll(() => {
     gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
   });
-  // K pieces of unequal length, K past one kc block, fewer pieces than threads (K = 4, 3 threads), and (3 threads)
+  // K at the threshold and past it, K pieces of unequal length, K past one kc block, and (3 threads)
   // batches of 2 < threads, whose partial sums are per item.
+  const r = gemmConfig.depthSplitRatio;
   const DEEP: [number, number, number, number][] = [
-    [1, 1, 1, 4], [1, 1, 1, 5], [1, 2, 1, 9], [1, 3, 5, 37], [1, f32.mr + 1, f32.nr - 1, 2 * f32.kc + 45], [1, 13, 2, 601], [2, 5, 7, 99], [2, 1, 3, 300],
+    [1, 1, 1, r], [1, 1, 1, r + 1], [1, 2, 1, 2 * r + 1], [1, 3, 5, 5 * r + 2], [1, f32.mr + 1, f32.nr - 1, 2 * f32.kc + 45], [1, 13, 2, 13 * r + 5], [2, 5, 7, 7 * r + 1], [2, 1, 3, 300],
   ];
   for (const dtype of ["float32", "float64"] as const) {
     it(`${dtype}: matches the reference with every operand layout`, () => {
@@ -125,6 +126,32 @@ describe.each([1, 2, 3])("wasm GEMM depth split (K ≥ depthSplitRatio·max(M, N
       }
     });
   }
+});
+
+describe("wasm GEMM split choice", () => {
+  it("splits K, not rows or columns, when K ≥ depthSplitRatio·max(M, N); rows or columns below that", () => {
+    setThreads(2);
+    gemmConfig.parallelMinFlops = 0;
+    const pool = getRuntime().pool;
+    const runQueue = pool.runQueue;
+    const seen: number[][] = [];
+    pool.runQueue = function (tasks, ...rest) {
+      seen.push(...tasks.map((t) => t.args.slice(4, 7))); // rows, cols, K of each piece
+      return runQueue.call(this, tasks, ...rest);
+    };
+    try {
+      const [M, N] = [5, 20], deep = gemmConfig.depthSplitRatio * N;
+      check("float32", 1, M, N, deep, false, false, 1);
+      expect(seen).toEqual([[M, N, deep / 2], [M, N, deep / 2]]);
+      seen.length = 0;
+      check("float32", 1, M, N, deep - 1, false, false, 2);
+      expect(seen.length).toBeGreaterThan(1);
+      expect(seen.every(([rows, cols, K]) => K === deep - 1 && (rows! < M || cols! < N))).toBe(true);
+    } finally {
+      pool.runQueue = runQueue;
+      gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
+    }
+  });
 });
 
 describe("wasm GEMM Bᵀ panels (packed through lane transposes)", () => {
