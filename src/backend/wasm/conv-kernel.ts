@@ -8,8 +8,7 @@
  * patch rows are a few long runs, so building it is a handful of vector
  * copies per row rather than an indexed load per element.
  */
-import { I32, MemOp, Op, SimdMem, V128, type FuncBuilder, type ModuleBuilder } from "./emitter.js";
-import { transposeLanes } from "./pack-emit.js";
+import { I32, laneBytes, MemOp, Op, SimdMem, V128, type FuncBuilder, type ModuleBuilder } from "./emitter.js";
 
 export const IM2COL_PARAMS = ["x", "xStride", "chanX", "Cg", "i0", "i1", "runs", "nRuns", "dst", "dstStride", "chanDst"] as const;
 export const TRANSPOSE_PARAMS = ["src", "dst", "b0", "b1", "rows", "cols", "srcStride", "dstStride", "ldd"] as const;
@@ -141,4 +140,24 @@ export function buildTranspose(m: ModuleBuilder, dtype: "float32" | "float64"): 
     f.forRange(i, cst(f, 0), get(f, rows), 1, () => f.forRange(j, get(f, colsV), get(f, cols), 1, moveScalar));
     f.forRange(i, get(f, rowsV), get(f, rows), 1, () => f.forRange(j, cst(f, 0), get(f, colsV), 1, moveScalar));
   });
+}
+
+/** Transposes the V×V block held in `v` (rows in, columns out) in place, using `t` as scratch. */
+function transposeLanes(f: FuncBuilder, es: number, v: number[], t: number[]): void {
+  const mix = (a: number, bb: number, picks: number[], into: number) => void f.localGet(a).localGet(bb).shuffle(laneBytes(es, picks)).localSet(into);
+  if (es === 8) {
+    mix(v[0]!, v[1]!, [0, 2], t[0]!);
+    mix(v[0]!, v[1]!, [1, 3], v[1]!);
+    f.localGet(t[0]!).localSet(v[0]!);
+    return;
+  }
+  // [a0 a1 a2 a3], [b…], [c…], [d…] → [a0 b0 a1 b1], [a2 b2 a3 b3], [c0 d0 c1 d1], [c2 d2 c3 d3] → columns.
+  mix(v[0]!, v[1]!, [0, 4, 1, 5], t[0]!);
+  mix(v[0]!, v[1]!, [2, 6, 3, 7], t[1]!);
+  mix(v[2]!, v[3]!, [0, 4, 1, 5], t[2]!);
+  mix(v[2]!, v[3]!, [2, 6, 3, 7], t[3]!);
+  mix(t[0]!, t[2]!, [0, 1, 4, 5], v[0]!);
+  mix(t[0]!, t[2]!, [2, 3, 6, 7], v[1]!);
+  mix(t[1]!, t[3]!, [0, 1, 4, 5], v[2]!);
+  mix(t[1]!, t[3]!, [2, 3, 6, 7], v[3]!);
 }

@@ -15,7 +15,7 @@
  */
 import { FuncBuilder, I32, ModuleBuilder, Op, Simd, SimdMem, V128 } from "./emitter.js";
 import { emitPackAGather, emitPackBGather } from "./gemm-gather-kernel.js";
-import { cst, get, scalarOps, storeOrZero, transposeLanes } from "./pack-emit.js";
+import { cst, get, scalarOps, storeOrZero } from "./pack-emit.js";
 
 export interface GemmShape {
   dtype: "float32" | "float64";
@@ -127,18 +127,6 @@ function emitPackB(m: ModuleBuilder, s: GemmShape, es: number, lanes: number): F
   const sc = scalarOps(es);
   f.localGet(rs).i32Const(es).op(Op.i32_mul).localSet(rsB);
   f.localGet(cs).i32Const(es).op(Op.i32_mul).localSet(csB);
-  const kv = f.local(I32);
-  const vec = Array.from({ length: lanes }, () => f.local(V128)), tmp = Array.from({ length: lanes }, () => f.local(V128));
-  // Rows k of a full panel from `from` (0 when null) to kc, NR scalar copies each.
-  const stridedRows = (from: number | null) =>
-    f.forRange(k, from === null ? cst(f, 0) : get(f, from), get(f, kc), 1, () => {
-      f.localGet(src).localGet(k).localGet(rsB).op(Op.i32_mul).op(Op.i32_add).localGet(q).localGet(csB).op(Op.i32_mul).op(Op.i32_add).localSet(ptr);
-      for (let cc = 0; cc < s.nr; cc++) {
-        f.localGet(dst).localGet(ptr).mem(sc.load, 0, 0).mem(sc.store, cc * es, 0);
-        if (cc < s.nr - 1) f.localGet(ptr).localGet(csB).op(Op.i32_add).localSet(ptr);
-      }
-      f.localGet(dst).i32Const(s.nr * es).op(Op.i32_add).localSet(dst);
-    });
   f.forRange(q, cst(f, 0), get(f, nc), s.nr, () => {
     f.localGet(nc).localGet(q).op(Op.i32_sub).localTee(cols).i32Const(s.nr).localGet(cols).i32Const(s.nr).op(Op.i32_lt_s).op(Op.select).localSet(cols);
     // Contiguous full panel: whole vectors.
@@ -153,32 +141,18 @@ function emitPackB(m: ModuleBuilder, s: GemmShape, es: number, lanes: number): F
       });
     }
     f.else_();
-    // Full panel of Bᵀ (columns contiguous along k): per `lanes` steps of k, a lanes×lanes block of
-    // columns loaded as vectors and transposed in registers (a quarter of the scalar copies' loads and
-    // stores); left-over k as below. One thread, both kernels alternated in one process, best of 150:
-    // [64, 4608]·[4608, 128]ᵀ 38.3 → 39.6 GFLOP/s, [64, 128]·[128, 2304]ᵀ 36.7 → 38.5 (B3's Bᵀ pieces).
-    f.localGet(cols).i32Const(s.nr).op(Op.i32_eq).localGet(rs).i32Const(1).op(Op.i32_eq).op(Op.i32_and).if_();
-    {
-      f.localGet(kc).localGet(kc).i32Const(lanes).op(Op.i32_rem_u).op(Op.i32_sub).localSet(kv);
-      f.forRange(k, cst(f, 0), get(f, kv), lanes, () => {
-        for (let g = 0; g < s.nr / lanes; g++) {
-          // ptr = src + k·es + (q + g·lanes)·csB
-          f.localGet(src).localGet(k).i32Const(es).op(Op.i32_mul).op(Op.i32_add).localGet(q).i32Const(g * lanes).op(Op.i32_add).localGet(csB).op(Op.i32_mul).op(Op.i32_add).localSet(ptr);
-          for (let i = 0; i < lanes; i++) {
-            f.localGet(ptr).simdMem(SimdMem.v128_load, 0, 0).localSet(vec[i]!);
-            if (i < lanes - 1) f.localGet(ptr).localGet(csB).op(Op.i32_add).localSet(ptr);
-          }
-          transposeLanes(f, es, vec, tmp);
-          for (let i = 0; i < lanes; i++) f.localGet(dst).localGet(vec[i]!).simdMem(SimdMem.v128_store, (i * s.nr + g * lanes) * es, 0);
-        }
-        f.localGet(dst).i32Const(lanes * s.nr * es).op(Op.i32_add).localSet(dst);
-      });
-      stridedRows(kv);
-    }
-    f.else_();
-    // Strided full panel (B read through other strides): NR scalar copies per k, unrolled.
+    // Strided full panel (Bᵀ read through strides): NR scalar copies per k, unrolled.
     f.localGet(cols).i32Const(s.nr).op(Op.i32_eq).if_();
-    stridedRows(null);
+    {
+      f.forRange(k, cst(f, 0), get(f, kc), 1, () => {
+        f.localGet(src).localGet(k).localGet(rsB).op(Op.i32_mul).op(Op.i32_add).localGet(q).localGet(csB).op(Op.i32_mul).op(Op.i32_add).localSet(ptr);
+        for (let cc = 0; cc < s.nr; cc++) {
+          f.localGet(dst).localGet(ptr).mem(sc.load, 0, 0).mem(sc.store, cc * es, 0);
+          if (cc < s.nr - 1) f.localGet(ptr).localGet(csB).op(Op.i32_add).localSet(ptr);
+        }
+        f.localGet(dst).i32Const(s.nr * es).op(Op.i32_add).localSet(dst);
+      });
+    }
     f.else_();
     {
       f.forRange(k, cst(f, 0), get(f, kc), 1, () => {
@@ -189,7 +163,6 @@ function emitPackB(m: ModuleBuilder, s: GemmShape, es: number, lanes: number): F
         f.localGet(dst).i32Const(s.nr * es).op(Op.i32_add).localSet(dst);
       });
     }
-    f.end();
     f.end();
     f.end();
   });

@@ -1,5 +1,5 @@
 /** Emission helpers shared by the GEMM's packing routines, strided (gemm-kernel.ts) and gather (gemm-gather-kernel.ts). */
-import { F32, F64, type FuncBuilder, laneBytes, MemOp, Op, type ValType } from "./emitter.js";
+import { F32, F64, type FuncBuilder, MemOp, Op, type ValType } from "./emitter.js";
 
 export const scalarOps = (es: number) =>
   es === 4
@@ -20,24 +20,4 @@ export function storeOrZero(f: FuncBuilder, es: number, dst: number, i: number, 
   sc.zero(f);
   f.end();
   f.mem(sc.store, 0, 0);
-}
-
-/** Transposes the V×V block held in `v` (rows in, columns out) in place, using `t` as scratch. */
-export function transposeLanes(f: FuncBuilder, es: number, v: number[], t: number[]): void {
-  const mix = (a: number, bb: number, picks: number[], into: number) => void f.localGet(a).localGet(bb).shuffle(laneBytes(es, picks)).localSet(into);
-  if (es === 8) {
-    mix(v[0]!, v[1]!, [0, 2], t[0]!);
-    mix(v[0]!, v[1]!, [1, 3], v[1]!);
-    f.localGet(t[0]!).localSet(v[0]!);
-    return;
-  }
-  // [a0 a1 a2 a3], [b…], [c…], [d…] → [a0 b0 a1 b1], [a2 b2 a3 b3], [c0 d0 c1 d1], [c2 d2 c3 d3] → columns.
-  mix(v[0]!, v[1]!, [0, 4, 1, 5], t[0]!);
-  mix(v[0]!, v[1]!, [2, 6, 3, 7], t[1]!);
-  mix(v[2]!, v[3]!, [0, 4, 1, 5], t[2]!);
-  mix(v[2]!, v[3]!, [2, 6, 3, 7], t[3]!);
-  mix(t[0]!, t[2]!, [0, 1, 4, 5], v[0]!);
-  mix(t[0]!, t[2]!, [2, 3, 6, 7], v[1]!);
-  mix(t[1]!, t[3]!, [0, 1, 4, 5], v[2]!);
-  mix(t[1]!, t[3]!, [2, 3, 6, 7], v[3]!);
 }
