@@ -15,7 +15,7 @@ import { randomInput, rng } from "./conv-reference.js";
 import { convConfig, convGemm } from "../src/backend/wasm/conv.js";
 import { convImplicitRows, implicitApplies } from "../src/backend/wasm/conv-implicit.js";
 import { gemmConfig } from "../src/backend/wasm/gemm.js";
-import { arenaConfig, setThreads } from "../src/backend/wasm/runtime.js";
+import { arenaConfig, getRuntime, setThreads } from "../src/backend/wasm/runtime.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 import type { Tensor } from "../src/core/tensor.js";
 
@@ -94,6 +94,48 @@ describe.skipIf(!wasmFeatures().simd).each([1, 2])("wasm implicit-GEMM conv vs r
     const got = convGemm([x, w], p, out)!;
     want.forEach((v, i) => expect(Math.abs(got[i]! - v), `element ${i}`).toBeLessThan(1e-4));
   });
+});
+
+describe.skipIf(!wasmFeatures().simd).each([1, 2, 3])("wasm implicit-GEMM deep weight gradients (K split across threads), %i thread(s)", (threads) => {
+  afterAll(() => {
+    gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
+  });
+  // conv(xᵀ, ctᵀ) as the VJP rule calls it: K = N·(kernel) ≥ depthSplitRatio·max(M, Og). Size-1 output,
+  // M not a multiple of mr, K pieces of unequal length.
+  const CASES: [number[], number[]][] = [[[1, 2, 9, 9], [1, 2, 9, 9]], [[2, 3, 12, 7], [4, 3, 10, 5]], [[3, 4, 20, 19], [5, 4, 18, 17]]];
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: matches the reference, split along K`, () => {
+      setThreads(threads);
+      gemmConfig.parallelMinFlops = 0;
+      const p: ConvParams = { strides: [1, 1], padding: [[0, 0], [0, 0]], lhsDilation: [1, 1], rhsDilation: [1, 1], groups: 1 };
+      const pool = getRuntime().pool;
+      const runQueue = pool.runQueue;
+      const depths: number[] = [];
+      pool.runQueue = function (tasks, ...rest) {
+        depths.push(...tasks.map((t) => t.args[2]!));
+        return runQueue.call(this, tasks, ...rest);
+      };
+      try {
+        for (const [xs, ws] of CASES) {
+          const x = input(xs, dtype), w = input(ws, dtype);
+          const out = { shape: [xs[0]!, ws[0]!, xs[2]! - ws[2]! + 1, xs[3]! - ws[3]! + 1], dtype };
+          const K = ws.slice(1).reduce((a, b) => a * b, 1), M = xs[0]! * out.shape[2]! * out.shape[3]!;
+          expect(K).toBeGreaterThanOrEqual(gemmConfig.depthSplitRatio * Math.max(M, ws[0]!));
+          depths.length = 0;
+          const want = convKernel([x, w], p, [out])[0]!;
+          poisonPool(out);
+          const got = convImplicitRows([x, w], p, out)!;
+          const tol = (dtype === "float32" ? 2e-6 : 1e-14) * (K + 10);
+          want.forEach((v, i) => expect(Math.abs(got[i]! - v), `${xs} ${ws} element ${i}`).toBeLessThanOrEqual(tol));
+          // One piece per thread, each a part of K (none with one thread: no queue).
+          if (threads > 1) expect(depths.length === threads && depths.every((d) => d < K) && depths.reduce((a, b) => a + b) === K, `${depths}`).toBe(true);
+          else expect(depths).toEqual([]);
+        }
+      } finally {
+        pool.runQueue = runQueue;
+      }
+    });
+  }
 });
 
 describe("implicitApplies", () => {

@@ -24,12 +24,16 @@ function runGemm(s: GemmShape, M: number, N: number, K: number, ta: boolean, tb:
   const View = es === 4 ? Float32Array : Float64Array;
   new View(mem.buffer, addrA, M * K).set(a);
   new View(mem.buffer, addrB, K * N).set(b);
-  // Garbage in C: the first depth block must overwrite, not accumulate.
+  // Garbage in C: the first depth block must overwrite, not accumulate. A guard after C (a row and
+  // more) must stay as it is: edge tiles write only their rows and columns.
   new View(mem.buffer, addrC, M * N).fill(1e3);
+  const guard = new View(mem.buffer, addrC + M * N * es, N + 16);
+  guard.fill(7e3);
   const [rsA, csA] = ta ? [1, M] : [K, 1];
   const [rsB, csB] = tb ? [1, K] : [N, 1];
   const { kcb, mcb } = balancedBlocks(s, M, K);
   gemm(M, N, K, addrA, rsA, csA, addrB, rsB, csB, addrC, N, packA, packB, tile, kcb, mcb);
+  expect(guard.every((x) => x === 7e3), `M=${M} N=${N} K=${K}: written past C`).toBe(true);
   return Float64Array.from(new View(mem.buffer, addrC, M * N));
 }
 

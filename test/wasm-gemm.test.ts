@@ -106,6 +106,67 @@ describe.each([1, 2])("wasm GEMM vs reference, %i thread(s)", (threads) => {
   });
 });
 
+describe.each([1, 2, 3])("wasm GEMM depth split (K ≥ depthSplitRatio·max(M, N)), %i thread(s)", (threads) => {
+  afterAll(() => {
+    gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
+  });
+  // K at the threshold and past it, K pieces of unequal length, K past one kc block, and (3 threads)
+  // batches of 2 < threads, whose partial sums are per item.
+  const r = gemmConfig.depthSplitRatio;
+  const DEEP: [number, number, number, number][] = [
+    [1, 1, 1, r], [1, 1, 1, r + 1], [1, 2, 1, 2 * r + 1], [1, 3, 5, 5 * r + 2], [1, f32.mr + 1, f32.nr - 1, 2 * f32.kc + 45], [1, 13, 2, 13 * r + 5], [2, 5, 7, 7 * r + 1], [2, 1, 3, 300],
+  ];
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: matches the reference with every operand layout`, () => {
+      setThreads(threads);
+      gemmConfig.parallelMinFlops = 0;
+      let i = 0;
+      for (const [batch, M, N, K] of DEEP) {
+        for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) check(dtype, batch, M, N, K, ta, tb, 57 * ++i);
+      }
+    });
+  }
+});
+
+describe("wasm GEMM split choice", () => {
+  it("splits K, not rows or columns, when K ≥ depthSplitRatio·max(M, N); rows or columns below that", () => {
+    setThreads(2);
+    gemmConfig.parallelMinFlops = 0;
+    const pool = getRuntime().pool;
+    const runQueue = pool.runQueue;
+    const seen: number[][] = [];
+    pool.runQueue = function (tasks, ...rest) {
+      seen.push(...tasks.map((t) => t.args.slice(4, 7))); // rows, cols, K of each piece
+      return runQueue.call(this, tasks, ...rest);
+    };
+    try {
+      const [M, N] = [5, 20], deep = gemmConfig.depthSplitRatio * N;
+      check("float32", 1, M, N, deep, false, false, 1);
+      expect(seen).toEqual([[M, N, deep / 2], [M, N, deep / 2]]);
+      seen.length = 0;
+      check("float32", 1, M, N, deep - 1, false, false, 2);
+      expect(seen.length).toBeGreaterThan(1);
+      expect(seen.every(([rows, cols, K]) => K === deep - 1 && (rows! < M || cols! < N))).toBe(true);
+    } finally {
+      pool.runQueue = runQueue;
+      gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
+    }
+  });
+});
+
+describe("wasm GEMM Bᵀ panels (packed through lane transposes)", () => {
+  it("matches the reference for K around multiples of the lanes and N around the tile width", () => {
+    setThreads(1);
+    let i = 0;
+    for (const dtype of ["float32", "float64"] as const) {
+      const nr = dtype === "float32" ? f32.nr : f64.nr;
+      for (const K of [1, 3, 4, 5, 8, 11, f32.kc + 6]) {
+        for (const N of [nr, 2 * nr + 1, 3 * nr]) check(dtype, 1, 7, N, K, false, true, 91 * ++i);
+      }
+    }
+  });
+});
+
 describe("wasm GEMM memory", () => {
   it("stages a batch too large for the memory in chunks (items read and written at offsets)", () => {
     try {

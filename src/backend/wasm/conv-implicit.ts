@@ -96,7 +96,7 @@ export function convImplicitRows([x, w]: (KernelInput | StridedInput)[], p: Prim
     gemmGather(rt, dtype, M, Og, K,
       { addr: xAt + g * Cg * sx[1]! * es, rows: at[0]!, cols: at[1]! },
       { addr: wAt + g * Og * sw[0]! * es, rows: at[2]!, cols: at[3]! },
-      { addr: addrT, ldc: Og });
+      { addr: addrT, ldc: Og }, end);
     // T[n, y, o] → out[n, g·Og + o, y]
     split(rt, dtype === "float32" ? "transpose_f32" : "transpose_f64", N, M * Og, (b0, b1) => [
       addrT, outAt + g * Og * P * es, b0, b1, P, Og, P * Og * es, O * P * es, P * es,
