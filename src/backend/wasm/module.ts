@@ -7,7 +7,8 @@ import { wasmFeatures } from "./features.js";
 import { buildGemm, gemmScratch, type GemmShape } from "./gemm-kernel.js";
 import { buildIm2col, buildTranspose } from "./conv-kernel.js";
 import { buildWinogradInput, buildWinogradOutput } from "./winograd-kernel.js";
-import { buildWinogradCotangent, buildWinogradFilterSum } from "./winograd-filter-kernel.js";
+import { buildWinogradCotangent } from "./winograd-filter-kernel.js";
+import { buildAddRows } from "./add-rows-kernel.js";
 
 /** Register tiles and cache blocks (elements). 6×8 f32 (6×4 f64) keeps 12 accumulators + 2 B vectors + 1 A splat in the 15 XMM registers V8 allocates on x64. */
 export function gemmShapes(relaxed: boolean): { f32: GemmShape; f64: GemmShape } {
@@ -44,7 +45,7 @@ export function kernelModule(): KernelModule {
     buildWinogradInput(m, d);
     buildWinogradOutput(m, d);
     buildWinogradCotangent(m, d);
-    buildWinogradFilterSum(m, d);
+    buildAddRows(m, d);
   }
   const scratchBytes = Math.max(gemmScratch(shapes.f32, 0).end, gemmScratch(shapes.f64, 0).end);
   compiled = { module: new WebAssembly.Module(m.bytes()), shapes, scratchBytes };

@@ -86,23 +86,3 @@ export function buildWinogradCotangent(m: ModuleBuilder, dtype: "float32" | "flo
     });
   });
 }
-
-/**
- * `winograd_filter_sum_<f32|f64>(src, rows, rowBytes, n, dst)`: dst[i] = Σ_{k < rows} src[k][i] for
- * i < n (a multiple of the vector width), rows rowBytes apart, added in row order.
- */
-export function buildWinogradFilterSum(m: ModuleBuilder, dtype: "float32" | "float64"): void {
-  const sc = scalar(dtype);
-  const f = m.func(`winograd_filter_sum_${sc.suffix}`, [I32, I32, I32, I32, I32], []);
-  const [src, rows, rowBytes, n, dst] = [0, 1, 2, 3, 4];
-  const at = f.local(I32), end = f.local(I32), k = f.local(I32), p = f.local(I32), acc = f.local(V128);
-  f.localGet(n).i32Const(sc.es).op(Op.i32_mul).localSet(end);
-  f.forRange(at, cst(f, 0), get(f, end), 16, () => {
-    f.localGet(src).localGet(at).op(Op.i32_add).localTee(p).simdMem(SimdMem.v128_load, 0, 0).localSet(acc);
-    f.forRange(k, cst(f, 1), get(f, rows), 1, () => {
-      f.localGet(p).localGet(rowBytes).op(Op.i32_add).localTee(p);
-      f.simdMem(SimdMem.v128_load, 0, 0).localGet(acc).simd(sc.vadd).localSet(acc);
-    });
-    f.localGet(dst).localGet(at).op(Op.i32_add).localGet(acc).simdMem(SimdMem.v128_store, 0, 0);
-  });
-}

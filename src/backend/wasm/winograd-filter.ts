@@ -17,7 +17,7 @@
  * Per chain of examples, on whichever thread claims it: pad x and the
  * cotangent into even-sized planes (`im2col_runs`), transform both
  * (`winograd_input`, `winograd_cotangent`), and multiply into the chain's own
- * partial sum; then the partial sums are added (`winograd_filter_sum`) and JS applies Gᵀ·…·G.
+ * partial sum; then the partial sums are added (`add_rows`) and JS applies Gᵀ·…·G.
  */
 import { allocateUninitialized, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
@@ -78,15 +78,14 @@ export function convWinogradFilter([x, y]: (KernelInput | StridedInput)[], p: Pr
   const lengths = chainLengths(N, fit, rt.threads, Math.floor(MAX_QUEUED / CHAIN_TASKS)), used = lengths.length, maxT = lengths[0]! * tilesPer;
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
 
-  // Wasm memory: runs, staged operands, the chains' partial sums and their total, then per-thread scratch.
+  // Wasm memory: runs, staged operands, the chains' partial sums, then per-thread scratch.
   const addrXRuns = rt.operandBase();
   const addrYRuns = addrXRuns + align(xRuns.length * 4);
   const addrXStaged = addrYRuns + align(yRuns.length * 4);
   const addrYStaged = addrXStaged + align(x!.data.length * es);
   const addrPartial = addrYStaged + align(y!.data.length * es);
   const partialSize = 16 * O * C;
-  const addrSum = addrPartial + align(used * partialSize * es);
-  const scratch = addrSum + align(partialSize * es);
+  const scratch = addrPartial + align(used * partialSize * es);
   const addrXp = gemmScratch(shape, scratch).end;
   const addrYp = addrXp + align(lengths[0]! * C * Hp * Wp * es);
   const addrV = addrYp + align(lengths[0]! * O * Yh * Yw * es);
@@ -129,9 +128,9 @@ export function convWinogradFilter([x, y]: (KernelInput | StridedInput)[], p: Pr
   rt.pool.runChains(list, (t) => rt.exports[WORKER_FNS[t.fn]!]!(...t.args), stride);
 
   // In chain order: the same rounding whichever threads ran the chains.
-  rt.exports[`winograd_filter_sum_${suffix}`](addrPartial, used, partialSize * es, partialSize, addrSum);
+  rt.exports[`add_rows_${suffix}`](addrPartial, addrPartial + partialSize * es, used - 1, partialSize * es, partialSize);
   const dst = allocateUninitialized(dtype, C * O * 9);
-  filterTransform(new (dtype === "float32" ? Float32Array : Float64Array)(rt.memory.buffer, addrSum, partialSize), O, C, dst);
+  filterTransform(new (dtype === "float32" ? Float32Array : Float64Array)(rt.memory.buffer, addrPartial, partialSize), O, C, dst);
   return dst;
 }
 
