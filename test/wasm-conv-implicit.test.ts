@@ -7,6 +7,7 @@
  * bit against eager, with the call arena large, tiny and absent.
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { tensorBytes } from "./support/numeric.js";
 import * as fx from "../src/index.js";
 import { givePooled } from "../src/core/storage-pool.js";
 import type { ConvParams, KernelInput } from "../src/backend/spec.js";
@@ -148,10 +149,7 @@ describe("implicitApplies", () => {
   });
 });
 
-const bits = (t: Tensor) => {
-  const d = t.data();
-  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-};
+const bits = tensorBytes;
 
 describe.skipIf(!wasmFeatures().simd)("implicit-GEMM weight gradient inside jit", () => {
   const previous = fx.getBackend().name;

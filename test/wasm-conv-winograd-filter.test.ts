@@ -9,6 +9,7 @@
  * against eager with the call arena large, tiny and absent.
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { tensorBytes } from "./support/numeric.js";
 import * as fx from "../src/index.js";
 import type { ConvParams, KernelInput } from "../src/backend/spec.js";
 import { convKernel } from "../src/backend/reference/kernels/conv.js";
@@ -90,10 +91,7 @@ describe("winogradFilterApplies", () => {
   });
 });
 
-const bits = (t: Tensor) => {
-  const d = t.data();
-  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-};
+const bits = tensorBytes;
 
 describe.skipIf(!wasmFeatures().simd)("Winograd weight gradient inside jit", () => {
   const previous = fx.getBackend().name;

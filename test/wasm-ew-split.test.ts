@@ -8,10 +8,11 @@
  * the whole tensor).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allocate, allocateUninitialized, type DType, type TypedArray } from "../src/core/dtype.js";
+import { allocateUninitialized, type DType } from "../src/core/dtype.js";
 import { referenceKernels } from "../src/backend/reference/kernels.js";
 import { ArrayBuffer_ } from "../src/backend/reference/buffer.js";
 import type { KernelInput } from "../src/backend/spec.js";
+import { edgyInput, expectSame } from "./support/ew-data.js";
 import { binaryWasm, compareWasm, ewConfig, reduceExtremumWasm, reduceSumWasm, selectWasm, unaryWasm, windowWasm } from "../src/backend/wasm/ew.js";
 import { wasmCallArena } from "../src/backend/wasm/arena.js";
 import { wasmBackend } from "../src/backend/wasm/index.js";
@@ -27,26 +28,8 @@ function rand(): number {
 }
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
 
-/** Random values with ties, signed zeros, NaN and ±Infinity for floats. */
-function input(shape: readonly number[], dtype: DType): KernelInput {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = allocate(dtype, n);
-  for (let i = 0; i < n; i++) {
-    const r = rand();
-    if (dtype === "bool") data[i] = r < 0.5 ? 1 : 0;
-    else if (dtype === "int32") data[i] = Math.floor((r - 0.5) * 2 ** 31);
-    else data[i] = r < 0.03 ? [NaN, Infinity, -Infinity, -0, 0][Math.floor(r * 166)]! : r < 0.15 ? Math.round(r * 20) - 1 : (rand() - 0.5) * 8;
-  }
-  return { data, shape: [...shape], dtype };
-}
-
-function same(got: TypedArray | null, want: TypedArray, what: string): void {
-  expect(got, `${what}: the Wasm kernel declined`).not.toBeNull();
-  expect(got!.length, what).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got![i], want[i])) expect.fail(`${what}: element ${i} is ${got![i]}, reference ${want[i]}`);
-  }
-}
+const input = (shape: readonly number[], dtype: DType): KernelInput => edgyInput(rand, shape, dtype);
+const same = expectSame;
 
 /** Shapes whose row plans take each split: P slabs, Q rows (P = 1), one long row (cut in 64-element blocks), and size 0 / 1. */
 const SHAPES = [[3, 5, 7], [1, 9, 131], [1, 1, 1000], [257], [2, 3, 1, 67], [0, 4], [1], [70, 3]];

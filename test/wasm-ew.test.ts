@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allocate, type DType, type TypedArray } from "../src/core/dtype.js";
+import type { DType } from "../src/core/dtype.js";
 import { givePooled, pooledByteCount } from "../src/core/storage-pool.js";
 import { referenceKernels } from "../src/backend/reference/kernels.js";
 import type { KernelInput } from "../src/backend/spec.js";
+import { edgyInput, expectSame } from "./support/ew-data.js";
 import { argWasm, binaryWasm, windowWasm, broadcastToWasm, compareWasm, ewConfig, reduceExtremumWasm, reduceSumWasm, selectWasm, transposeWasm, unaryWasm } from "../src/backend/wasm/ew.js";
 import { buildElementwiseModule } from "../src/backend/wasm/ew-kernel.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
@@ -14,28 +15,8 @@ function rand(): number {
   return seed / 2 ** 32;
 }
 
-/** Random values with exact ties, zeros of both signs, NaN and ±Infinity for floats. */
-function input(shape: readonly number[], dtype: DType): KernelInput {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = allocate(dtype, n);
-  for (let i = 0; i < n; i++) {
-    const r = rand();
-    if (dtype === "bool") data[i] = r < 0.5 ? 1 : 0;
-    else if (dtype === "uint8") data[i] = r < 0.5 ? 0 : Math.floor(r * 255);
-    else if (dtype === "int32") data[i] = Math.floor((r - 0.5) * 2 ** 31);
-    else data[i] = r < 0.04 ? [NaN, Infinity, -Infinity, -0, 0][Math.floor(r * 125)]! : r < 0.15 ? Math.round(r * 20) - 1 : (rand() - 0.5) * 8;
-  }
-  return { data, shape: [...shape], dtype };
-}
-
-function same(got: TypedArray | null, want: TypedArray, what: string): void {
-  expect(got, `${what}: the Wasm kernel declined`).not.toBeNull();
-  expect(got!.constructor, what).toBe(want.constructor);
-  expect(got!.length, what).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got![i], want[i])) expect.fail(`${what}: element ${i} is ${got![i]}, reference ${want[i]}`);
-  }
-}
+const input = (shape: readonly number[], dtype: DType): KernelInput => edgyInput(rand, shape, dtype);
+const same = expectSame;
 
 const DIMS = [0, 1, 1, 2, 3, 5, 7, 16, 33];
 const randomShape = (maxRank = 4) => Array.from({ length: Math.floor(rand() * (maxRank + 1)) }, () => DIMS[Math.floor(rand() * DIMS.length)]!);

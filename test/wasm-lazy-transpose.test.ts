@@ -5,6 +5,7 @@
  * `jit` (out of the call arena) and read after later calls.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tensorBytes } from "./support/numeric.js";
 import * as fx from "../src/index.js";
 import type { Tensor } from "../src/core/tensor.js";
 import { TransposeView } from "../src/backend/wasm/lazy-transpose.js";
@@ -70,10 +71,7 @@ describe("TransposeView", () => {
   });
 });
 
-const bits = (t: Tensor) => {
-  const d = t.data();
-  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-};
+const bits = tensorBytes;
 
 describe.skipIf(!wasmFeatures().simd)("deferred transposes on the wasm backend", () => {
   let previous = "";

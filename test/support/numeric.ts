@@ -42,3 +42,9 @@ export function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<nu
 export function flat(x: unknown): number[] {
   return Array.isArray(x) ? x.flatMap(flat) : [x as number];
 }
+
+/** A tensor's bytes, for bit-for-bit comparisons (jit against eager). */
+export function tensorBytes(t: { data(): ArrayLike<number> & ArrayBufferView }): Buffer {
+  const d = t.data();
+  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+}

@@ -47,23 +47,30 @@ const B_T: [number, 1 | -1][][] = [[[0, 1], [2, -1]], [[1, 1], [2, 1]], [[2, 1],
 const A_T: [number, 1 | -1][][] = [[[0, 1], [1, 1], [2, 1]], [[1, 1], [2, -1], [3, -1]]];
 
 /**
- * `winograd_input_<f32|f64>(xp, V, i0, i1, C, tH, tW, rowBytes, planeBytes, tilesPer, T, xiBytes)`:
- * for (example n, channel c) pairs i = n·C + c in [i0, i1), each 4×4 tile of
- * the padded plane xp + i·planeBytes (rows rowBytes apart) at (2·th, 2·tw)
- * goes to V[ξ][c][n·tilesPer + th·tW + tw] = (Bᵀ·d·B)[ξ], V[ξ] planes
- * xiBytes apart and T elements per channel row.
+ * The loops of the transforms that take WINO_INPUT_PARAMS (`winograd_input`,
+ * `winograd_cotangent`): over pairs i = n·C + c in [i0, i1) and their tiles
+ * (2·th, 2·tw), L = 16/es tiles side by side while whole vectors fit in the
+ * row, then one by one. `body(vector, p)` loads from p (the tile's first
+ * element; rows rowBytes apart) and computes the 16 values that `store` then
+ * writes to V[ξ][c][n·tilesPer + th·tW + tw], plane ξ at V + ξ·xiBytes.
  */
-export function buildWinogradInput(m: ModuleBuilder, dtype: "float32" | "float64"): void {
-  const sc = scalar(dtype);
-  const f = m.func(`winograd_input_${sc.suffix}`, WINO_INPUT_PARAMS.map(() => I32), []);
+export function tileLoops(f: FuncBuilder, sc: ReturnType<typeof scalar>, body: (vector: boolean, p: number) => number[]): void {
   const [xp, V, i0, i1, C, tH, tW, rowBytes, planeBytes, tilesPer, T, xiBytes] = WINO_INPUT_PARAMS.map((_, i) => i);
   const i = f.local(I32), n = f.local(I32), th = f.local(I32), tw = f.local(I32), plane = f.local(I32), p = f.local(I32), q = f.local(I32), vAt = f.local(I32);
-  const d = Array.from({ length: 16 }, () => f.local(sc.type));
-  const t = Array.from({ length: 16 }, () => f.local(sc.type));
-  const v = Array.from({ length: 16 }, () => f.local(sc.type));
-  const L = 16 / sc.es, even = Array.from({ length: L }, (_, j) => 2 * j), odd = even.map((e) => e + 1);
-  const dv = Array.from({ length: 16 }, () => f.local(V128)), tv = Array.from({ length: 16 }, () => f.local(V128));
-  const lo = f.local(V128), hi = f.local(V128), tWV = f.local(I32);
+  const tWV = f.local(I32), L = 16 / sc.es;
+  const tile = (vector: boolean) => {
+    // p = plane + 2·th·rowBytes + 2·tw·es
+    f.localGet(plane).localGet(th).localGet(rowBytes).op(Op.i32_mul).i32Const(1).op(Op.i32_shl).op(Op.i32_add);
+    f.localGet(tw).i32Const(2 * sc.es).op(Op.i32_mul).op(Op.i32_add).localSet(p);
+    const values = body(vector, p);
+    f.localGet(vAt).localSet(q);
+    for (let x = 0; x < 16; x++) {
+      if (vector) f.localGet(q).localGet(values[x]!).simdMem(SimdMem.v128_store, 0, 0);
+      else f.localGet(q).localGet(values[x]!).mem(sc.store, 0, 0);
+      if (x < 15) f.localGet(q).localGet(xiBytes).op(Op.i32_add).localSet(q);
+    }
+    f.localGet(vAt).i32Const(vector ? 16 : sc.es).op(Op.i32_add).localSet(vAt);
+  };
   // tWV: the tiles of a row that go in whole vectors.
   f.localGet(tW).localGet(tW).i32Const(L).op(Op.i32_rem_u).op(Op.i32_sub).localSet(tWV);
   f.forRange(i, get(f, i0), get(f, i1), 1, () => {
@@ -73,48 +80,54 @@ export function buildWinogradInput(m: ModuleBuilder, dtype: "float32" | "float64
     f.localGet(V).localGet(i).localGet(n).localGet(C).op(Op.i32_mul).op(Op.i32_sub).localGet(T).op(Op.i32_mul);
     f.localGet(n).localGet(tilesPer).op(Op.i32_mul).op(Op.i32_add).i32Const(sc.es).op(Op.i32_mul).op(Op.i32_add).localSet(vAt);
     f.forRange(th, cst(f, 0), get(f, tH), 1, () => {
-      // L tiles side by side at once: row r of tile tw + j, column s, is lane j of D[r][s], the even or odd
-      // lanes of two vectors loaded at columns 2·tw (s = 0, 1) and 2·tw + 2 (s = 2, 3).
-      f.forRange(tw, cst(f, 0), get(f, tWV), L, () => {
-        f.localGet(plane).localGet(th).localGet(rowBytes).op(Op.i32_mul).i32Const(1).op(Op.i32_shl).op(Op.i32_add);
-        f.localGet(tw).i32Const(2 * sc.es).op(Op.i32_mul).op(Op.i32_add).localSet(p);
-        for (let r = 0; r < 4; r++) {
-          for (const [at, s] of [[0, 0], [2 * sc.es, 2]] as const) {
-            f.localGet(p).simdMem(SimdMem.v128_load, at, 0).localSet(lo);
-            f.localGet(p).simdMem(SimdMem.v128_load, at + 16, 0).localSet(hi);
-            f.localGet(lo).localGet(hi).shuffle(laneBytes(sc.es, even)).localSet(dv[r * 4 + s]!);
-            f.localGet(lo).localGet(hi).shuffle(laneBytes(sc.es, odd)).localSet(dv[r * 4 + s + 1]!);
-          }
-          if (r < 3) f.localGet(p).localGet(rowBytes).op(Op.i32_add).localSet(p);
-        }
-        for (let s = 0; s < 4; s++) B_T.forEach((row, r) => combine(f, sc, row.map(([k, sg]) => [dv[k * 4 + s]!, sg]), tv[r * 4 + s]!, true));
-        for (let r = 0; r < 4; r++) B_T.forEach((row, s) => combine(f, sc, row.map(([k, sg]) => [tv[r * 4 + k]!, sg]), dv[r * 4 + s]!, true));
-        f.localGet(vAt).localSet(q);
-        for (let x = 0; x < 16; x++) {
-          f.localGet(q).localGet(dv[x]!).simdMem(SimdMem.v128_store, 0, 0);
-          if (x < 15) f.localGet(q).localGet(xiBytes).op(Op.i32_add).localSet(q);
-        }
-        f.localGet(vAt).i32Const(16).op(Op.i32_add).localSet(vAt);
-      });
-      f.forRange(tw, get(f, tWV), get(f, tW), 1, () => {
-        // p = plane + 2·th·rowBytes + 2·tw·es
-        f.localGet(plane).localGet(th).localGet(rowBytes).op(Op.i32_mul).i32Const(1).op(Op.i32_shl).op(Op.i32_add);
-        f.localGet(tw).i32Const(2 * sc.es).op(Op.i32_mul).op(Op.i32_add).localSet(p);
-        for (let r = 0; r < 4; r++) {
-          for (let s = 0; s < 4; s++) f.localGet(p).mem(sc.load, s * sc.es, 0).localSet(d[r * 4 + s]!);
-          if (r < 3) f.localGet(p).localGet(rowBytes).op(Op.i32_add).localSet(p);
-        }
-        // t = Bᵀ·d (over rows, per column), v = t·B (over columns, per row)
-        for (let s = 0; s < 4; s++) B_T.forEach((row, r) => combine(f, sc, row.map(([k, sg]) => [d[k * 4 + s]!, sg]), t[r * 4 + s]!));
-        for (let r = 0; r < 4; r++) B_T.forEach((row, s) => combine(f, sc, row.map(([k, sg]) => [t[r * 4 + k]!, sg]), v[r * 4 + s]!));
-        f.localGet(vAt).localSet(q);
-        for (let x = 0; x < 16; x++) {
-          f.localGet(q).localGet(v[x]!).mem(sc.store, 0, 0);
-          if (x < 15) f.localGet(q).localGet(xiBytes).op(Op.i32_add).localSet(q);
-        }
-        f.localGet(vAt).i32Const(sc.es).op(Op.i32_add).localSet(vAt);
-      });
+      f.forRange(tw, cst(f, 0), get(f, tWV), L, () => tile(true));
+      f.forRange(tw, get(f, tWV), get(f, tW), 1, () => tile(false));
     });
+  });
+}
+
+/**
+ * `winograd_input_<f32|f64>(xp, V, i0, i1, C, tH, tW, rowBytes, planeBytes, tilesPer, T, xiBytes)`:
+ * for (example n, channel c) pairs i = n·C + c in [i0, i1), each 4×4 tile of
+ * the padded plane xp + i·planeBytes (rows rowBytes apart) at (2·th, 2·tw)
+ * goes to V[ξ][c][n·tilesPer + th·tW + tw] = (Bᵀ·d·B)[ξ], V[ξ] planes
+ * xiBytes apart and T elements per channel row.
+ */
+export function buildWinogradInput(m: ModuleBuilder, dtype: "float32" | "float64"): void {
+  const sc = scalar(dtype);
+  const f = m.func(`winograd_input_${sc.suffix}`, WINO_INPUT_PARAMS.map(() => I32), []);
+  const rowBytes = WINO_INPUT_PARAMS.indexOf("rowBytes");
+  const d = Array.from({ length: 16 }, () => f.local(sc.type));
+  const t = Array.from({ length: 16 }, () => f.local(sc.type));
+  const v = Array.from({ length: 16 }, () => f.local(sc.type));
+  const L = 16 / sc.es, even = Array.from({ length: L }, (_, j) => 2 * j), odd = even.map((e) => e + 1);
+  const dv = Array.from({ length: 16 }, () => f.local(V128)), tv = Array.from({ length: 16 }, () => f.local(V128));
+  const lo = f.local(V128), hi = f.local(V128);
+  tileLoops(f, sc, (vector, p) => {
+    if (vector) {
+      // Row r of tile tw + j, column s, is lane j of D[r][s]: the even or odd lanes of two vectors loaded at
+      // columns 2·tw (s = 0, 1) and 2·tw + 2 (s = 2, 3).
+      for (let r = 0; r < 4; r++) {
+        for (const [at, s] of [[0, 0], [2 * sc.es, 2]] as const) {
+          f.localGet(p).simdMem(SimdMem.v128_load, at, 0).localSet(lo);
+          f.localGet(p).simdMem(SimdMem.v128_load, at + 16, 0).localSet(hi);
+          f.localGet(lo).localGet(hi).shuffle(laneBytes(sc.es, even)).localSet(dv[r * 4 + s]!);
+          f.localGet(lo).localGet(hi).shuffle(laneBytes(sc.es, odd)).localSet(dv[r * 4 + s + 1]!);
+        }
+        if (r < 3) f.localGet(p).localGet(rowBytes).op(Op.i32_add).localSet(p);
+      }
+      for (let s = 0; s < 4; s++) B_T.forEach((row, r) => combine(f, sc, row.map(([k, sg]) => [dv[k * 4 + s]!, sg]), tv[r * 4 + s]!, true));
+      for (let r = 0; r < 4; r++) B_T.forEach((row, s) => combine(f, sc, row.map(([k, sg]) => [tv[r * 4 + k]!, sg]), dv[r * 4 + s]!, true));
+      return dv;
+    }
+    for (let r = 0; r < 4; r++) {
+      for (let s = 0; s < 4; s++) f.localGet(p).mem(sc.load, s * sc.es, 0).localSet(d[r * 4 + s]!);
+      if (r < 3) f.localGet(p).localGet(rowBytes).op(Op.i32_add).localSet(p);
+    }
+    // t = Bᵀ·d (over rows, per column), v = t·B (over columns, per row)
+    for (let s = 0; s < 4; s++) B_T.forEach((row, r) => combine(f, sc, row.map(([k, sg]) => [d[k * 4 + s]!, sg]), t[r * 4 + s]!));
+    for (let r = 0; r < 4; r++) B_T.forEach((row, s) => combine(f, sc, row.map(([k, sg]) => [t[r * 4 + k]!, sg]), v[r * 4 + s]!));
+    return v;
   });
 }
 
