@@ -23,8 +23,8 @@ export const scalar = (dtype: "float32" | "float64") =>
     : { es: 8, type: F64 as ValType, load: MemOp.f64_load, store: MemOp.f64_store, add: Op.f64_add, sub: Op.f64_sub, neg: Op.f64_neg, suffix: "f64",
         vadd: Simd.f64x2_add, vsub: Simd.f64x2_sub, vneg: Simd.f64x2_neg };
 
-export const get = (f: FuncBuilder, i: number) => () => void f.localGet(i);
-export const cst = (f: FuncBuilder, v: number) => () => void f.i32Const(v);
+const get = (f: FuncBuilder, i: number) => () => void f.localGet(i);
+const cst = (f: FuncBuilder, v: number) => () => void f.i32Const(v);
 
 /** out[k] = ±a[i] ± a[j] (± b) for the transforms' add/subtract rows; on vectors of tiles with `vector`. */
 export function combine(f: FuncBuilder, sc: ReturnType<typeof scalar>, terms: [number, 1 | -1][], into: number, vector = false): void {
