@@ -365,6 +365,39 @@ describe.skipIf(!wasmFeatures().simd || !wasmFeatures().threads)("large fused gr
 
   for (const threads of [2, 3]) {
     for (const dtype of ["float32", "float64"] as const) {
+      it(`${threads} threads, ${dtype}: groups with row, column and channel inputs split at the patterns' starts, equal to eager and one thread`, async () => {
+        const before = fx.getBackend().name;
+        fx.setBackend("wasm");
+        try {
+          // x [N, C, H, W] with a channel bias [C, 1, 1], a row [W] and a column [N, 1, 1, 1]: a conv's bias + ReLU and more.
+          for (const [N, C, H, W] of [[40, 5, 12, 24], [9, 3, 8, 16], [3, 7, 4, 8]] as const) {
+            const n = N * C * H * W;
+            const x = fx.tensor(values(n, dtype), { dtype, shape: [N, C, H, W] });
+            const bias = fx.tensor(values(C, dtype), { dtype, shape: [C, 1, 1] });
+            const row = fx.tensor(values(W, dtype), { dtype, shape: [W] });
+            const column = fx.tensor(values(N, dtype), { dtype, shape: [N, 1, 1, 1] });
+            const f = (x: fx.Tensor, b: fx.Tensor, r: fx.Tensor, c: fx.Tensor) => {
+              const y = x.add(b);
+              return [fx.relu(y.mul(c).add(r)), y.greater(0)];
+            };
+            fx.setThreads(1);
+            const single = fx.jit(f)(x, bias, row, column) as fx.Tensor[];
+            fx.setThreads(threads);
+            expect(await fx.threadsReady()).toBe(threads);
+            const pool = getRuntime().pool;
+            const handOffs = () => Array.from({ length: threads - 1 }, (_, w) => pool.completed(w + 1)).reduce((a, b) => a + b, 0);
+            const handOffsBefore = handOffs();
+            const split = fx.jit(f)(x, bias, row, column) as fx.Tensor[];
+            if (n >= 1 << 15) expect(handOffs(), `${[N, C, H, W]}: no worker took part`).toBeGreaterThan(handOffsBefore);
+            f(x, bias, row, column).forEach((e, k) => {
+              sameBits(split[k]!.data(), e.data(), `${[N, C, H, W]}, output ${k} vs eager`);
+              sameBits(split[k]!.data(), single[k]!.data(), `${[N, C, H, W]}, output ${k} vs one thread`);
+            });
+          }
+        } finally {
+          fx.setBackend(before);
+        }
+      });
       it(`${threads} threads, ${dtype}: the workers take ranges, and the result equals eager and one thread bit for bit`, async () => {
         const before = fx.getBackend().name;
         fx.setBackend("wasm");

@@ -7,9 +7,10 @@
  *
  * Code is generated once per group structure and shared by every group of
  * that structure (an optimizer's update of each parameter, whatever its size).
- * Each module is also loaded on the worker threads, and a large group whose
- * inputs are whole arrays or scalars (an optimizer update, an activation) is
- * split into ranges of iterations across them.
+ * Each module is also loaded on the worker threads, and a large group is
+ * split into ranges of iterations across them (an optimizer update, an
+ * activation; with row, column or channel inputs — a conv's bias + ReLU —
+ * ranges that start where each of those patterns starts again).
  */
 import { allocateUninitialized, itemSize, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
@@ -31,6 +32,12 @@ import { MAX_ARGS } from "./threads.js";
 export const fusedConfig = { minElements: 256, maxBytes: 128 * 2 ** 20 };
 
 type Fn = (...args: number[]) => void;
+
+const gcd = (a: number, b: number): number => {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+};
+const lcm = (a: number, b: number) => (a / gcd(a, b)) * b;
 const compiled = new Map<string, PoolFunction>();
 
 export function fuseWasm(group: FusedGroup): FusedKernel | null {
@@ -56,19 +63,27 @@ export function fuseWasm(group: FusedGroup): FusedKernel | null {
   const pooled = fn;
   const perIteration = (kind === "f32" ? 4 : 2) * VECTORS_PER_ITERATION;
   const iterations = Math.ceil(n / perIteration);
-  // Bytes by which a range starting one iteration later moves each address (a scalar input stays).
-  const inSteps = group.inputs.map((x) => (x.scalar ? 0 : perIteration * itemSize(x.dtype)));
+  // Ranges start at multiples of `unit` iterations: where every row (period), column (repeat) and
+  // channel (both) input is at the start of its pattern, so the kernel starts it there as for element 0.
+  const cycle = (x: FusedGroup["inputs"][number]) => (x.period ?? 1) * (x.repeat ?? 1);
+  const cycles = group.inputs.map(cycle);
+  const unit = cycles.every((c) => Number.isInteger(c) && c > 0) ? cycles.reduce((u, c) => Math.min(lcm(u, c), n + perIteration), perIteration) / perIteration : Infinity;
+  // Where a range starting at iteration i0 reads input i: whole arrays i0 iterations on, columns
+  // i0·perIteration/repeat elements on, rows, channels and scalars at their start.
+  const inOffset = group.inputs.map((x) => (x.scalar || x.period !== undefined ? 0 : itemSize(x.dtype) * perIteration / (x.repeat ?? 1)));
   const outSteps = group.outputs.map((v) => perIteration * itemSize(dtypes[v]!));
-  const splittable = group.inputs.every((x) => x.period === undefined && x.repeat === undefined) && 1 + inSteps.length + outSteps.length <= MAX_ARGS;
-  const moved = n * (inSteps.length + outSteps.length);
+  const units = Math.ceil(iterations / unit);
+  const splittable = units > 1 && 1 + inOffset.length + outSteps.length <= MAX_ARGS;
+  const moved = n * (inOffset.length + outSteps.length);
   return (ins: TypedArray[], outs: TypedArray[]) => {
     const results = outs.map((out) => (out.length === n ? out : out.subarray(0, n)));
     const s = stage(rt, ins, results);
     if (!s) throw new RangeError(`fused kernel: cannot stage ${n} elements in Wasm memory`);
     if (splittable) {
-      splitAcrossThreads(rt, pooled, iterations, moved, (i0, i1) => [
-        i1 - i0, ...s.addrs.map((a, i) => a + i0 * inSteps[i]!), ...s.outs.map((a, k) => a + i0 * outSteps[k]!),
-      ]);
+      splitAcrossThreads(rt, pooled, units, moved, (u0, u1) => {
+        const i0 = u0 * unit, i1 = Math.min(iterations, u1 * unit);
+        return [i1 - i0, ...s.addrs.map((a, i) => a + i0 * inOffset[i]!), ...s.outs.map((a, k) => a + i0 * outSteps[k]!)];
+      });
     } else {
       pooled.local(iterations, ...s.addrs, ...s.outs);
     }
