@@ -13,7 +13,7 @@
  */
 import { FuncBuilder, I32, MemOp, ModuleBuilder, Op, SimdMem } from "./emitter.js";
 import type { GemmShape } from "./gemm-kernel.js";
-import { cst, get, scalarOps as scalar, storeOrZero } from "./pack-emit.js";
+import { cst, get, panelWidth, scalarOps as scalar, storeOrZero } from "./pack-emit.js";
 
 /**
  * packA(base, rowTab, colTab, mc, kc, dst): dst[(p·kc + k)·MR + r] =
@@ -28,7 +28,7 @@ export function emitPackAGather(m: ModuleBuilder, s: GemmShape, es: number): Fun
   const sc = scalar(es);
   f.localGet(colTab).localGet(kc).i32Const(4).op(Op.i32_mul).op(Op.i32_add).localSet(colEnd);
   f.forRange(p, cst(f, 0), get(f, mc), s.mr, () => {
-    f.localGet(mc).localGet(p).op(Op.i32_sub).localTee(rows).i32Const(s.mr).localGet(rows).i32Const(s.mr).op(Op.i32_lt_s).op(Op.select).localSet(rows);
+    panelWidth(f, mc, p, s.mr, rows);
     // rowAt = rowTab + p·4
     f.localGet(rowTab).localGet(p).i32Const(4).op(Op.i32_mul).op(Op.i32_add).localSet(rowAt);
     f.localGet(rows).i32Const(s.mr).op(Op.i32_eq).if_();
@@ -72,7 +72,7 @@ export function emitPackBGather(m: ModuleBuilder, s: GemmShape, es: number, lane
   const sc = scalar(es);
   f.localGet(rowTab).localGet(kc).i32Const(4).op(Op.i32_mul).op(Op.i32_add).localSet(rowEnd);
   f.forRange(q, cst(f, 0), get(f, nc), s.nr, () => {
-    f.localGet(nc).localGet(q).op(Op.i32_sub).localTee(cols).i32Const(s.nr).localGet(cols).i32Const(s.nr).op(Op.i32_lt_s).op(Op.select).localSet(cols);
+    panelWidth(f, nc, q, s.nr, cols);
     f.localGet(colTab).localGet(q).i32Const(4).op(Op.i32_mul).op(Op.i32_add).localSet(colAt);
     f.localGet(cols).i32Const(s.nr).op(Op.i32_eq).if_();
     {

@@ -15,7 +15,7 @@
  */
 import { FuncBuilder, I32, ModuleBuilder, Op, Simd, SimdMem, V128 } from "./emitter.js";
 import { emitPackAGather, emitPackBGather } from "./gemm-gather-kernel.js";
-import { cst, get, scalarOps, storeOrZero } from "./pack-emit.js";
+import { cst, get, panelWidth, scalarOps, storeOrZero } from "./pack-emit.js";
 
 export interface GemmShape {
   dtype: "float32" | "float64";
@@ -89,8 +89,7 @@ function emitPackA(m: ModuleBuilder, s: GemmShape, es: number): FuncBuilder {
   f.localGet(rs).i32Const(es).op(Op.i32_mul).localSet(rsB);
   f.localGet(cs).i32Const(es).op(Op.i32_mul).localSet(csB);
   f.forRange(p, cst(f, 0), get(f, mc), s.mr, () => {
-    // rows = min(MR, mc - p)
-    f.localGet(mc).localGet(p).op(Op.i32_sub).localTee(rows).i32Const(s.mr).localGet(rows).i32Const(s.mr).op(Op.i32_lt_s).op(Op.select).localSet(rows);
+    panelWidth(f, mc, p, s.mr, rows);
     f.localGet(rows).i32Const(s.mr).op(Op.i32_eq).if_();
     {
       f.forRange(k, cst(f, 0), get(f, kc), 1, () => {
@@ -128,7 +127,7 @@ function emitPackB(m: ModuleBuilder, s: GemmShape, es: number, lanes: number): F
   f.localGet(rs).i32Const(es).op(Op.i32_mul).localSet(rsB);
   f.localGet(cs).i32Const(es).op(Op.i32_mul).localSet(csB);
   f.forRange(q, cst(f, 0), get(f, nc), s.nr, () => {
-    f.localGet(nc).localGet(q).op(Op.i32_sub).localTee(cols).i32Const(s.nr).localGet(cols).i32Const(s.nr).op(Op.i32_lt_s).op(Op.select).localSet(cols);
+    panelWidth(f, nc, q, s.nr, cols);
     // Contiguous full panel: whole vectors.
     f.localGet(cols).i32Const(s.nr).op(Op.i32_eq).localGet(cs).i32Const(1).op(Op.i32_eq).op(Op.i32_and).if_();
     {
@@ -274,28 +273,25 @@ function emitMacro(m: ModuleBuilder, s: GemmShape, es: number, name: string, pac
     f.op(Op.i32_lt_s).op(Op.select).localSet(into);
   };
   const ldcBytes = () => f.localGet(ldc).i32Const(es).op(Op.i32_mul);
+  // The first three arguments of a pack routine for the block of X from row r0, column c0: with `gather`,
+  // X and its row and column tables advanced to the block; else X + (r0·rs + c0·cs)·es, rs, cs.
+  const block = (X: number, rs: number, cs: number, r0: number, c0: number) => {
+    if (gather) {
+      f.localGet(X).localGet(rs).localGet(r0).i32Const(4).op(Op.i32_mul).op(Op.i32_add).localGet(cs).localGet(c0).i32Const(4).op(Op.i32_mul).op(Op.i32_add);
+    } else {
+      f.localGet(X).localGet(r0).localGet(rs).op(Op.i32_mul).localGet(c0).localGet(cs).op(Op.i32_mul).op(Op.i32_add).i32Const(es).op(Op.i32_mul).op(Op.i32_add);
+      f.localGet(rs).localGet(cs);
+    }
+  };
   f.forRange(jc, cst(f, 0), get(f, N), s.nc, () => {
     min(() => f.localGet(N).localGet(jc).op(Op.i32_sub), s.nc, nc);
     f.forRange(pc, cst(f, 0), get(f, K), { local: kcb! }, () => {
       min(() => f.localGet(K).localGet(pc).op(Op.i32_sub), { local: kcb! }, kc);
-      if (gather) {
-        // packB(B, rowB + pc·4, colB + jc·4, kc, nc, pB)
-        f.localGet(B).localGet(rsB).localGet(pc).i32Const(4).op(Op.i32_mul).op(Op.i32_add).localGet(csB).localGet(jc).i32Const(4).op(Op.i32_mul).op(Op.i32_add);
-      } else {
-        // packB(B + (pc·rsB + jc·csB)·es, rsB, csB, kc, nc, pB)
-        f.localGet(B).localGet(pc).localGet(rsB).op(Op.i32_mul).localGet(jc).localGet(csB).op(Op.i32_mul).op(Op.i32_add).i32Const(es).op(Op.i32_mul).op(Op.i32_add);
-        f.localGet(rsB).localGet(csB);
-      }
+      block(B, rsB, csB, pc, jc);
       f.localGet(kc).localGet(nc).localGet(pB).call(packB);
       f.forRange(ic, cst(f, 0), get(f, M), { local: mcb! }, () => {
         min(() => f.localGet(M).localGet(ic).op(Op.i32_sub), { local: mcb! }, mc);
-        if (gather) {
-          // packA(A, rowA + ic·4, colA + pc·4, mc, kc, pA)
-          f.localGet(A).localGet(rsA).localGet(ic).i32Const(4).op(Op.i32_mul).op(Op.i32_add).localGet(csA).localGet(pc).i32Const(4).op(Op.i32_mul).op(Op.i32_add);
-        } else {
-          f.localGet(A).localGet(ic).localGet(rsA).op(Op.i32_mul).localGet(pc).localGet(csA).op(Op.i32_mul).op(Op.i32_add).i32Const(es).op(Op.i32_mul).op(Op.i32_add);
-          f.localGet(rsA).localGet(csA);
-        }
+        block(A, rsA, csA, ic, pc);
         f.localGet(mc).localGet(kc).localGet(pA).call(packA);
         f.forRange(jr, cst(f, 0), get(f, nc), s.nr, () => {
           f.forRange(ir, cst(f, 0), get(f, mc), s.mr, () => {

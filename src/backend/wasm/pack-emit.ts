@@ -10,6 +10,11 @@ export const scalarOps = (es: number) =>
 export const get = (f: FuncBuilder, i: number) => () => void f.localGet(i);
 export const cst = (f: FuncBuilder, v: number) => () => void f.i32Const(v);
 
+/** into = min(width, size − start): the rows or columns of the panel starting at `start` (locals). */
+export function panelWidth(f: FuncBuilder, size: number, start: number, width: number, into: number): void {
+  f.localGet(size).localGet(start).op(Op.i32_sub).localTee(into).i32Const(width).localGet(into).i32Const(width).op(Op.i32_lt_s).op(Op.select).localSet(into);
+}
+
 /** Element `i` of an edge panel, at dst + i·es: the value `load` pushes while i < count, else 0 (nothing loaded). */
 export function storeOrZero(f: FuncBuilder, es: number, dst: number, i: number, count: number, load: () => void): void {
   const sc = scalarOps(es);
