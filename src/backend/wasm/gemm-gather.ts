@@ -10,7 +10,7 @@
 import { balancedBlocks, gemmScratch } from "./gemm-kernel.js";
 import { addPartials, gemmConfig, splitProduct } from "./gemm.js";
 import { align } from "./module.js";
-import { WORKER_FNS, type WasmRuntime } from "./runtime.js";
+import { type WasmRuntime, workerFn } from "./runtime.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
 
 /** Pieces per thread, claimed from the pool's queue (each piece packs the operand it does not split again). */
@@ -34,7 +34,7 @@ export function gemmGather(
   A: GatherMatrix, B: GatherMatrix, C: { addr: number; ldc: number }, workspace?: number,
 ): void {
   const es = dtype === "float32" ? 4 : 8;
-  const fn = WORKER_FNS.indexOf(dtype === "float32" ? "gemm_f32_gather" : "gemm_f64_gather");
+  const fn = workerFn(dtype === "float32" ? "gemm_f32_gather" : "gemm_f64_gather");
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
   // Rows [r0, r0 + rows) × columns [c0, c0 + cols) over depth [k0, k0 + depth), into `c`.
   const task = (r0: number, rows: number, c0: number, cols: number, k0 = 0, depth = K, c = C): Task => {
@@ -46,21 +46,20 @@ export function gemmGather(
     };
   };
   const threads = 2 * M * N * K < gemmConfig.parallelMinFlops ? 1 : rt.threads;
-  const local = (t: Task) => rt.exports[WORKER_FNS[t.fn]!](...t.args);
   if (threads > 1 && workspace !== undefined && K >= gemmConfig.depthSplitRatio * Math.max(M, N)) {
     const per = Math.ceil(K / threads), pieces = Math.ceil(K / per);
     const partBytes = align(M * N * es), work = align(workspace);
     if (rt.ensure(work + (pieces - 1) * partBytes)) {
       const tasks = Array.from({ length: pieces }, (_, p) =>
         task(0, M, 0, N, p * per, Math.min(per, K - p * per), p === 0 ? C : { addr: work + (p - 1) * partBytes, ldc: N }));
-      rt.pool.runQueue(tasks, local, [11, 12, 13], rt.km.scratchBytes);
+      rt.pool.runQueue(tasks, rt.runLocal, [11, 12, 13], rt.km.scratchBytes);
       addPartials(rt, dtype, 1, M, N, { ...C, stride: 0 }, work, partBytes, pieces - 1);
       return;
     }
   }
   const pieces = threads === 1 ? 1 : Math.min(MAX_QUEUED, threads * gatherConfig.piecesPerThread);
   const tasks = splitProduct(shape, M, N, pieces, (r0, rows, c0, cols) => task(r0, rows, c0, cols));
-  if (tasks.length === 1) rt.pool.run(tasks, local);
+  if (tasks.length === 1) rt.pool.run(tasks, rt.runLocal);
   // Every thread packs into its own scratch: packA, packB and tile (arguments 11–13) move by one scratch block per thread.
-  else rt.pool.runQueue(tasks, local, [11, 12, 13], rt.km.scratchBytes);
+  else rt.pool.runQueue(tasks, rt.runLocal, [11, 12, 13], rt.km.scratchBytes);
 }

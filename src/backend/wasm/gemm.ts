@@ -10,7 +10,7 @@
 import { allocate, allocateUninitialized, type TypedArray } from "../../core/dtype.js";
 import { balancedBlocks, gemmScratch, type GemmShape } from "./gemm-kernel.js";
 import { align } from "./module.js";
-import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
+import { getRuntime, type WasmRuntime, workerFn } from "./runtime.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
 
 /**
@@ -107,9 +107,8 @@ export function gemmStaged(
 
   const flops = 2 * count * M * N * K;
   const threads = flops < gemmConfig.parallelMinFlops ? 1 : rt.threads;
-  const local = (t: Task) => rt.exports[WORKER_FNS[t.fn]!](...t.args);
   if (threads === 1) {
-    rt.pool.run([task(0, count, 0, M, 0, N)], local);
+    rt.pool.run([task(0, count, 0, M, 0, N)], rt.runLocal);
     return;
   }
   // Pieces claimed from a queue, so a worker that wakes late takes fewer. A batch splits into one
@@ -130,7 +129,7 @@ export function gemmStaged(
     tasks = splitProduct(shape, M, N, pieces, (r0, rows, c0, cols) => task(0, count, r0, rows, c0, cols));
   }
   // Every thread packs into its own scratch, one scratch block further on per thread.
-  rt.pool.runQueue(tasks, local, GEMM_SCRATCH_ARGS, rt.km.scratchBytes);
+  rt.pool.runQueue(tasks, rt.runLocal, GEMM_SCRATCH_ARGS, rt.km.scratchBytes);
 }
 
 /**
@@ -156,7 +155,7 @@ function splitDepth(
     const c = p === 0 ? C : { addr: work + (p - 1) * partBytes, ldc: N, stride: M * N };
     tasks.push(batchedGemmTask(rt, dtype, Math.min(per, K - k0), a, b, c, { bStart: 0, bCount: count, r0: 0, rows: M, c0: 0, cols: N }, rt.scratch(0)));
   }
-  rt.pool.runQueue(tasks, (t) => rt.exports[WORKER_FNS[t.fn]!](...t.args), GEMM_SCRATCH_ARGS, rt.km.scratchBytes);
+  rt.pool.runQueue(tasks, rt.runLocal, GEMM_SCRATCH_ARGS, rt.km.scratchBytes);
   addPartials(rt, dtype, count, M, N, C, work, partBytes, pieces - 1);
   return true;
 }
@@ -194,7 +193,7 @@ export function batchedGemmTask(
   const { packA, packB, tile } = gemmScratch(shape, scratch);
   const { kcb, mcb } = balancedBlocks(shape, rows, K);
   return {
-    fn: WORKER_FNS.indexOf(dtype === "float32" ? "gemm_f32_batched" : "gemm_f64_batched"),
+    fn: workerFn(dtype === "float32" ? "gemm_f32_batched" : "gemm_f64_batched"),
     args: [
       bCount, A.stride * es, B.stride * es, C.stride * es,
       rows, cols, K,

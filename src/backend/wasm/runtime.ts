@@ -15,7 +15,7 @@
  * them move only while nothing is in them.
  */
 import { kernelModule, MAX_PAGES, align, type KernelModule } from "./module.js";
-import { MAILBOX_BYTES, ThreadPool } from "./threads.js";
+import { MAILBOX_BYTES, ThreadPool, type Task } from "./threads.js";
 import { isShared, wasmFeatures } from "./features.js";
 import { ValueError } from "../../core/errors.js";
 import type { TypedArray } from "../../core/dtype.js";
@@ -26,6 +26,9 @@ export const WORKER_FNS = ["gemm_f32_batched", "gemm_f64_batched", "im2col_runs"
   "winograd_input_f32", "winograd_output_f32", "winograd_input_f64", "winograd_output_f64", "gemm_f32_gather", "gemm_f64_gather",
   "winograd_cotangent_f32", "winograd_cotangent_f64", "add_rows_f32", "add_rows_f64"] as const;
 export type WorkerFn = (typeof WORKER_FNS)[number];
+
+/** A worker function's index: a Task's `fn`. */
+export const workerFn = (name: WorkerFn) => WORKER_FNS.indexOf(name);
 
 const PAGE = 65536;
 /** Bounds of the call arena and of the kept blocks; past them storage is GC-owned as elsewhere (tests make them small). */
@@ -57,6 +60,9 @@ export class WasmRuntime {
     this.pool = new ThreadPool(this.km.module, this.memory, WORKER_FNS);
     this.setThreads(threads);
   }
+
+  /** Runs a task of WORKER_FNS on this thread: the caller's share of a pool run. */
+  readonly runLocal = (t: Task): void => this.exports[WORKER_FNS[t.fn]!]!(...t.args);
 
   setThreads(n: number): void {
     // Per-thread scratch sits below the arena: resizing would move live blocks.

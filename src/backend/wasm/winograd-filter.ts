@@ -28,8 +28,7 @@ import { runCount } from "./conv-runs.js";
 import { batchedGemmTask, GEMM_SCRATCH_ARGS } from "./gemm.js";
 import { gemmScratch } from "./gemm-kernel.js";
 import { align } from "./module.js";
-import { WORKER_FNS } from "./runtime.js";
-import { getRuntime } from "./runtime.js";
+import { getRuntime, workerFn } from "./runtime.js";
 import { chainLengths } from "./split.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
 import { paddedPlaneRuns, SKEW, winogradConfig } from "./winograd.js";
@@ -98,7 +97,6 @@ export function convWinogradFilter([x, y]: (KernelInput | StridedInput)[], p: Pr
   const xAt = rt.operandAt(x!.data, 0, x!.data.length, addrXStaged), yAt = rt.operandAt(y!.data, 0, y!.data.length, addrYStaged);
 
   const suffix = dtype === "float32" ? "f32" : "f64";
-  const fn = (name: (typeof WORKER_FNS)[number]) => WORKER_FNS.indexOf(name);
   const lo = p.padding.every(([l]) => l === 0);
   const xPlanes = lo && Hp === H && Wp === W && sx[0] === H * W && sx[1] === C * H * W;
   const yPlanes = Yh === KH && Yw === KW && sy[0] === KH * KW && sy[1] === O * KH * KW;
@@ -110,13 +108,13 @@ export function convWinogradFilter([x, y]: (KernelInput | StridedInput)[], p: Pr
     // of the padded size (no padding; B3: x and the cotangent as deferred transposes) — are not copied.
     const x0 = xAt + n0 * sx[1]! * es, y0 = yAt + n0 * sy[1]! * es;
     list.push([
-      ...(xPlanes ? [] : [{ fn: fn("im2col_runs"), perThread: [8], args: [
+      ...(xPlanes ? [] : [{ fn: workerFn("im2col_runs"), perThread: [8], args: [
         x0, sx[1]! * es, sx[0]! * es, C, 0, cnt * C, addrXRuns, runCount(xRuns), addrXp, C * Hp * Wp * es, Hp * Wp * es] }]),
-      ...(yPlanes ? [] : [{ fn: fn("im2col_runs"), perThread: [8], args: [
+      ...(yPlanes ? [] : [{ fn: workerFn("im2col_runs"), perThread: [8], args: [
         y0, sy[1]! * es, sy[0]! * es, O, 0, cnt * O, addrYRuns, runCount(yRuns), addrYp, O * Yh * Yw * es, Yh * Yw * es] }]),
-      { fn: fn(`winograd_input_${suffix}`), perThread: xPlanes ? [1] : [0, 1], args: [
+      { fn: workerFn(`winograd_input_${suffix}`), perThread: xPlanes ? [1] : [0, 1], args: [
         xPlanes ? x0 : addrXp, addrV, 0, cnt * C, C, tH, tW, Wp * es, Hp * Wp * es, tilesPer, T, (C * T + SKEW) * es] },
-      { fn: fn(`winograd_cotangent_${suffix}`), perThread: yPlanes ? [1] : [0, 1], args: [
+      { fn: workerFn(`winograd_cotangent_${suffix}`), perThread: yPlanes ? [1] : [0, 1], args: [
         yPlanes ? y0 : addrYp, addrM, 0, cnt * O, O, tH, tW, Yw * es, Yh * Yw * es, tilesPer, T, (O * T + SKEW) * es] },
       // partial[chain][ξ] = M[ξ]·V[ξ]ᵀ: [O, T]·[T, C]
       { ...batchedGemmTask(rt, dtype, T,
@@ -125,7 +123,7 @@ export function convWinogradFilter([x, y]: (KernelInput | StridedInput)[], p: Pr
         perThread: [7, 10, ...GEMM_SCRATCH_ARGS] },
     ]);
   }
-  rt.pool.runChains(list, (t) => rt.exports[WORKER_FNS[t.fn]!]!(...t.args), stride);
+  rt.pool.runChains(list, rt.runLocal, stride);
 
   // In chain order: the same rounding whichever threads ran the chains.
   rt.exports[`add_rows_${suffix}`](addrPartial, addrPartial + partialSize * es, used - 1, partialSize * es, partialSize);

@@ -19,7 +19,7 @@ import { runCount, runsOf } from "./conv-runs.js";
 import { batchedGemmTask, GEMM_SCRATCH_ARGS, gemmStaged, type StagedMatrix } from "./gemm.js";
 import { align } from "./module.js";
 import { gemmScratch } from "./gemm-kernel.js";
-import { getRuntime, type WasmRuntime, WORKER_FNS } from "./runtime.js";
+import { getRuntime, type WasmRuntime, workerFn } from "./runtime.js";
 import { chainLengths, splitAcrossThreads as split } from "./split.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
 
@@ -187,7 +187,6 @@ function winogradChains(rt: WasmRuntime, x: KernelInput, dst: Float32Array | Flo
   if (end > rt.maxBytes || !rt.ensure(end)) return false;
   const addrX = rt.operandAt(x.data, 0, N * C * H * W, addrXStaged), addrOut = rt.resultAt(dst, 0, addrOutStaged);
   const suffix = dtype === "float32" ? "f32" : "f64";
-  const fn = (name: (typeof WORKER_FNS)[number]) => WORKER_FNS.indexOf(name);
 
   const list: (Task & { perThread: readonly number[] })[][] = [];
   for (let n0 = 0, chain = 0; n0 < N; n0 += lengths[chain++]!) {
@@ -195,16 +194,16 @@ function winogradChains(rt: WasmRuntime, x: KernelInput, dst: Float32Array | Flo
     // Arguments that address thread 0's scratch: padded planes, V, M (and the GEMM's packing).
     const x0 = addrX + n0 * C * H * W * es;
     list.push([
-      ...(p.unpadded ? [{ fn: fn(`winograd_input_${suffix}`), perThread: [1], args: inputArgs(p, x0, addrV, 0, cnt * C, T) }] : [
-        { fn: fn("im2col_runs"), perThread: [8], args: padArgs(p, x0, addrXp, 0, cnt * C) },
-        { fn: fn(`winograd_input_${suffix}`), perThread: [0, 1], args: inputArgs(p, addrXp, addrV, 0, cnt * C, T) },
+      ...(p.unpadded ? [{ fn: workerFn(`winograd_input_${suffix}`), perThread: [1], args: inputArgs(p, x0, addrV, 0, cnt * C, T) }] : [
+        { fn: workerFn("im2col_runs"), perThread: [8], args: padArgs(p, x0, addrXp, 0, cnt * C) },
+        { fn: workerFn(`winograd_input_${suffix}`), perThread: [0, 1], args: inputArgs(p, addrXp, addrV, 0, cnt * C, T) },
       ]),
       { ...batchedGemmTask(rt, dtype, C, ...transformProduct(p, addrV, addrM, T), { bStart: 0, bCount: 16, r0: 0, rows: O, c0: 0, cols: T }, scratch),
         perThread: [10, 13, ...GEMM_SCRATCH_ARGS] },
-      { fn: fn(`winograd_output_${suffix}`), perThread: [0], args: outputArgs(p, addrM, addrOut + n0 * O * OH * OW * es, 0, cnt * O, T) },
+      { fn: workerFn(`winograd_output_${suffix}`), perThread: [0], args: outputArgs(p, addrM, addrOut + n0 * O * OH * OW * es, 0, cnt * O, T) },
     ]);
   }
-  rt.pool.runChains(list, (t) => rt.exports[WORKER_FNS[t.fn]!]!(...t.args), stride);
+  rt.pool.runChains(list, rt.runLocal, stride);
   rt.landAt(dst, 0, N * O * OH * OW, addrOut);
   return true;
 }
