@@ -28,7 +28,8 @@ import { getRuntime } from "./runtime.js";
 import { splitAcrossThreads as split } from "./split.js";
 import { runCount, runsOf } from "./conv-runs.js";
 import { convWinograd, winogradApplies } from "./winograd.js";
-import { convImplicitRows, implicitApplies } from "./conv-implicit.js";
+import { convImplicitRows, implicitApplies, type StridedInput } from "./conv-implicit.js";
+import { convDirect, directRoute } from "./conv-direct.js";
 import { convWinogradFilter, winogradFilterApplies } from "./winograd-filter.js";
 
 export type ConvLayout = "wx" | "rows";
@@ -76,18 +77,47 @@ export interface ConvRoute {
   layout: ConvLayout;
 }
 
+/** A convolution operand as stored (with element strides when it is a deferred transpose), and row-major on demand. */
+export interface ConvOperand {
+  stored: KernelInput | StridedInput;
+  rowMajor: () => KernelInput;
+}
+
+/**
+ * A convolution on the Wasm backend, every route tried here in order: a
+ * direct kernel (conv-direct.ts), then `convGemm`'s. The direct kernels, the
+ * Winograd weight gradient and the implicit GEMM read operands as stored;
+ * Winograd and im2col need them row-major.
+ */
+export function convWasm([x, w]: ConvOperand[], p: PrimParams["conv"], out: Aval): TypedArray | null {
+  const direct = directRoute(x!.stored.shape, w!.stored.shape, p, out);
+  const viaDirect = direct && convDirect(direct, x!.stored, w!.stored, out);
+  return viaDirect || convRouted([x!, w!], p, out);
+}
+
+/** A float convolution of row-major operands through Winograd, the implicit GEMM or im2col (see `convRoute`). */
 export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval): TypedArray | null {
+  const rowMajor = (a: KernelInput): ConvOperand => ({ stored: a, rowMajor: () => a });
+  return convRouted([rowMajor(x!), rowMajor(w!)], p, out);
+}
+
+function convRouted([xo, wo]: ConvOperand[], p: PrimParams["conv"], out: Aval): TypedArray | null {
   const dtype = out.dtype;
   if (dtype !== "float32" && dtype !== "float64") return null;
-  const route = convRoute(x!.shape, w!.shape, p, out);
+  const route = convRoute(xo!.stored.shape, wo!.stored.shape, p, out);
   if (route.winograd) {
-    const viaWinograd = convWinograd([x!, w!], p, out);
+    const viaWinograd = convWinograd([xo!.rowMajor(), wo!.rowMajor()], p, out);
     if (viaWinograd) return viaWinograd;
   }
   if (route.winogradFilter) {
-    const viaWinograd = convWinogradFilter([x!, w!], p, out);
+    const viaWinograd = convWinogradFilter([xo!.stored, wo!.stored], p, out);
     if (viaWinograd) return viaWinograd;
   }
+  if (route.implicit) {
+    const viaImplicit = convImplicitRows([xo!.stored, wo!.stored], p, out);
+    if (viaImplicit) return viaImplicit;
+  }
+  const x = xo!.rowMajor(), w = wo!.rowMajor();
   const nd = p.strides.length;
   const [N, C] = x!.shape as [number, number];
   const [O, Cg] = w!.shape as [number, number];
@@ -102,10 +132,6 @@ export function convGemm([x, w]: KernelInput[], p: PrimParams["conv"], out: Aval
   const rt = getRuntime();
   const es = dtype === "float32" ? 4 : 8;
   const layout = route.layout;
-  if (route.implicit) {
-    const viaImplicit = convImplicitRows([x!, w!], p, out);
-    if (viaImplicit) return viaImplicit;
-  }
   const maps = Array.from({ length: nd }, (_, a) =>
     axisSources(inSp[a]!, kSp[a]!, outSp[a]!, p.strides[a]!, p.padding[a]![0], p.lhsDilation[a]!, p.rhsDilation[a]!));
   const byTap = combineAxes(maps, kSp, outSp, rowMajorStrides(inSp)); // [tap, position]

@@ -18,10 +18,7 @@ import { referenceKernels } from "../reference/kernels.js";
 import type { Backend, BinaryName, CompareName, KernelInput, PrimName, PrimParams, ReduceName, UnaryName } from "../spec.js";
 import { wasmFeatures } from "./features.js";
 import { wasmCallArena } from "./arena.js";
-import { convGemm, convRoute } from "./conv.js";
-import { convImplicitRows, type StridedInput } from "./conv-implicit.js";
-import { convWinogradFilter } from "./winograd-filter.js";
-import { convDirect, directRoute } from "./conv-direct.js";
+import { convWasm, type ConvOperand } from "./conv.js";
 import { TransposeView } from "./lazy-transpose.js";
 import { revStrided } from "./rev.js";
 import { gemm, type GemmOperand } from "./gemm.js";
@@ -100,31 +97,12 @@ const reduce = (name: ReduceName): Fast<ReduceName> => ([x], { axes }, [out]) =>
   return wrap(reduceWasm(name, v, axes, out!) ?? reduceFast(name, v, axes, out!));
 };
 
-/**
- * A deferred transpose with strides is read in place when the conv goes to a direct kernel (conv-direct.ts),
- * the Winograd weight gradient or the implicit GEMM; anything else is materialized.
- */
-const conv: Fast<"conv"> = ([x, w], p, [out]) => {
-  if (!wasmFeatures().simd) return null;
-  const strided = (b: Input): StridedInput | null => b.buffer instanceof TransposeView && b.buffer.strides !== null
-    ? { data: b.buffer.source(), shape: b.shape, dtype: b.dtype, strides: b.buffer.strides } : null;
-  const sx = strided(x!), sw = strided(w!);
-  const direct = directRoute(x!.shape, w!.shape, p, out!);
-  if (direct) {
-    const res = convDirect(direct, sx ?? view(x!), sw ?? view(w!), out!);
-    if (res) return wrap(res);
-  }
-  const route = (sx || sw) && isFloatDType(out!.dtype) ? convRoute(x!.shape, w!.shape, p, out!) : null;
-  if (route && !route.winograd && route.winogradFilter) {
-    const res = convWinogradFilter([sx ?? view(x!), sw ?? view(w!)], p, out!);
-    if (res) return wrap(res);
-  }
-  if (route && !route.winograd && route.implicit) {
-    const res = convImplicitRows([sx ?? view(x!), sw ?? view(w!)], p, out!);
-    if (res) return wrap(res);
-  }
-  return wrap(convGemm([view(x!), view(w!)], p, out!));
+/** A deferred transpose with strides is handed over as stored: the routes that read strides read it in place (conv.ts). */
+const convOperand = (b: Input): ConvOperand => {
+  const t = b.buffer instanceof TransposeView && b.buffer.strides !== null ? b.buffer : null;
+  return { stored: t ? { data: t.source(), shape: b.shape, dtype: b.dtype, strides: t.strides! } : view(b), rowMajor: () => view(b) };
 };
+const conv: Fast<"conv"> = ([x, w], p, [out]) => (wasmFeatures().simd ? wrap(convWasm([convOperand(x!), convOperand(w!)], p, out!)) : null);
 
 /** rev reads a deferred transpose through its strides (rev.ts); anything else row-major. */
 const rev: Fast<"rev"> = ([x], { axes }, [out]) => {
