@@ -6,7 +6,7 @@ import { convKernel } from "../src/backend/reference/kernels/conv.js";
 import { randomInput, rng } from "./conv-reference.js";
 import { chooseLayout, convConfig, convGemm, type ConvLayout } from "../src/backend/wasm/conv.js";
 import { runsOf } from "../src/backend/wasm/conv-runs.js";
-import { convWinograd, winogradApplies, winogradConfig } from "../src/backend/wasm/winograd.js";
+import { convWinograd, winogradApplies, winogradConfig, winogradTile } from "../src/backend/wasm/winograd.js";
 import { gemmConfig } from "../src/backend/wasm/gemm.js";
 import { getRuntime, setThreads } from "../src/backend/wasm/runtime.js";
 
@@ -140,6 +140,30 @@ describe.each([1, 2])("wasm conv by Winograd F(2×2, 3×3) vs reference, %i thre
       }
     });
   }
+
+  it("float32: 30 random convolutions by F(4×4, 3×3), partial blocks, one chunk and many, to its rounding", () => {
+    setThreads(threads);
+    gemmConfig.parallelMinFlops = 0;
+    for (let trial = 0; trial < 30; trial++) {
+      const N = pick([0, 1, 2, 3]), C = pick([8, 13, 40]), O = pick([8, 11, 33]);
+      const padding = (trial % 5 === 2 ? [[0, 0], [0, 0]] : [[pick([0, 1, 2]), pick([0, 1, 3])], [pick([0, 1, 2]), pick([0, 2])]]) as [number, number][];
+      const inSp = [pick([8, 10, 13, 26]), pick([8, 11, 16, 30])];
+      const outSp = inSp.map((I, a) => I + padding[a]![0] + padding[a]![1] - 2);
+      const conv = makeConv("float32", N, C, O, padding, inSp, outSp);
+      if (Math.min(...outSp) < 8) continue;
+      expect(winogradTile("float32", outSp[0]!, outSp[1]!)).toBe(4);
+      winogradConfig.budget = trial % 2 ? 1 : 1 << 22;
+      const want = convKernel([conv.x, conv.w], conv.p, [conv.out])[0]!;
+      poisonPool(conv.out);
+      const got = convWinograd([conv.x, conv.w], conv.p, conv.out)!;
+      // F(4×4, 3×3) rounds more than F(2×2, 3×3): a few float32 ulps of the sum of |terms| (C·9 terms of |x|, |w| ≤ 1).
+      const tol = 2e-6 * C * 9;
+      for (let i = 0; i < want.length; i++) {
+        if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`trial ${trial} ${JSON.stringify(conv.p)} x ${conv.x.shape} w ${conv.w.shape}: element ${i} ${got[i]} vs ${want[i]}`);
+      }
+      expect(Array.from(convGemm([conv.x, conv.w], conv.p, conv.out)!)).toEqual(Array.from(got));
+    }
+  });
 
   it("applies only to 2-D 3×3 stride-1 undilated single-group convs with enough channels", () => {
     const x = input([1, 8, 5, 5], "float32"), w = input([8, 8, 3, 3], "float32");

@@ -11,6 +11,9 @@ import { describe, expect, it } from "vitest";
 import { getRuntime } from "../src/backend/wasm/runtime.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 import { rng } from "./conv-reference.js";
+import { buildWinograd4Input, buildWinograd4Output, F4_AT, F4_BT, paddedTiles, winograd4Tables } from "../src/backend/wasm/winograd4-kernel.js";
+import { ModuleBuilder } from "../src/backend/wasm/emitter.js";
+import { MAX_PAGES } from "../src/backend/wasm/module.js";
 
 const rand = rng(2468);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
@@ -104,4 +107,85 @@ describe.skipIf(!wasmFeatures().simd)("Winograd transform kernels vs their defin
       });
     }
   }
+
+  // The runtime's kernels (fused multiply-add where the engine has relaxed SIMD) and a build with separate multiply and add.
+  describe.each(wasmFeatures().relaxed ? ["runtime", "separate multiply and add"] : ["runtime"])("F(4×4, 3×3), float32, %s", (build) => {
+    const es = 4, tol = 1e-5;
+    const kernels = () => {
+      if (build === "runtime") return getRuntime().exports;
+      const m = new ModuleBuilder();
+      m.importMemory("env", "mem", 1, MAX_PAGES, wasmFeatures().threads);
+      buildWinograd4Input(m, false);
+      buildWinograd4Output(m, false);
+      return new WebAssembly.Instance(new WebAssembly.Module(m.bytes()), { env: { mem: getRuntime().memory } }).exports as Record<string, (...args: number[]) => void>;
+    };
+    const At4 = F4_AT, Bt4 = F4_BT;
+    const tableAt = (base: number, table: Int32Array) => {
+      const rt = getRuntime();
+      expect(rt.ensure(base + table.length * 4 + 64)).toBe(true);
+      new Int32Array(rt.memory.buffer, base, table.length).set(table);
+      return base + table.length * 4 + 64;
+    };
+
+    it("winograd4_input writes Bᵀ·d·B for exactly its pairs' tiles (padding tiles: tile 0's)", () => {
+      const rt = getRuntime();
+      for (let trial = 0; trial < 40; trial++) {
+        const N = pick([1, 2, 3]), C = pick([1, 2, 3]), tH = pick([1, 2, 3]), tW = pick([1, 2, 3, 4, 5, 7]);
+        // Planes as the pad step leaves them: 4·tH + 2 rows; rows a little wider at times.
+        const rows = 4 * tH + 2, cols = 4 * tW + 2 + pick([0, 3]);
+        const tilesPer = paddedTiles(tH, tW), T = N * tilesPer, planeV = C * T + 8;
+        const i0 = pick([0, 1]) % (N * C), i1 = N * C - (rand() < 0.3 ? 1 : 0);
+        const tables = winograd4Tables(tH, tW, cols * es, 4 * tH, 4 * tW);
+        const x = fenced(tableAt(rt.operandBase(), tables.input), N * C * rows * cols, es, Float32Array, () => Math.fround(rand() * 2 - 1));
+        const v = fenced(x.end, 36 * planeV, es, Float32Array, () => NaN);
+        kernels().winograd4_input_f32!(x.at, v.at, i0, i1, C, tH, tW, cols * es, rows * cols * es, tilesPer, T, planeV * es, rt.operandBase());
+        expect(v.guardsIntact(), `trial ${trial}: guards`).toBe(true);
+        const written = new Set<number>();
+        for (let i = i0; i < i1; i++) {
+          const n = Math.floor(i / C), c = i % C;
+          for (let tile = 0; tile < tilesPer; tile++) {
+            const [th, tw] = tile < tH * tW ? [Math.floor(tile / tW), tile % tW] : [0, 0];
+            const D = Array.from({ length: 6 }, (_, r) => Array.from({ length: 6 }, (_, s) => x.get(i * rows * cols + (4 * th + r) * cols + 4 * tw + s)));
+            const Vt = sandwich(Bt4, D, Bt4);
+            for (let xi = 0; xi < 36; xi++) {
+              const at = xi * planeV + c * T + n * tilesPer + tile;
+              written.add(at);
+              const got = v.get(at), want = Vt[Math.floor(xi / 6)]![xi % 6]!;
+              if (!(Math.abs(got - want) <= tol * 8)) expect.fail(`trial ${trial} C ${C} tH ${tH} tW ${tW}: pair ${i} tile ${tile} ξ ${xi}: ${got} vs ${want}`);
+            }
+          }
+        }
+        for (let k = 0; k < 36 * planeV; k++) if (!written.has(k) && !Number.isNaN(v.get(k))) expect.fail(`trial ${trial}: element ${k} written outside the pairs' tiles`);
+      }
+    });
+
+    it("winograd4_output writes Aᵀ·M·A into exactly its planes' OH×OW outputs", () => {
+      const rt = getRuntime();
+      for (let trial = 0; trial < 40; trial++) {
+        const N = pick([1, 2]), O = pick([1, 2, 3]), tH = pick([1, 2, 3]), tW = pick([1, 2, 3, 4, 5, 7]);
+        const OH = 4 * tH - pick([0, 1, 2, 3]), OW = 4 * tW - pick([0, 1, 2, 3]), tilesPer = paddedTiles(tH, tW), T = N * tilesPer;
+        const planeM = O * T + 8, i0 = pick([0, 1]) % (N * O), i1 = N * O - (rand() < 0.3 ? 1 : 0);
+        const tables = winograd4Tables(tH, tW, 0, OH, OW);
+        const m = fenced(tableAt(rt.operandBase(), tables.output), 36 * planeM, es, Float32Array, () => Math.fround(rand() * 2 - 1));
+        const out = fenced(m.end, N * O * OH * OW, es, Float32Array, () => NaN);
+        kernels().winograd4_output_f32!(m.at, out.at, i0, i1, O, tH, tW, tilesPer, planeM * es, T * es, es, OH, OW, rt.operandBase());
+        expect(out.guardsIntact(), `trial ${trial}: guards`).toBe(true);
+        for (let i = 0; i < N * O; i++) {
+          const n = Math.floor(i / O), o = i % O;
+          for (let th = 0; th < tH; th++) for (let tw = 0; tw < tW; tw++) {
+            const t = n * tilesPer + th * tW + tw;
+            const X = Array.from({ length: 6 }, (_, a) => Array.from({ length: 6 }, (_, b) => m.get((a * 6 + b) * planeM + o * T + t)));
+            const Y = sandwich(At4, X, At4); // L·X·Rᵀ with R = Aᵀ
+            for (let r = 0; r < 4; r++) for (let s = 0; s < 4; s++) {
+              const y = 4 * th + r, x = 4 * tw + s;
+              if (y >= OH || x >= OW) continue;
+              const got = out.get((i * OH + y) * OW + x);
+              if (i < i0 || i >= i1) { if (!Number.isNaN(got)) expect.fail(`trial ${trial}: plane ${i} outside [${i0}, ${i1}) written`); continue; }
+              if (!(Math.abs(got - Y[r]![s]!) <= tol * 40)) expect.fail(`trial ${trial} O ${O} tH ${tH} tW ${tW} OH ${OH} OW ${OW}: plane ${i} (${y}, ${x}) ${got} vs ${Y[r]![s]}`);
+            }
+          }
+        }
+      }
+    });
+  });
 });

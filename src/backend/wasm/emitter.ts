@@ -65,7 +65,7 @@ export const SimdMem = {
 } as const;
 
 /** SIMD memory-lane opcodes (take a memarg and a lane index byte). */
-export const SimdMemLane = { v128_load32_lane: 0x56, v128_load64_lane: 0x57, v128_store16_lane: 0x59, v128_store32_lane: 0x5a } as const;
+export const SimdMemLane = { v128_load32_lane: 0x56, v128_load64_lane: 0x57, v128_store16_lane: 0x59, v128_store32_lane: 0x5a, v128_store64_lane: 0x5b } as const;
 
 /** SIMD lane opcodes (take a lane index byte). */
 export const SimdLane = {

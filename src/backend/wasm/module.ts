@@ -7,6 +7,7 @@ import { wasmFeatures } from "./features.js";
 import { buildGemm, gemmScratch, type GemmShape } from "./gemm-kernel.js";
 import { buildIm2col, buildTranspose } from "./conv-kernel.js";
 import { buildWinogradInput, buildWinogradOutput } from "./winograd-kernel.js";
+import { buildWinograd4Input, buildWinograd4Output } from "./winograd4-kernel.js";
 import { buildWinogradCotangent } from "./winograd-filter-kernel.js";
 import { buildAddRows } from "./add-rows-kernel.js";
 
@@ -47,6 +48,8 @@ export function kernelModule(): KernelModule {
     buildWinogradCotangent(m, d);
     buildAddRows(m, d);
   }
+  buildWinograd4Input(m, relaxed);
+  buildWinograd4Output(m, relaxed);
   const scratchBytes = Math.max(gemmScratch(shapes.f32, 0).end, gemmScratch(shapes.f64, 0).end);
   compiled = { module: new WebAssembly.Module(m.bytes()), shapes, scratchBytes };
   return compiled;

@@ -1,10 +1,12 @@
 /**
  * 3×3, stride-1 2-D convolution by Winograd F(2×2, 3×3) (see
- * winograd-kernel.ts): 4 multiplies per output instead of 9. Per chunk of
+ * winograd-kernel.ts): 4 multiplies per output instead of 9; float32 planes
+ * at least 16 outputs wide by F(4×4, 3×3) (winograd4-kernel.ts): 2.25. Per chunk of
  * examples, in Wasm memory: the input is copied with its padding made
  * explicit (run copies), every 4×4 tile (stride 2) is transformed, 16 batched
  * GEMMs contract the channels against the transformed weights, and each
- * 4×4 product is turned back into a 2×2 block of the output.
+ * 4×4 product is turned back into a 2×2 block of the output (6×6 tiles at
+ * stride 4 and 4×4 blocks for F(4×4, 3×3)).
  *
  *   out[n, o, 2i + r, 2j + s] = (Aᵀ·[Σ_c U[o, c] ⊙ V[c, n, i, j]]·A)[r, s],
  *   U = G·w[o, c]·Gᵀ,  V = Bᵀ·x_pad[n, c, 2i : 2i + 4, 2j : 2j + 4]·B
@@ -19,8 +21,9 @@ import { runCount, runsOf } from "./conv-runs.js";
 import { batchedGemmTask, GEMM_SCRATCH_ARGS, gemmStaged, type StagedMatrix } from "./gemm.js";
 import { align } from "./module.js";
 import { gemmScratch } from "./gemm-kernel.js";
-import { getRuntime, type WasmRuntime, workerFn } from "./runtime.js";
+import { getRuntime, type WasmRuntime, workerFn, type WorkerFn } from "./runtime.js";
 import { chainLengths, splitAcrossThreads as split } from "./split.js";
+import { paddedTiles, winograd4Tables, winograd4Weights } from "./winograd4-kernel.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
 
 /**
@@ -35,7 +38,16 @@ export const SKEW = 16;
  * `chains`: with more examples than threads, each thread runs the whole pipeline on its own examples (see `winogradChains`),
  * in chains of at most `chainBudget` elements of V + M. `filter`: weight gradients by Winograd too (winograd-filter.ts).
  */
-export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true, chainBudget: 1 << 20, filter: true };
+export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true, chainBudget: 1 << 20, filter: true, tile4: true };
+
+/**
+ * The output block Winograd uses: F(4×4, 3×3) for float32 outputs at least 8×8 (smaller ones waste much of
+ * their 4×4 blocks, and its kernels want 4 tiles); float64 keeps
+ * F(2×2, 3×3)'s smaller rounding error. Its output table holds 32× byte offsets.
+ */
+export function winogradTile(dtype: string, OH: number, OW: number): 2 | 4 {
+  return dtype === "float32" && winogradConfig.tile4 && Math.min(OH, OW) >= 8 && 32 * 4 * OH * OW < 2 ** 31 ? 4 : 2;
+}
 
 /** True for the convolutions this path computes: 2-D, 3×3 kernel, stride 1, no dilation, one group, padding ≥ 0. */
 export function winogradApplies(x: { shape: readonly number[] }, w: { shape: readonly number[] }, p: PrimParams["conv"]): boolean {
@@ -66,10 +78,12 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   const [N, C, H, W] = x!.shape as [number, number, number, number];
   const O = w!.shape[0]!;
   const [OH, OW] = [out.shape[2]!, out.shape[3]!];
+  const tile = winogradTile(dtype, OH, OW), xi = (tile + 2) ** 2;
   // Every chunk's output is copied over its part of dst, so it needs no zeroing.
   const dst = allocateUninitialized(dtype, N * O * OH * OW) as Float32Array | Float64Array;
   if (dst.length === 0) return dst;
-  const tH = Math.ceil(OH / 2), tW = Math.ceil(OW / 2), Hp = 2 * tH + 2, Wp = 2 * tW + 2, tilesPer = tH * tW;
+  const tH = Math.ceil(OH / tile), tW = Math.ceil(OW / tile), Hp = tile * tH + 2, Wp = tile * tW + 2;
+  const tilesPer = tile === 4 ? paddedTiles(tH, tW) : tH * tW;
 
   const rt = getRuntime();
   const es = dtype === "float32" ? 4 : 8;
@@ -77,25 +91,35 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
 
   // Both paths: transformed weights U, the padding runs, then the input when it must be staged.
   const addrU = rt.operandBase();
-  const addrRuns = addrU + align(16 * O * C * es);
-  const addrXStaged = addrRuns + align(runs.length * 4);
+  const addrRuns = addrU + align(xi * O * C * es);
+  const addrTables = addrRuns + align(runs.length * 4);
+  const addrXStaged = addrTables + (tile === 4 ? 2 * align(tilesPer * 4) : 0);
   if (addrXStaged > rt.maxBytes || !rt.ensure(addrXStaged)) return null;
   const View = dtype === "float32" ? Float32Array : Float64Array;
-  winogradWeights(w!.data, O, C, new View(rt.memory.buffer, addrU, 16 * O * C));
+  const u = new View(rt.memory.buffer, addrU, xi * O * C);
+  if (tile === 4) winograd4Weights(w!.data, O, C, u as Float32Array);
+  else winogradWeights(w!.data, O, C, u);
   new Int32Array(rt.memory.buffer, addrRuns, runs.length).set(runs);
+  if (tile === 4) {
+    const tables = winograd4Tables(tH, tW, Wp * es, OH, OW);
+    new Int32Array(rt.memory.buffer, addrTables, tilesPer).set(tables.input);
+    new Int32Array(rt.memory.buffer, addrTables + align(tilesPer * 4), tilesPer).set(tables.output);
+  }
   // Unpadded planes already of the tiles' size (B3's second conv) are transformed where they lie.
   const unpadded = p.padding[0]![0] === 0 && p.padding[1]![0] === 0 && Hp === H && Wp === W;
-  const plan: WinogradPlan = { dtype, es, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, addrU, addrRuns, nRuns: runCount(runs), addrXStaged, unpadded };
+  const suffix = dtype === "float32" ? "f32" : "f64";
+  const [inputFn, outputFn]: [WorkerFn, WorkerFn] = tile === 4 ? ["winograd4_input_f32", "winograd4_output_f32"] : [`winograd_input_${suffix}`, `winograd_output_${suffix}`];
+  const tableArgs = tile === 4 ? { input: [addrTables], output: [addrTables + align(tilesPer * 4)] } : { input: [], output: [] };
+  const plan: WinogradPlan = { dtype, es, xi, inputFn, outputFn, tableArgs, N, C, H, W, O, OH, OW, tH, tW, tilesPer, Hp, Wp, addrU, addrRuns, nRuns: runCount(runs), addrXStaged, unpadded };
   if (winogradConfig.chains && rt.threads > 1 && N >= rt.threads && winogradChains(rt, x!, dst, plan)) return dst;
 
-  const chunk = Math.max(1, Math.min(N, Math.floor(winogradConfig.budget / (16 * (C + O) * tilesPer))));
+  const chunk = Math.max(1, Math.min(N, Math.floor(winogradConfig.budget / (xi * (C + O) * tilesPer))));
   const addrXp = addrXStaged + align(chunk * C * H * W * es);
   const addrV = addrXp + align(chunk * C * Hp * Wp * es);
-  const addrM = addrV + align(16 * (C * chunk * tilesPer + SKEW) * es);
-  const addrOutStaged = addrM + align(16 * (O * chunk * tilesPer + SKEW) * es);
+  const addrM = addrV + align(xi * (C * chunk * tilesPer + SKEW) * es);
+  const addrOutStaged = addrM + align(xi * (O * chunk * tilesPer + SKEW) * es);
   const end = addrOutStaged + align(chunk * O * OH * OW * es);
   if (end > rt.maxBytes || !rt.ensure(end)) return null;
-  const suffix = dtype === "float32" ? "f32" : "f64";
 
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const cnt = Math.min(chunk, N - n0), T = cnt * tilesPer;
@@ -103,10 +127,10 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
     const addrX = rt.operandAt(x!.data, n0 * C * H * W, cnt * C * H * W, addrXStaged), addrOut = rt.resultAt(dst, n0 * O * OH * OW, addrOutStaged);
     if (!unpadded) split(rt, "im2col_runs", cnt * C, cnt * C * Hp * Wp, (i0, i1) => padArgs(plan, addrX, addrXp, i0, i1));
     const planes = unpadded ? addrX : addrXp;
-    split(rt, `winograd_input_${suffix}`, cnt * C, 16 * C * T, (i0, i1) => inputArgs(plan, planes, addrV, i0, i1, T));
+    split(rt, plan.inputFn, cnt * C, xi * C * T, (i0, i1) => inputArgs(plan, planes, addrV, i0, i1, T));
     // M[ξ] = U[ξ]·V[ξ]: [O, C]·[C, T] → [O, T].
-    gemmStaged(rt, dtype, 16, O, T, C, ...transformProduct(plan, addrV, addrM, T));
-    split(rt, `winograd_output_${suffix}`, cnt * O, 16 * O * T, (i0, i1) => outputArgs(plan, addrM, addrOut, i0, i1, T));
+    gemmStaged(rt, dtype, xi, O, T, C, ...transformProduct(plan, addrV, addrM, T));
+    split(rt, plan.outputFn, cnt * O, xi * O * T, (i0, i1) => outputArgs(plan, addrM, addrOut, i0, i1, T));
     rt.landAt(dst, n0 * O * OH * OW, cnt * O * OH * OW, addrOut);
   }
   return dst;
@@ -131,8 +155,16 @@ export function paddedPlaneRuns(H: number, W: number, Hp: number, Wp: number, pa
 interface WinogradPlan {
   dtype: "float32" | "float64";
   es: number;
+  /** Transformed planes: 16 for F(2×2, 3×3), 36 for F(4×4, 3×3), whose kernels are `winograd4_*`. */
+  xi: number;
+  inputFn: WorkerFn;
+  outputFn: WorkerFn;
+  /** Arguments after the transforms' common ones: F(4×4, 3×3)'s tile tables (winograd4Tables). */
+  tableArgs: { input: number[]; output: number[] };
   N: number; C: number; H: number; W: number; O: number; OH: number; OW: number;
   tH: number; tW: number; Hp: number; Wp: number;
+  /** Tiles per plane in V and M: tH·tW (F(4×4, 3×3): rounded up to a multiple of 4). */
+  tilesPer: number;
   addrU: number; addrRuns: number; nRuns: number; addrXStaged: number;
   /** The input's planes are the padded planes (no padding, Hp = H, Wp = W): no pad step. */
   unpadded: boolean;
@@ -145,15 +177,15 @@ const padArgs = (p: WinogradPlan, x: number, xp: number, i0: number, i1: number)
 
 /** `winograd_input_*` arguments: transform padded planes [i0, i1) at `xp` into V (T tiles per plane). */
 const inputArgs = (p: WinogradPlan, xp: number, v: number, i0: number, i1: number, T: number) => [
-  xp, v, i0, i1, p.C, p.tH, p.tW, p.Wp * p.es, p.Hp * p.Wp * p.es, p.tH * p.tW, T, (p.C * T + SKEW) * p.es,
+  xp, v, i0, i1, p.C, p.tH, p.tW, p.Wp * p.es, p.Hp * p.Wp * p.es, p.tilesPer, T, (p.C * T + SKEW) * p.es, ...p.tableArgs.input,
 ];
 
 /** `winograd_output_*` arguments: transform planes [i0, i1) of M back into the output at `out`. */
 const outputArgs = (p: WinogradPlan, m: number, out: number, i0: number, i1: number, T: number) => [
-  m, out, i0, i1, p.O, p.tH, p.tW, p.tH * p.tW, (p.O * T + SKEW) * p.es, T * p.es, p.es, p.OH, p.OW,
+  m, out, i0, i1, p.O, p.tH, p.tW, p.tilesPer, (p.O * T + SKEW) * p.es, T * p.es, p.es, p.OH, p.OW, ...p.tableArgs.output,
 ];
 
-/** The 16 products M[ξ] = U[ξ]·V[ξ]: [O, C]·[C, T] → [O, T], as gemmStaged's A, B and C. */
+/** The 16 (or 36) products M[ξ] = U[ξ]·V[ξ]: [O, C]·[C, T] → [O, T], as gemmStaged's A, B and C. */
 const transformProduct = (p: WinogradPlan, v: number, m: number, T: number): [StagedMatrix, StagedMatrix, { addr: number; ldc: number; stride: number }] => [
   { addr: p.addrU, rs: p.C, cs: 1, stride: p.O * p.C }, { addr: v, rs: T, cs: 1, stride: p.C * T + SKEW }, { addr: m, ldc: T, stride: p.O * T + SKEW },
 ];
@@ -167,12 +199,12 @@ const transformProduct = (p: WinogradPlan, v: number, m: number, T: number): [St
  * (nothing written past U and the runs) when the whole input and output do not fit in memory.
  */
 function winogradChains(rt: WasmRuntime, x: KernelInput, dst: Float32Array | Float64Array, p: WinogradPlan): boolean {
-  const { dtype, es, N, C, H, W, O, OH, OW, tH, tW, Hp, Wp, addrXStaged } = p;
-  const tilesPer = tH * tW, threads = rt.threads;
+  const { dtype, es, xi, N, C, H, W, O, OH, OW, tilesPer, Hp, Wp, addrXStaged } = p;
+  const threads = rt.threads;
   // Chains of `chainBudget` elements of V + M (B3, 2 threads: 4 examples; 2 and 4 gave the fastest convs,
   // 8 (a chunk per thread) 15 % slower, 16–32 slower still), at least one per thread, at most what the
   // queue holds (4 tasks per chain).
-  const fit = Math.max(1, Math.floor(winogradConfig.chainBudget / (16 * (C + O) * tilesPer)));
+  const fit = Math.max(1, Math.floor(winogradConfig.chainBudget / (xi * (C + O) * tilesPer)));
   const lengths = chainLengths(N, fit, threads, Math.floor(MAX_QUEUED / 4)), sub = lengths[0]!;
   const shape = dtype === "float32" ? rt.km.shapes.f32 : rt.km.shapes.f64;
   const maxT = sub * tilesPer;
@@ -181,12 +213,11 @@ function winogradChains(rt: WasmRuntime, x: KernelInput, dst: Float32Array | Flo
   const scratch = addrOutStaged + align(N * O * OH * OW * es);
   const addrXp = gemmScratch(shape, scratch).end;
   const addrV = addrXp + align(sub * C * Hp * Wp * es);
-  const addrM = addrV + align(16 * (C * maxT + SKEW) * es);
-  const stride = addrM + align(16 * (O * maxT + SKEW) * es) - scratch;
+  const addrM = addrV + align(xi * (C * maxT + SKEW) * es);
+  const stride = addrM + align(xi * (O * maxT + SKEW) * es) - scratch;
   const end = scratch + threads * stride;
   if (end > rt.maxBytes || !rt.ensure(end)) return false;
   const addrX = rt.operandAt(x.data, 0, N * C * H * W, addrXStaged), addrOut = rt.resultAt(dst, 0, addrOutStaged);
-  const suffix = dtype === "float32" ? "f32" : "f64";
 
   const list: (Task & { perThread: readonly number[] })[][] = [];
   for (let n0 = 0, chain = 0; n0 < N; n0 += lengths[chain++]!) {
@@ -194,13 +225,13 @@ function winogradChains(rt: WasmRuntime, x: KernelInput, dst: Float32Array | Flo
     // Arguments that address thread 0's scratch: padded planes, V, M (and the GEMM's packing).
     const x0 = addrX + n0 * C * H * W * es;
     list.push([
-      ...(p.unpadded ? [{ fn: workerFn(`winograd_input_${suffix}`), perThread: [1], args: inputArgs(p, x0, addrV, 0, cnt * C, T) }] : [
+      ...(p.unpadded ? [{ fn: workerFn(p.inputFn), perThread: [1], args: inputArgs(p, x0, addrV, 0, cnt * C, T) }] : [
         { fn: workerFn("im2col_runs"), perThread: [8], args: padArgs(p, x0, addrXp, 0, cnt * C) },
-        { fn: workerFn(`winograd_input_${suffix}`), perThread: [0, 1], args: inputArgs(p, addrXp, addrV, 0, cnt * C, T) },
+        { fn: workerFn(p.inputFn), perThread: [0, 1], args: inputArgs(p, addrXp, addrV, 0, cnt * C, T) },
       ]),
-      { ...batchedGemmTask(rt, dtype, C, ...transformProduct(p, addrV, addrM, T), { bStart: 0, bCount: 16, r0: 0, rows: O, c0: 0, cols: T }, scratch),
+      { ...batchedGemmTask(rt, dtype, C, ...transformProduct(p, addrV, addrM, T), { bStart: 0, bCount: xi, r0: 0, rows: O, c0: 0, cols: T }, scratch),
         perThread: [10, 13, ...GEMM_SCRATCH_ARGS] },
-      { fn: workerFn(`winograd_output_${suffix}`), perThread: [0], args: outputArgs(p, addrM, addrOut + n0 * O * OH * OW * es, 0, cnt * O, T) },
+      { fn: workerFn(p.outputFn), perThread: [0], args: outputArgs(p, addrM, addrOut + n0 * O * OH * OW * es, 0, cnt * O, T) },
     ]);
   }
   rt.pool.runChains(list, rt.runLocal, stride);
