@@ -54,7 +54,7 @@ const cst = (f: FuncBuilder, v: number) => () => void f.i32Const(v);
  * constants splatted once per call (relaxed SIMD's fused multiply-add where
  * the engine has it, as the GEMM uses; else a multiply, then an add).
  */
-class VecOps {
+export class VecOps {
   private readonly consts = new Map<number, number>();
   constructor(private readonly f: FuncBuilder, private readonly relaxed: boolean, constants: readonly number[]) {
     for (const c of constants) {
@@ -74,9 +74,9 @@ class VecOps {
   }
 }
 
-const INPUT_CONSTANTS = [2, -0.5, 1.5, -2.5, 0.5, 2.5, -2];
+export const INPUT_CONSTANTS = [2, -0.5, 1.5, -2.5, 0.5, 2.5, -2];
 /** o = Bᵀ·d for six vectors, 16 operations: with a = d3 − d1 and b = d4 − d2 the rows share terms. */
-function inputTransform(v: VecOps, d: readonly number[], o: readonly number[], [a, b, t]: readonly number[]): void {
+export function inputTransform(v: VecOps, d: readonly number[], o: readonly number[], [a, b, t]: readonly number[]): void {
   const [d0, d1, d2, d3, d4, d5] = d as [number, number, number, number, number, number];
   v.sub(d3, d1, a);
   v.sub(d4, d2, b);
@@ -88,9 +88,9 @@ function inputTransform(v: VecOps, d: readonly number[], o: readonly number[], [
   v.add(d1, d5, t); v.madd(d3, -2, t, t); v.madd(b, 1.5, t, o[5]!); // d1 − 1.5·d2 − 2·d3 + 1.5·d4 + d5
 }
 
-const OUTPUT_CONSTANTS = [0.5, -2, 0.25, 4, 0.125, -8];
+export const OUTPUT_CONSTANTS = [0.5, -2, 0.25, 4, 0.125, -8];
 /** y = Aᵀ·x for six vectors, 12 operations: with p = x1 + x2 and m = x2 − x1 the rows share terms. */
-function outputTransform(v: VecOps, x: readonly number[], y: readonly number[], [p, m, t]: readonly number[]): void {
+export function outputTransform(v: VecOps, x: readonly number[], y: readonly number[], [p, m, t]: readonly number[]): void {
   const [x0, x1, x2, x3, x4, x5] = x as [number, number, number, number, number, number];
   v.add(x1, x2, p);
   v.sub(x2, x1, m);
@@ -101,7 +101,7 @@ function outputTransform(v: VecOps, x: readonly number[], y: readonly number[], 
 }
 
 /** out[s] lane j = in[j] lane s: the 4×4 transpose of four f32x4 locals. */
-function transpose4(f: FuncBuilder, xs: readonly number[], tmp: readonly number[], out: readonly number[]): void {
+export function transpose4(f: FuncBuilder, xs: readonly number[], tmp: readonly number[], out: readonly number[]): void {
   const lo = laneBytes(4, [0, 4, 1, 5]), hi = laneBytes(4, [2, 6, 3, 7]);
   f.localGet(xs[0]!).localGet(xs[1]!).shuffle(lo).localSet(tmp[0]!);
   f.localGet(xs[0]!).localGet(xs[1]!).shuffle(hi).localSet(tmp[1]!);
@@ -115,7 +115,7 @@ function transpose4(f: FuncBuilder, xs: readonly number[], tmp: readonly number[
 }
 
 /** 4×2 transpose: lanes 0 and 1 of four f32x4 locals become out[0] (lanes 0) and out[1] (lanes 1). */
-function transpose42(f: FuncBuilder, xs: readonly number[], tmp: readonly number[], out: readonly number[]): void {
+export function transpose42(f: FuncBuilder, xs: readonly number[], tmp: readonly number[], out: readonly number[]): void {
   f.localGet(xs[0]!).localGet(xs[1]!).shuffle(laneBytes(4, [0, 4, 1, 5])).localSet(tmp[0]!);
   f.localGet(xs[2]!).localGet(xs[3]!).shuffle(laneBytes(4, [0, 4, 1, 5])).localSet(tmp[1]!);
   f.localGet(tmp[0]!).localGet(tmp[1]!).shuffle(laneBytes(4, [0, 1, 4, 5])).localSet(out[0]!);
@@ -127,7 +127,7 @@ function transpose42(f: FuncBuilder, xs: readonly number[], tmp: readonly number
  * tiles in groups of 4, t = g … g + 3 (tilesPer a multiple of 4).
  * `lane[j]` = the i32 at tables + 4·(g + j).
  */
-function groupLoops(f: FuncBuilder, [i0, i1, per, tilesPer, tables]: readonly number[], perPair: (i: number, n: number) => void,
+export function groupLoops(f: FuncBuilder, [i0, i1, per, tilesPer, tables]: readonly number[], perPair: (i: number, n: number) => void,
   body: (g: number, lane: readonly number[]) => void): void {
   const i = f.local(I32), n = f.local(I32), g = f.local(I32), at = f.local(I32);
   const lane = Array.from({ length: 4 }, () => f.local(I32));
@@ -256,7 +256,7 @@ export function buildWinograd4Output(m: ModuleBuilder, relaxed: boolean): void {
 }
 
 /** Stores the first (entry & 3) + 1 lanes of v at q: 4 → all, else 3, 2 or 1. */
-function storeColumns(f: FuncBuilder, q: number, v: number, entry: number): void {
+export function storeColumns(f: FuncBuilder, q: number, v: number, entry: number): void {
   const columns = () => f.localGet(entry).i32Const(3).op(Op.i32_and);
   columns().i32Const(3).op(Op.i32_eq).if_();
   f.localGet(q).localGet(v).simdMem(SimdMem.v128_store, 0, 0);
