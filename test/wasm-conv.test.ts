@@ -6,7 +6,7 @@ import { convKernel } from "../src/backend/reference/kernels/conv.js";
 import { randomInput, rng } from "./conv-reference.js";
 import { chooseLayout, convConfig, convGemm, type ConvLayout } from "../src/backend/wasm/conv.js";
 import { runsOf } from "../src/backend/wasm/conv-runs.js";
-import { convWinograd, winogradApplies, winogradConfig, winogradTile } from "../src/backend/wasm/winograd.js";
+import { convWinograd, winogradApplies, winogradConfig, winogradTile, winogradVariant } from "../src/backend/wasm/winograd.js";
 import { gemmConfig } from "../src/backend/wasm/gemm.js";
 import { getRuntime, setThreads } from "../src/backend/wasm/runtime.js";
 
@@ -160,6 +160,27 @@ describe.each([1, 2])("wasm conv by Winograd F(2×2, 3×3) vs reference, %i thre
       const tol = 2e-6 * C * 9;
       for (let i = 0; i < want.length; i++) {
         if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`trial ${trial} ${JSON.stringify(conv.p)} x ${conv.x.shape} w ${conv.w.shape}: element ${i} ${got[i]} vs ${want[i]}`);
+      }
+      expect(Array.from(convGemm([conv.x, conv.w], conv.p, conv.out)!)).toEqual(Array.from(got));
+    }
+  });
+
+  it("float32: 30 random full correlations (a conv's input gradient) by the transposed F(4×4, 3×3), one chunk and many", () => {
+    setThreads(threads);
+    gemmConfig.parallelMinFlops = 0;
+    for (let trial = 0; trial < 30; trial++) {
+      const N = pick([0, 1, 2, 3]), C = pick([8, 13, 40]), O = pick([8, 11, 33]);
+      const padding = [[2, 2], [2, 2]] as [number, number][], inSp = [pick([8, 12, 24]), pick([8, 16, 20])];
+      const outSp = inSp.map((I) => I + 2);
+      const conv = makeConv("float32", N, C, O, padding, inSp, outSp);
+      expect(winogradVariant("float32", conv.p, inSp[0]!, inSp[1]!, outSp[0]!, outSp[1]!)).toEqual({ tile: 4, transposed: true });
+      winogradConfig.budget = trial % 2 ? 1 : 1 << 22;
+      const want = convKernel([conv.x, conv.w], conv.p, [conv.out])[0]!;
+      poisonPool(conv.out);
+      const got = convWinograd([conv.x, conv.w], conv.p, conv.out)!;
+      const tol = 2e-6 * C * 9; // as for F(4×4, 3×3) above
+      for (let i = 0; i < want.length; i++) {
+        if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`trial ${trial} x ${conv.x.shape} w ${conv.w.shape}: element ${i} ${got[i]} vs ${want[i]}`);
       }
       expect(Array.from(convGemm([conv.x, conv.w], conv.p, conv.out)!)).toEqual(Array.from(got));
     }

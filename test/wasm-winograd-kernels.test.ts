@@ -13,6 +13,7 @@ import { wasmFeatures } from "../src/backend/wasm/features.js";
 import { rng } from "./conv-reference.js";
 import { buildWinograd4Input, buildWinograd4Output, F4_AT, F4_BT, paddedTiles, winograd4Tables } from "../src/backend/wasm/winograd4-kernel.js";
 import { ModuleBuilder } from "../src/backend/wasm/emitter.js";
+import { buildWinograd4Cotangent, buildWinograd4Scatter, winograd4ScatterTables } from "../src/backend/wasm/winograd4-transposed-kernel.js";
 import { MAX_PAGES } from "../src/backend/wasm/module.js";
 
 const rand = rng(2468);
@@ -117,6 +118,8 @@ describe.skipIf(!wasmFeatures().simd)("Winograd transform kernels vs their defin
       m.importMemory("env", "mem", 1, MAX_PAGES, wasmFeatures().threads);
       buildWinograd4Input(m, false);
       buildWinograd4Output(m, false);
+      buildWinograd4Cotangent(m, false);
+      buildWinograd4Scatter(m, false);
       return new WebAssembly.Instance(new WebAssembly.Module(m.bytes()), { env: { mem: getRuntime().memory } }).exports as Record<string, (...args: number[]) => void>;
     };
     const At4 = F4_AT, Bt4 = F4_BT;
@@ -183,6 +186,71 @@ describe.skipIf(!wasmFeatures().simd)("Winograd transform kernels vs their defin
               if (i < i0 || i >= i1) { if (!Number.isNaN(got)) expect.fail(`trial ${trial}: plane ${i} outside [${i0}, ${i1}) written`); continue; }
               if (!(Math.abs(got - Y[r]![s]!) <= tol * 40)) expect.fail(`trial ${trial} O ${O} tH ${tH} tW ${tW} OH ${OH} OW ${OW}: plane ${i} (${y}, ${x}) ${got} vs ${Y[r]![s]}`);
             }
+          }
+        }
+      }
+    });
+
+    // The transposed route's kernels: tiles in the tables' order (even tile columns first), padding tiles after.
+    const A4 = At4[0]!.map((_, j) => At4.map((row) => row[j]!)), B4 = Bt4[0]!.map((_, j) => Bt4.map((row) => row[j]!));
+    /** Tile t's (th, tw) from its input offset (4·th·rowBytes + 16·tw). */
+    const tileAt = (offset: number, rowBytes: number) => [Math.floor(offset / (4 * rowBytes)), (offset % (4 * rowBytes)) / 16];
+
+    it("winograd4_cotangent writes A·z·Aᵀ for exactly its pairs' tiles", () => {
+      const rt = getRuntime();
+      for (let trial = 0; trial < 40; trial++) {
+        const N = pick([1, 2, 3]), C = pick([1, 2, 3]), tH = pick([1, 2, 3]), tW = pick([1, 2, 3, 4, 5, 7]);
+        const rows = 4 * tH, cols = 4 * tW + pick([0, 3]);
+        const tables = winograd4ScatterTables(tH, tW, cols * es, 4 * tW + 2), tilesPer = tables.tilesPer, T = N * tilesPer, planeV = C * T + 8;
+        const i0 = pick([0, 1]) % (N * C), i1 = N * C - (rand() < 0.3 ? 1 : 0);
+        const z = fenced(tableAt(rt.operandBase(), tables.input), N * C * rows * cols, es, Float32Array, () => Math.fround(rand() * 2 - 1));
+        const v = fenced(z.end, 36 * planeV, es, Float32Array, () => NaN);
+        kernels().winograd4_cotangent_f32!(z.at, v.at, i0, i1, C, tH, tW, cols * es, rows * cols * es, tilesPer, T, planeV * es, rt.operandBase());
+        expect(v.guardsIntact(), `trial ${trial}: guards`).toBe(true);
+        const written = new Set<number>();
+        for (let i = i0; i < i1; i++) {
+          const n = Math.floor(i / C), c = i % C;
+          for (let tile = 0; tile < tilesPer; tile++) {
+            const [th, tw] = tileAt(tables.input[tile]!, cols * es);
+            const Z = Array.from({ length: 4 }, (_, r) => Array.from({ length: 4 }, (_, s) => z.get(i * rows * cols + (4 * th! + r) * cols + 4 * tw! + s)));
+            const Vt = sandwich(A4, Z, A4);
+            for (let xi = 0; xi < 36; xi++) {
+              const at = xi * planeV + c * T + n * tilesPer + tile;
+              written.add(at);
+              const got = v.get(at), want = Vt[Math.floor(xi / 6)]![xi % 6]!;
+              if (!(Math.abs(got - want) <= tol * 40)) expect.fail(`trial ${trial} C ${C} tH ${tH} tW ${tW}: pair ${i} tile ${tile} ξ ${xi}: ${got} vs ${want}`);
+            }
+          }
+        }
+        for (let k = 0; k < 36 * planeV; k++) if (!written.has(k) && !Number.isNaN(v.get(k))) expect.fail(`trial ${trial}: element ${k} written outside the pairs' tiles`);
+      }
+    });
+
+    it("winograd4_scatter zeroes its planes and adds B·M·Bᵀ per tile, overlapping blocks summed", () => {
+      const rt = getRuntime();
+      for (let trial = 0; trial < 40; trial++) {
+        const N = pick([1, 2]), O = pick([1, 2, 3]), tH = pick([1, 2, 3]), tW = pick([1, 2, 3, 4, 5, 7]);
+        const OH = 4 * tH + 2, OW = 4 * tW + 2;
+        const tables = winograd4ScatterTables(tH, tW, 0, OW), tilesPer = tables.tilesPer, T = N * tilesPer;
+        const planeM = O * T + 8, i0 = pick([0, 1]) % (N * O), i1 = N * O - (rand() < 0.3 ? 1 : 0);
+        const m = fenced(tableAt(rt.operandBase(), tables.output), 36 * planeM, es, Float32Array, () => Math.fround(rand() * 2 - 1));
+        const out = fenced(m.end, N * O * OH * OW, es, Float32Array, () => NaN);
+        kernels().winograd4_scatter_f32!(m.at, out.at, i0, i1, O, tH, tW, tilesPer, planeM * es, T * es, es, OH, OW, rt.operandBase());
+        expect(out.guardsIntact(), `trial ${trial}: guards`).toBe(true);
+        for (let i = 0; i < N * O; i++) {
+          const n = Math.floor(i / O), o = i % O;
+          const want = new Float64Array(OH * OW);
+          for (let tile = 0; tile < tilesPer; tile++) {
+            const at = tables.output[tile]! / 4;
+            if (tables.output[tile]! < 0) continue;
+            const X = Array.from({ length: 6 }, (_, a) => Array.from({ length: 6 }, (_, b) => m.get((a * 6 + b) * planeM + o * T + n * tilesPer + tile)));
+            const R = sandwich(B4, X, B4);
+            for (let r = 0; r < 6; r++) for (let c = 0; c < 6; c++) want[at + r * OW + c] += R[r]![c]!;
+          }
+          for (let k = 0; k < OH * OW; k++) {
+            const got = out.get(i * OH * OW + k);
+            if (i < i0 || i >= i1) { if (!Number.isNaN(got)) expect.fail(`trial ${trial}: plane ${i} outside [${i0}, ${i1}) written`); continue; }
+            if (!(Math.abs(got - want[k]!) <= tol * 100)) expect.fail(`trial ${trial} O ${O} tH ${tH} tW ${tW}: plane ${i} element ${k} ${got} vs ${want[k]}`);
           }
         }
       }

@@ -8,6 +8,7 @@ import { buildGemm, gemmScratch, type GemmShape } from "./gemm-kernel.js";
 import { buildIm2col, buildTranspose } from "./conv-kernel.js";
 import { buildWinogradInput, buildWinogradOutput } from "./winograd-kernel.js";
 import { buildWinograd4Input, buildWinograd4Output } from "./winograd4-kernel.js";
+import { buildWinograd4Cotangent, buildWinograd4Scatter } from "./winograd4-transposed-kernel.js";
 import { buildWinogradCotangent } from "./winograd-filter-kernel.js";
 import { buildAddRows } from "./add-rows-kernel.js";
 
@@ -50,6 +51,8 @@ export function kernelModule(): KernelModule {
   }
   buildWinograd4Input(m, relaxed);
   buildWinograd4Output(m, relaxed);
+  buildWinograd4Cotangent(m, relaxed);
+  buildWinograd4Scatter(m, relaxed);
   const scratchBytes = Math.max(gemmScratch(shapes.f32, 0).end, gemmScratch(shapes.f64, 0).end);
   compiled = { module: new WebAssembly.Module(m.bytes()), shapes, scratchBytes };
   return compiled;

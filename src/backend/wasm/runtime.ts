@@ -24,7 +24,8 @@ import { envVar, optionalNodeModule } from "../../core/platform.js";
 /** Exported functions the workers can run, by index. */
 export const WORKER_FNS = ["gemm_f32_batched", "gemm_f64_batched", "im2col_runs", "transpose_f32", "transpose_f64",
   "winograd_input_f32", "winograd_output_f32", "winograd_input_f64", "winograd_output_f64", "gemm_f32_gather", "gemm_f64_gather",
-  "winograd_cotangent_f32", "winograd_cotangent_f64", "add_rows_f32", "add_rows_f64", "winograd4_input_f32", "winograd4_output_f32"] as const;
+  "winograd_cotangent_f32", "winograd_cotangent_f64", "add_rows_f32", "add_rows_f64", "winograd4_input_f32", "winograd4_output_f32",
+  "winograd4_cotangent_f32", "winograd4_scatter_f32"] as const;
 export type WorkerFn = (typeof WORKER_FNS)[number];
 
 /** A worker function's index: a Task's `fn`. */

@@ -23,7 +23,8 @@ import { align } from "./module.js";
 import { gemmScratch } from "./gemm-kernel.js";
 import { getRuntime, type WasmRuntime, workerFn, type WorkerFn } from "./runtime.js";
 import { chainLengths, splitAcrossThreads as split } from "./split.js";
-import { paddedTiles, winograd4Tables, winograd4Weights } from "./winograd4-kernel.js";
+import { winograd4Tables, winograd4Weights } from "./winograd4-kernel.js";
+import { winograd4ScatterTables } from "./winograd4-transposed-kernel.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
 
 /**
@@ -37,8 +38,9 @@ export const SKEW = 16;
  * `minChannels`: below this many input or output channels im2col is cheaper (no transforms); `budget`: elements of V + M per chunk.
  * `chains`: with more examples than threads, each thread runs the whole pipeline on its own examples (see `winogradChains`),
  * in chains of at most `chainBudget` elements of V + M. `filter`: weight gradients by Winograd too (winograd-filter.ts).
+ * `tile4`: F(4×4, 3×3) where `winogradTile` allows; `transposed`: full correlations by its transpose (winograd4-transposed-kernel.ts).
  */
-export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true, chainBudget: 1 << 20, filter: true, tile4: true };
+export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true, chainBudget: 1 << 20, filter: true, tile4: true, transposed: true };
 
 /**
  * The output block Winograd uses: F(4×4, 3×3) for float32 outputs at least 8×8 (smaller ones waste much of
@@ -47,6 +49,25 @@ export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, 
  */
 export function winogradTile(dtype: string, OH: number, OW: number): 2 | 4 {
   return dtype === "float32" && winogradConfig.tile4 && Math.min(OH, OW) >= 8 && 32 * 4 * OH * OW < 2 ** 31 ? 4 : 2;
+}
+
+/**
+ * How convWinograd computes a conv of these sizes: its output block
+ * (`winogradTile`), and whether a full correlation (padding 2 on every side,
+ * a valid conv's input gradient) of planes with sides multiples of 4 runs as
+ * the transposed F(4×4, 3×3) identity, on the unpadded input.
+ */
+export function winogradVariant(dtype: string, p: PrimParams["conv"], H: number, W: number, OH: number, OW: number): { tile: 2 | 4; transposed: boolean } {
+  const tile = winogradTile(dtype, OH, OW);
+  const full = p.padding.every(([lo, hi]) => lo === 2 && hi === 2) && H % 4 === 0 && W % 4 === 0;
+  return { tile, transposed: tile === 4 && winogradConfig.transposed && full };
+}
+
+/** The kernels rotated by 180° ([O, C, 3, 3], `planes` = O·C of them): the transposed route's correlation kernel. */
+function rotated(w: ArrayLike<number>, planes: number): Float64Array {
+  const r = new Float64Array(planes * 9);
+  for (let k = 0; k < planes * 9; k++) r[k] = w[k - (k % 9) + 8 - (k % 9)]!;
+  return r;
 }
 
 /** True for the convolutions this path computes: 2-D, 3×3 kernel, stride 1, no dilation, one group, padding ≥ 0. */
@@ -78,38 +99,40 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   const [N, C, H, W] = x!.shape as [number, number, number, number];
   const O = w!.shape[0]!;
   const [OH, OW] = [out.shape[2]!, out.shape[3]!];
-  const tile = winogradTile(dtype, OH, OW), xi = (tile + 2) ** 2;
+  const { tile, transposed } = winogradVariant(dtype, p, H, W, OH, OW), xi = (tile + 2) ** 2;
   // Every chunk's output is copied over its part of dst, so it needs no zeroing.
   const dst = allocateUninitialized(dtype, N * O * OH * OW) as Float32Array | Float64Array;
   if (dst.length === 0) return dst;
-  const tH = Math.ceil(OH / tile), tW = Math.ceil(OW / tile), Hp = tile * tH + 2, Wp = tile * tW + 2;
-  const tilesPer = tile === 4 ? paddedTiles(tH, tW) : tH * tW;
+  const tH = transposed ? H / 4 : Math.ceil(OH / tile), tW = transposed ? W / 4 : Math.ceil(OW / tile);
+  const [Hp, Wp] = transposed ? [H, W] : [tile * tH + 2, tile * tW + 2];
 
   const rt = getRuntime();
   const es = dtype === "float32" ? 4 : 8;
+  const tables = tile === 2 ? null : transposed ? winograd4ScatterTables(tH, tW, W * es, OW) : winograd4Tables(tH, tW, Wp * es, OH, OW);
+  const tilesPer = tables?.tilesPer ?? tH * tW;
   const runs = paddedPlaneRuns(H, W, Hp, Wp, p.padding[0]![0], p.padding[1]![0], es);
 
-  // Both paths: transformed weights U, the padding runs, then the input when it must be staged.
+  // Both paths: transformed weights U, the padding runs, the tile tables, then the input when it must be staged.
   const addrU = rt.operandBase();
   const addrRuns = addrU + align(xi * O * C * es);
   const addrTables = addrRuns + align(runs.length * 4);
-  const addrXStaged = addrTables + (tile === 4 ? 2 * align(tilesPer * 4) : 0);
+  const addrXStaged = addrTables + (tables ? 2 * align(tilesPer * 4) : 0);
   if (addrXStaged > rt.maxBytes || !rt.ensure(addrXStaged)) return null;
   const View = dtype === "float32" ? Float32Array : Float64Array;
   const u = new View(rt.memory.buffer, addrU, xi * O * C);
-  if (tile === 4) winograd4Weights(w!.data, O, C, u as Float32Array);
+  if (tile === 4) winograd4Weights(transposed ? rotated(w!.data, O * C) : w!.data, O, C, u as Float32Array);
   else winogradWeights(w!.data, O, C, u);
   new Int32Array(rt.memory.buffer, addrRuns, runs.length).set(runs);
-  if (tile === 4) {
-    const tables = winograd4Tables(tH, tW, Wp * es, OH, OW);
+  if (tables) {
     new Int32Array(rt.memory.buffer, addrTables, tilesPer).set(tables.input);
     new Int32Array(rt.memory.buffer, addrTables + align(tilesPer * 4), tilesPer).set(tables.output);
   }
-  // Unpadded planes already of the tiles' size (B3's second conv) are transformed where they lie.
-  const unpadded = p.padding[0]![0] === 0 && p.padding[1]![0] === 0 && Hp === H && Wp === W;
+  // Unpadded planes already of the tiles' size (B3's second conv, the transposed route's cotangents) are transformed where they lie.
+  const unpadded = transposed || (p.padding[0]![0] === 0 && p.padding[1]![0] === 0 && Hp === H && Wp === W);
   const suffix = dtype === "float32" ? "f32" : "f64";
-  const [inputFn, outputFn]: [WorkerFn, WorkerFn] = tile === 4 ? ["winograd4_input_f32", "winograd4_output_f32"] : [`winograd_input_${suffix}`, `winograd_output_${suffix}`];
-  const tableArgs = tile === 4 ? { input: [addrTables], output: [addrTables + align(tilesPer * 4)] } : { input: [], output: [] };
+  const [inputFn, outputFn]: [WorkerFn, WorkerFn] = transposed ? ["winograd4_cotangent_f32", "winograd4_scatter_f32"]
+    : tile === 4 ? ["winograd4_input_f32", "winograd4_output_f32"] : [`winograd_input_${suffix}`, `winograd_output_${suffix}`];
+  const tableArgs = tables ? { input: [addrTables], output: [addrTables + align(tilesPer * 4)] } : { input: [], output: [] };
   const plan: WinogradPlan = { dtype, es, xi, inputFn, outputFn, tableArgs, N, C, H, W, O, OH, OW, tH, tW, tilesPer, Hp, Wp, addrU, addrRuns, nRuns: runCount(runs), addrXStaged, unpadded };
   if (winogradConfig.chains && rt.threads > 1 && N >= rt.threads && winogradChains(rt, x!, dst, plan)) return dst;
 

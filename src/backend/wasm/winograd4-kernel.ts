@@ -63,12 +63,18 @@ export class VecOps {
       this.consts.set(c, local);
     }
   }
-  add(a: number, b: number, into: number): void { this.f.localGet(a).localGet(b).simd(Simd.f32x4_add).localSet(into); }
-  sub(a: number, b: number, into: number): void { this.f.localGet(a).localGet(b).simd(Simd.f32x4_sub).localSet(into); }
-  /** into = acc + c·x */
-  madd(x: number, c: number, acc: number, into: number): void {
+  private constant(c: number): number {
     const k = this.consts.get(c);
     if (k === undefined) throw new Error(`winograd4: constant ${c} not declared`);
+    return k;
+  }
+  add(a: number, b: number, into: number): void { this.f.localGet(a).localGet(b).simd(Simd.f32x4_add).localSet(into); }
+  sub(a: number, b: number, into: number): void { this.f.localGet(a).localGet(b).simd(Simd.f32x4_sub).localSet(into); }
+  /** into = c·x */
+  scale(x: number, c: number, into: number): void { this.f.localGet(x).localGet(this.constant(c)).simd(Simd.f32x4_mul).localSet(into); }
+  /** into = acc + c·x */
+  madd(x: number, c: number, acc: number, into: number): void {
+    const k = this.constant(c);
     if (this.relaxed) this.f.localGet(x).localGet(k).localGet(acc).simd(Simd.f32x4_relaxed_madd).localSet(into);
     else this.f.localGet(x).localGet(k).simd(Simd.f32x4_mul).localGet(acc).simd(Simd.f32x4_add).localSet(into);
   }
@@ -281,8 +287,8 @@ export const paddedTiles = (tH: number, tW: number) => Math.ceil((tH * tW) / 4) 
  * apart), and each 4×4 output block's offset in an OH×OW plane with its rows
  * and columns inside; padding tiles read tile 0 and have no rows.
  */
-export function winograd4Tables(tH: number, tW: number, rowBytes: number, OH: number, OW: number): { input: Int32Array; output: Int32Array } {
-  const input = new Int32Array(paddedTiles(tH, tW)), output = new Int32Array(paddedTiles(tH, tW));
+export function winograd4Tables(tH: number, tW: number, rowBytes: number, OH: number, OW: number): { input: Int32Array; output: Int32Array; tilesPer: number } {
+  const tilesPer = paddedTiles(tH, tW), input = new Int32Array(tilesPer), output = new Int32Array(tilesPer);
   for (let th = 0; th < tH; th++) {
     for (let tw = 0; tw < tW; tw++) {
       const t = th * tW + tw, rows = Math.min(4, OH - 4 * th), cols = Math.min(4, OW - 4 * tw);
@@ -290,7 +296,7 @@ export function winograd4Tables(tH: number, tW: number, rowBytes: number, OH: nu
       output[t] = 32 * 4 * (4 * th * OW + 4 * tw) + 4 * rows + (cols - 1);
     }
   }
-  return { input, output };
+  return { input, output, tilesPer };
 }
 
 /** U[ξ][o][c] = (G·w[o, c]·Gᵀ)[ξ], ξ = 6·row + column, for 3×3 kernels stored [O, C, 3, 3]. */
