@@ -91,8 +91,8 @@ export function buildWinograd4Cotangent(m: ModuleBuilder, relaxed: boolean): voi
 
 /**
  * `winograd4_scatter_f32(m, out, i0, i1, O, tH, tW, tilesPer, xiBytes, oBytes, tBytes, OH, OW, tileTable)`:
- * for pairs i = n·O + o in [i0, i1): zero the OH×OW plane out + i·OH·OW·4,
- * then for each tile t (M[ξ] at m + ξ·xiBytes + o·oBytes + (n·tilesPer + t)·4)
+ * zero the OH×OW planes out + i·OH·OW·4 of pairs i = n·O + o in [i0, i1),
+ * then for each pair and each tile t (M[ξ] at m + ξ·xiBytes + o·oBytes + (n·tilesPer + t)·4)
  * add B·M_t·Bᵀ (6×6) at tileTable[t] bytes into the plane (−1: a padding
  * tile, skipped). OH = 4·tH + 2 and OW = 4·tW + 2: the blocks cover the plane.
  */
@@ -107,14 +107,16 @@ export function buildWinograd4Scatter(m: ModuleBuilder, relaxed: boolean): void 
   const ops = new VecOps(f, relaxed, constantsOf(F4_B));
   f.localGet(xiBytes).i32Const(6).op(Op.i32_mul).localSet(xi6);
   f.localGet(OW).i32Const(2).op(Op.i32_shl).localSet(rowBytes);
+  // Zero the planes [i0, i1) in whole vectors first (OH·OW = 4·(2·tH + 1)·(2·tW + 1) elements each): zeroing each
+  // plane just before adding into it left its stores in flight, and the adds' loads straddling two of them stalled.
+  f.localGet(i1).localGet(OH).op(Op.i32_mul).localGet(OW).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).localGet(out).op(Op.i32_add).localSet(end);
+  f.localGet(i0).localGet(OH).op(Op.i32_mul).localGet(OW).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).localGet(out).op(Op.i32_add).localSet(plane);
+  f.forRange(at, get(f, plane), get(f, end), 16, () => void f.localGet(at).v128Const(new Array(16).fill(0)).simdMem(SimdMem.v128_store, 0, 0));
   groupLoops(f, [i0, i1, O, tilesPer, tileTable], (i, n) => {
     f.localGet(out).localGet(i).localGet(OH).op(Op.i32_mul).localGet(OW).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(plane);
     // src = m + (i − n·O)·oBytes + n·tilesPer·4: tile 0 of this pair
     f.localGet(mm).localGet(i).localGet(n).localGet(O).op(Op.i32_mul).op(Op.i32_sub).localGet(oBytes).op(Op.i32_mul).op(Op.i32_add);
     f.localGet(n).localGet(tilesPer).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(src);
-    // Zero the plane in whole vectors: OH·OW = (4·tH + 2)·(4·tW + 2) = 4·(2·tH + 1)·(2·tW + 1) elements.
-    f.localGet(plane).localGet(OH).localGet(OW).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(end);
-    f.forRange(at, get(f, plane), get(f, end), 16, () => void f.localGet(at).v128Const(new Array(16).fill(0)).simdMem(SimdMem.v128_store, 0, 0));
   }, (g, lane) => {
     f.localGet(src).localGet(g).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(q0);
     for (let s = 0; s < 6; s++) {
