@@ -6,6 +6,7 @@ import { convKernel } from "../src/backend/reference/kernels/conv.js";
 import { randomInput, rng } from "./conv-reference.js";
 import { chooseLayout, convConfig, convGemm, type ConvLayout } from "../src/backend/wasm/conv.js";
 import { runsOf } from "../src/backend/wasm/conv-runs.js";
+import { config } from "../src/core/config.js";
 import { convWinograd, winogradApplies, winogradConfig, winogradTile, winogradVariant } from "../src/backend/wasm/winograd.js";
 import { gemmConfig } from "../src/backend/wasm/gemm.js";
 import { getRuntime, setThreads } from "../src/backend/wasm/runtime.js";
@@ -183,6 +184,31 @@ describe.each([1, 2])("wasm conv by Winograd F(2×2, 3×3) vs reference, %i thre
         if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`trial ${trial} x ${conv.x.shape} w ${conv.w.shape}: element ${i} ${got[i]} vs ${want[i]}`);
       }
       expect(Array.from(convGemm([conv.x, conv.w], conv.p, conv.out)!)).toEqual(Array.from(got));
+    }
+  });
+
+  it("config.convPrecision picks F(4×4, 3×3), F(2×2, 3×3) or the direct sums", () => {
+    setThreads(threads);
+    const conv = makeConv("float32", 2, 40, 16, [[1, 1], [1, 1]], [12, 13], [12, 13]);
+    const want = convKernel([conv.x, conv.w], conv.p, [conv.out])[0]!;
+    const maxError = (got: ArrayLike<number>) => Math.max(...Array.from(want, (v, i) => Math.abs(got[i]! - v)));
+    try {
+      const byPrecision = new Map<string, ArrayLike<number>>();
+      for (const precision of ["fast", "high", "highest"] as const) {
+        config.convPrecision = precision;
+        expect(winogradApplies(conv.x, conv.w, conv.p)).toBe(precision !== "highest");
+        expect(winogradTile("float32", 12, 13)).toBe(precision === "fast" ? 4 : 2);
+        byPrecision.set(precision, convGemm([conv.x, conv.w], conv.p, conv.out)!);
+      }
+      expect(maxError(byPrecision.get("fast")!)).toBeLessThan(2e-6 * 40 * 9);
+      expect(maxError(byPrecision.get("high")!)).toBeLessThan(2e-5);
+      // "highest" is the GEMM route Winograd would otherwise replace, bit for bit.
+      config.convPrecision = "fast";
+      winogradConfig.enabled = false;
+      expect(Array.from(byPrecision.get("highest")!)).toEqual(Array.from(convGemm([conv.x, conv.w], conv.p, conv.out)!));
+    } finally {
+      config.convPrecision = "fast";
+      winogradConfig.enabled = true;
     }
   });
 

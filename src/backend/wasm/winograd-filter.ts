@@ -31,7 +31,7 @@ import { align } from "./module.js";
 import { getRuntime, workerFn } from "./runtime.js";
 import { chainLengths } from "./split.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
-import { paddedPlaneRuns, SKEW, winogradConfig } from "./winograd.js";
+import { paddedPlaneRuns, SKEW, winogradConfig, winogradOn } from "./winograd.js";
 
 /** Tasks per chain: pad x, pad the cotangent, two transforms, the 16 GEMMs. */
 const CHAIN_TASKS = 5;
@@ -43,7 +43,7 @@ const CHAIN_TASKS = 5;
  */
 export function winogradFilterApplies(xShape: readonly number[], wShape: readonly number[], p: PrimParams["conv"], out: Aval): boolean {
   const ones = (xs: readonly number[]) => xs.every((a) => a === 1);
-  return winogradConfig.enabled && winogradConfig.filter && xShape.length === 4 && out.shape[2] === 3 && out.shape[3] === 3 && p.groups === 1 &&
+  return winogradOn() && winogradConfig.filter && xShape.length === 4 && out.shape[2] === 3 && out.shape[3] === 3 && p.groups === 1 &&
     ones(p.strides) && ones(p.lhsDilation) && ones(p.rhsDilation) && p.padding.every(([lo, hi]) => lo >= 0 && hi >= 0) &&
     xShape[0]! >= winogradConfig.minChannels && wShape[0]! >= winogradConfig.minChannels && xShape[1]! > 0 && wShape[2]! > 0 && wShape[3]! > 0;
 }

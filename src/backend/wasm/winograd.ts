@@ -14,6 +14,7 @@
  * Exact in real arithmetic; in floating point its rounding differs from the
  * direct sum by a few ulps of the largest terms.
  */
+import { config } from "../../core/config.js";
 import { allocateUninitialized, type TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../../core/tensor.js";
 import type { KernelInput, PrimParams } from "../spec.js";
@@ -43,12 +44,13 @@ export const SKEW = 16;
 export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true, chainBudget: 1 << 20, filter: true, tile4: true, transposed: true };
 
 /**
- * The output block Winograd uses: F(4×4, 3×3) for float32 outputs at least 8×8 (smaller ones waste much of
- * their 4×4 blocks, and its kernels want 4 tiles); float64 keeps
- * F(2×2, 3×3)'s smaller rounding error. Its output table holds 32× byte offsets.
+ * The output block Winograd uses: F(4×4, 3×3) for float32 outputs at least
+ * 8×8 (smaller ones waste much of their 4×4 blocks, and its kernels want 4
+ * tiles) when `config.convPrecision` is "fast"; float64 keeps F(2×2, 3×3)'s
+ * smaller rounding error. Its output table holds 32× byte offsets.
  */
 export function winogradTile(dtype: string, OH: number, OW: number): 2 | 4 {
-  return dtype === "float32" && winogradConfig.tile4 && Math.min(OH, OW) >= 8 && 32 * 4 * OH * OW < 2 ** 31 ? 4 : 2;
+  return dtype === "float32" && winogradConfig.tile4 && config.convPrecision === "fast" && Math.min(OH, OW) >= 8 && 32 * 4 * OH * OW < 2 ** 31 ? 4 : 2;
 }
 
 /**
@@ -70,10 +72,13 @@ function rotated(w: ArrayLike<number>, planes: number): Float64Array {
   return r;
 }
 
+/** Winograd may run at all: enabled, and `config.convPrecision` is not "highest". */
+export const winogradOn = () => winogradConfig.enabled && config.convPrecision !== "highest";
+
 /** True for the convolutions this path computes: 2-D, 3×3 kernel, stride 1, no dilation, one group, padding ≥ 0. */
 export function winogradApplies(x: { shape: readonly number[] }, w: { shape: readonly number[] }, p: PrimParams["conv"]): boolean {
   const same = (xs: readonly number[], v: number) => xs.every((a) => a === v);
-  return winogradConfig.enabled && x.shape.length === 4 && w.shape[2] === 3 && w.shape[3] === 3 && p.groups === 1 &&
+  return winogradOn() && x.shape.length === 4 && w.shape[2] === 3 && w.shape[3] === 3 && p.groups === 1 &&
     same(p.strides, 1) && same(p.lhsDilation, 1) && same(p.rhsDilation, 1) && p.padding.every(([lo, hi]) => lo >= 0 && hi >= 0) &&
     x.shape[1]! >= winogradConfig.minChannels && w.shape[0]! >= winogradConfig.minChannels;
 }
