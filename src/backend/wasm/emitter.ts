@@ -48,7 +48,7 @@ export const Simd = {
   f32x4_demote_f64x2_zero: 0x5e, f64x2_promote_low_f32x4: 0x5f,
   f32x4_ceil: 0x67, f32x4_floor: 0x68, f32x4_trunc: 0x69, f32x4_nearest: 0x6a,
   f64x2_ceil: 0x74, f64x2_floor: 0x75, f64x2_trunc: 0x7a, f64x2_nearest: 0x94,
-  i32x4_eq: 0x37, i32x4_shl: 0xab, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_mul: 0xb5, i64x2_splat: 0x12,
+  i32x4_eq: 0x37, i32x4_lt_s: 0x39, i32x4_shl: 0xab, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_mul: 0xb5, i64x2_splat: 0x12,
   i64x2_shl: 0xcb, i64x2_shr_s: 0xcc, i64x2_add: 0xce, i64x2_sub: 0xd1, i32x4_trunc_sat_f64x2_s_zero: 0xfc,
   f32x4_abs: 0xe0, f32x4_neg: 0xe1, f32x4_sqrt: 0xe3, f32x4_add: 0xe4, f32x4_sub: 0xe5, f32x4_mul: 0xe6,
   f32x4_div: 0xe7, f32x4_min: 0xe8, f32x4_max: 0xe9, f32x4_pmin: 0xea, f32x4_pmax: 0xeb,

@@ -47,17 +47,21 @@ function combine(f: FuncBuilder, v: VecOps, coefs: readonly number[], xs: readon
  * `winograd4_cotangent_f32(zp, V, i0, i1, C, tH, tW, rowBytes, planeBytes, tilesPer, T, xiBytes, tileOffsets)`:
  * for pairs i = n·C + c in [i0, i1), each 4×4 tile t of plane zp + i·planeBytes
  * (at tileOffsets[t], rows rowBytes apart) goes to V[ξ][c][n·tilesPer + t] =
- * (A·z_t·Aᵀ)[ξ], the 36 planes ξ = 6·row + column xiBytes apart.
+ * (A·z_t·Aᵀ)[ξ], the 36 planes ξ = 6·row + column xiBytes apart. The padding
+ * tiles t ≥ tH·tW get zeros: they add nothing to the weight gradient's sum
+ * over tiles (winograd-filter.ts), whatever the input transform left there.
  */
 export function buildWinograd4Cotangent(m: ModuleBuilder, relaxed: boolean): void {
   const f = m.func("winograd4_cotangent_f32", WINO4_INPUT_PARAMS.map(() => I32), []);
-  const [zp, V, i0, i1, C, , , rowBytes, planeBytes, tilesPer, T, xiBytes, tileOffsets] = WINO4_INPUT_PARAMS.map((_, i) => i);
+  const [zp, V, i0, i1, C, tH, tW, rowBytes, planeBytes, tilesPer, T, xiBytes, tileOffsets] = WINO4_INPUT_PARAMS.map((_, i) => i);
   const plane = f.local(I32), q = f.local(I32), vRow = f.local(I32), xi6 = f.local(I32), col = f.local(I32);
+  const real = f.local(I32), partial = f.local(I32), mask = f.local(V128);
   const vecs = (k: number) => Array.from({ length: k }, () => f.local(V128));
   // Rows transformed as they are loaded (t = z·Aᵀ: 4 rows × 6), then columns (A·t), each stored once computed.
   const raw = vecs(4), z = vecs(4), t = vecs(24), v = vecs(6), tmp = vecs(4);
   const ops = new VecOps(f, relaxed, constantsOf(F4_A));
   f.localGet(xiBytes).i32Const(6).op(Op.i32_mul).localSet(xi6);
+  f.localGet(tH).localGet(tW).op(Op.i32_mul).localSet(real);
   groupLoops(f, [i0, i1, C, tilesPer, tileOffsets], (i, n) => {
     f.localGet(zp).localGet(i).localGet(planeBytes).op(Op.i32_mul).op(Op.i32_add).localSet(plane);
     // vRow = V + ((i − n·C)·T + n·tilesPer)·4: this pair's tile 0 in plane ξ = 0
@@ -65,6 +69,11 @@ export function buildWinograd4Cotangent(m: ModuleBuilder, relaxed: boolean): voi
     f.localGet(n).localGet(tilesPer).op(Op.i32_mul).op(Op.i32_add).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(vRow);
   }, (g, lane) => {
     lane.forEach((l) => f.localGet(l).localGet(plane).op(Op.i32_add).localSet(l));
+    // A plane's last group may hold padding tiles (they read tile 0): mask lane j = (g + j < tH·tW).
+    f.localGet(g).i32Const(4).op(Op.i32_add).localGet(real).op(Op.i32_gt_u).localTee(partial).if_();
+    f.v128Const(new Uint8Array(new Int32Array([0, 1, 2, 3]).buffer)).localGet(real).localGet(g).op(Op.i32_sub).simd(Simd.i32x4_splat);
+    f.simd(Simd.i32x4_lt_s).localSet(mask);
+    f.end();
     for (let r = 0; r < 4; r++) {
       // Row r of the four tiles, transposed: z[s] lane j = tile j's column s.
       lane.forEach((l, j) => {
@@ -72,6 +81,9 @@ export function buildWinograd4Cotangent(m: ModuleBuilder, relaxed: boolean): voi
         if (r < 3) f.localGet(l).localGet(rowBytes).op(Op.i32_add).localSet(l);
       });
       transpose4(f, raw, tmp, z);
+      f.localGet(partial).if_();
+      for (const value of z) f.localGet(value).localGet(mask).simd(Simd.v128_and).localSet(value);
+      f.end();
       F4_A.forEach((coefs, s) => combine(f, ops, coefs, z, t[6 * r + s]!));
     }
     // col = vRow + g·4: plane ξ = 0; ξ = 6·r + s lies at col + s·xiBytes + r·xi6
