@@ -5,8 +5,10 @@
  * shapes (odd and even cotangent grids, padding, fewer examples than
  * threads, channels that are not multiples of the register tiles), with
  * plain operands and with deferred transposes read from their storage, f32
- * and f64, one to three threads; and inside a jitted gradient, bit for bit
- * against eager with the call arena large, tiny and absent.
+ * and f64, one to three threads; float32 with forward outputs ≥ 8×8 by
+ * F(4×4, 3×3) (batches 1–20, partial tiles, in chains of one example and in
+ * one chain per thread); and inside a jitted gradient, bit for bit against
+ * eager with the call arena large, tiny and absent.
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { tensorBytes } from "./support/numeric.js";
@@ -16,7 +18,7 @@ import { convKernel } from "../src/backend/reference/kernels/conv.js";
 import { randomInput, rng } from "./conv-reference.js";
 import { convGemm, convRoute } from "../src/backend/wasm/conv.js";
 import type { StridedInput } from "../src/backend/wasm/conv-implicit.js";
-import { convWinogradFilter, winogradFilterApplies } from "../src/backend/wasm/winograd-filter.js";
+import { convWinogradFilter, winogradFilterApplies, winogradFilterTile } from "../src/backend/wasm/winograd-filter.js";
 import { winogradConfig } from "../src/backend/wasm/winograd.js";
 import { arenaConfig, setThreads } from "../src/backend/wasm/runtime.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
@@ -74,6 +76,71 @@ describe.skipIf(!wasmFeatures().simd).each([1, 2, 3])("wasm Winograd weight grad
   }
 });
 
+/**
+ * F(4×4, 3×3) (float32, forward output ≥ 8×8) rounds more than F(2×2, 3×3): x and the cotangent are
+ * transformed by coefficients up to 2.5 and 8 (|values| up to ~40 and ~200 for inputs in [−1, 1]), summed
+ * over tiles in float32, and G4ᵀ·…·G4 cancels most of that magnitude. Measured (scratch/wg4-err.ts) the
+ * largest error is up to 1.9e-6 × max|dw| on these shapes (F(2×2, 3×3): 2–5e-7), 2.6e-6 on B3's conv2
+ * (N 32, 64 channels, 24×24 cotangent); 4e-6 × max|dw| is a few times that, far below what a wrong
+ * coefficient, tile or chain leaves (≥ 1e-2 × max|dw|).
+ */
+const F4_TOLERANCE = 4e-6;
+
+describe.skipIf(!wasmFeatures().simd).each([1, 2, 3])("wasm Winograd weight gradient, F(4×4, 3×3), vs reference, %i thread(s)", (threads) => {
+  afterEach(() => {
+    winogradConfig.chainBudget = 1 << 20;
+    winogradConfig.tile4 = true;
+  });
+  it("float32: 16 random weight-gradient convolutions with forward outputs ≥ 8×8, in one chain per thread and in chains of one example", () => {
+    setThreads(threads);
+    const defaultBudget = winogradConfig.chainBudget;
+    for (let trial = 0; trial < 16; trial++) {
+      const N = 1 + Math.floor(rand() * 20), C = pick([8, 9, 13, 16]), O = pick([8, 11, 12, 17]);
+      // Every fourth trial without padding and whole tiles (KH, KW multiples of 4): both operands' stored planes are
+      // the transforms' planes (no copy); else partial tiles and padding.
+      const direct = trial % 4 === 1;
+      const lo = direct ? 0 : pick([0, 1, 2]), hi = direct ? 0 : pick([0, 1]);
+      const H = direct ? pick([10, 14]) : pick([10, 11, 13, 17]), W = direct ? pick([10, 18]) : pick([10, 11, 12, 15]);
+      const KH = H + lo + hi - 2, KW = W + hi + lo - 2;
+      expect(winogradFilterTile("float32", KH, KW), `trial ${trial}: ${KH}×${KW}`).toBe(4);
+      const x = randomInput(rand, [N, C, H, W], "float32"), ct = randomInput(rand, [N, O, KH, KW], "float32");
+      const p = params(lo, hi), out = { shape: [C, O, 3, 3], dtype: "float32" as const };
+      const xt = transposed(x), ctt = transposed(ct);
+      const want = convKernel([xt, ctt], p, [out])[0]!;
+      const tol = F4_TOLERANCE * Math.max(...Array.from(want, Math.abs));
+      // Chains of one example (partial sums added in chain order), and as few chains as threads.
+      for (const budget of [1, 1 << 30]) {
+        winogradConfig.chainBudget = budget;
+        const got = convWinogradFilter([xt, ctt], p, out)!;
+        for (let i = 0; i < want.length; i++) {
+          if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`trial ${trial} x ${x.shape} ct ${ct.shape} pad ${lo},${hi} budget ${budget}: element ${i} ${got[i]} vs ${want[i]}`);
+        }
+        // Read through strides from the untransposed storage: the same numbers.
+        expect(Array.from(convWinogradFilter([swapped(x), swapped(ct)], p, out)!), `trial ${trial}, budget ${budget}: strided`).toEqual(Array.from(got));
+      }
+      // The route is F(4×4, 3×3)'s: with it turned off, F(2×2, 3×3) rounds differently.
+      winogradConfig.chainBudget = defaultBudget;
+      const f4 = convWinogradFilter([xt, ctt], p, out)!;
+      winogradConfig.tile4 = false;
+      expect(winogradFilterTile("float32", KH, KW)).toBe(2);
+      expect(Array.from(convWinogradFilter([xt, ctt], p, out)!)).not.toEqual(Array.from(f4));
+      winogradConfig.tile4 = true;
+    }
+  });
+});
+
+describe("winogradFilterTile", () => {
+  afterEach(() => void (winogradConfig.tile4 = true));
+  it("is the forward pass's tile for the cotangent plane: 4 for float32 planes at least 8×8", () => {
+    expect(winogradFilterTile("float32", 8, 8)).toBe(4);
+    expect(winogradFilterTile("float32", 24, 9)).toBe(4);
+    expect(winogradFilterTile("float32", 7, 24)).toBe(2);
+    expect(winogradFilterTile("float64", 24, 24)).toBe(2);
+    winogradConfig.tile4 = false;
+    expect(winogradFilterTile("float32", 24, 24)).toBe(2);
+  });
+});
+
 describe("winogradFilterApplies", () => {
   const out = { shape: [16, 8, 3, 3], dtype: "float32" as const };
   it("takes 2-D, stride-1, undilated, ungrouped convolutions with a 3×3 result and enough channels", () => {
@@ -98,6 +165,7 @@ describe.skipIf(!wasmFeatures().simd)("Winograd weight gradient inside jit", () 
   afterEach(() => {
     arenaConfig.maxBytes = arenaConfig.defaultMaxBytes;
     winogradConfig.filter = true;
+    winogradConfig.tile4 = true;
   });
   afterAll(() => fx.setBackend(previous));
   for (const dtype of ["float32", "float64"] as const) {
@@ -120,6 +188,13 @@ describe.skipIf(!wasmFeatures().simd)("Winograd weight gradient inside jit", () 
           got.forEach((t, k) => expect(bits(t), `call ${call}, gradient ${k}`).toEqual(bits(want[k]!)));
         }
         const wasm = fx.tree.leaves(g(q, x)) as Tensor[];
+        // c2's forward output is 9×10: float32 takes F(4×4, 3×3), whose sums round differently from F(2×2, 3×3)'s.
+        expect(winogradFilterTile(dtype, 9, 10)).toBe(dtype === "float32" ? 4 : 2);
+        if (dtype === "float32") {
+          winogradConfig.tile4 = false;
+          expect(bits((fx.tree.leaves(g(q, x)) as Tensor[])[1]!)).not.toEqual(bits(wasm[1]!));
+          winogradConfig.tile4 = true;
+        }
         // The Winograd route is the one taken: the implicit GEMM's sums round differently.
         winogradConfig.filter = false;
         const direct = fx.tree.leaves(g(q, x)) as Tensor[];
