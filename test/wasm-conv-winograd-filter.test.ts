@@ -130,13 +130,19 @@ describe.skipIf(!wasmFeatures().simd).each([1, 2, 3])("wasm Winograd weight grad
 });
 
 describe("winogradFilterTile", () => {
-  afterEach(() => void (winogradConfig.tile4 = true));
+  afterEach(() => {
+    winogradConfig.tile4 = true;
+    winogradConfig.filterTile4 = true;
+  });
   it("is the forward pass's tile for the cotangent plane: 4 for float32 planes at least 8×8", () => {
     expect(winogradFilterTile("float32", 8, 8)).toBe(4);
     expect(winogradFilterTile("float32", 24, 9)).toBe(4);
     expect(winogradFilterTile("float32", 7, 24)).toBe(2);
     expect(winogradFilterTile("float64", 24, 24)).toBe(2);
     winogradConfig.tile4 = false;
+    expect(winogradFilterTile("float32", 24, 24)).toBe(2);
+    winogradConfig.tile4 = true;
+    winogradConfig.filterTile4 = false;
     expect(winogradFilterTile("float32", 24, 24)).toBe(2);
   });
 });

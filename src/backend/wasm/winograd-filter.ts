@@ -42,9 +42,10 @@ const CHAIN_TASKS = 5;
 
 /**
  * The tile the weight gradient uses: the forward pass's (`winogradTile` of the forward output, the cotangent
- * plane KH×KW), so that F(4×4, 3×3) applies to the same float32 convolutions and `winogradConfig.tile4` turns both off.
+ * plane KH×KW), so that F(4×4, 3×3) applies to the same float32 convolutions; `winogradConfig.tile4` turns both
+ * off, `filterTile4` this one.
  */
-export const winogradFilterTile = (dtype: string, KH: number, KW: number): 2 | 4 => winogradTile(dtype, KH, KW);
+export const winogradFilterTile = (dtype: string, KH: number, KW: number): 2 | 4 => (winogradConfig.filterTile4 ? winogradTile(dtype, KH, KW) : 2);
 
 /**
  * True for the weight-gradient convolutions this path computes: 2-D, a 3×3

@@ -38,10 +38,11 @@ export const SKEW = 16;
 /**
  * `minChannels`: below this many input or output channels im2col is cheaper (no transforms); `budget`: elements of V + M per chunk.
  * `chains`: with more examples than threads, each thread runs the whole pipeline on its own examples (see `winogradChains`),
- * in chains of at most `chainBudget` elements of V + M. `filter`: weight gradients by Winograd too (winograd-filter.ts).
- * `tile4`: F(4×4, 3×3) where `winogradTile` allows; `transposed`: full correlations by its transpose (winograd4-transposed-kernel.ts).
+ * in chains of at most `chainBudget` elements of V + M. `filter`: weight gradients by Winograd too (winograd-filter.ts);
+ * `filterTile4`: by F(4×4, 3×3) where the forward pass would use it.
+ * `tile4`: F(4×4, 3×3) where `winogradTile` allows (weight gradients too); `transposed`: full correlations by its transpose (winograd4-transposed-kernel.ts).
  */
-export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true, chainBudget: 1 << 20, filter: true, tile4: true, transposed: true };
+export const winogradConfig = { enabled: true, minChannels: 8, budget: 1 << 22, chains: true, chainBudget: 1 << 20, filter: true, tile4: true, transposed: true, filterTile4: true };
 
 /**
  * The output block Winograd uses: F(4×4, 3×3) for float32 outputs at least
