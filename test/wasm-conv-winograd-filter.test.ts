@@ -133,6 +133,7 @@ describe("winogradFilterTile", () => {
   afterEach(() => {
     winogradConfig.tile4 = true;
     winogradConfig.filterTile4 = true;
+    fx.config.convPrecision = "fast";
   });
   it("is the forward pass's tile for the cotangent plane: 4 for float32 planes at least 8×8", () => {
     expect(winogradFilterTile("float32", 8, 8)).toBe(4);
@@ -143,6 +144,9 @@ describe("winogradFilterTile", () => {
     expect(winogradFilterTile("float32", 24, 24)).toBe(2);
     winogradConfig.tile4 = true;
     winogradConfig.filterTile4 = false;
+    expect(winogradFilterTile("float32", 24, 24)).toBe(2);
+    winogradConfig.filterTile4 = true;
+    fx.config.convPrecision = "high";
     expect(winogradFilterTile("float32", 24, 24)).toBe(2);
   });
 });

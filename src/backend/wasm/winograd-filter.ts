@@ -42,8 +42,8 @@ const CHAIN_TASKS = 5;
 
 /**
  * The tile the weight gradient uses: the forward pass's (`winogradTile` of the forward output, the cotangent
- * plane KH×KW), so that F(4×4, 3×3) applies to the same float32 convolutions; `winogradConfig.tile4` turns both
- * off, `filterTile4` this one.
+ * plane KH×KW), so that F(4×4, 3×3) applies to the same float32 convolutions; `winogradConfig.tile4` and
+ * `config.convPrecision` other than "fast" turn both off, `filterTile4` this one.
  */
 export const winogradFilterTile = (dtype: string, KH: number, KW: number): 2 | 4 => (winogradConfig.filterTile4 ? winogradTile(dtype, KH, KW) : 2);
 
