@@ -114,6 +114,22 @@ function makeConv(dtype: "float32" | "float64", N: number, C: number, O: number,
   return { x: input([N, C, ...inSp], dtype), w: input([O, C, 3, 3], dtype), p, out: { shape: [N, O, ...outSp], dtype } };
 }
 
+/**
+ * One Winograd trial: convWinograd (one example per chunk on odd trials) on a NaN-poisoned pool against the
+ * reference within `tol`, and the public entry point taking the same path (the same bits).
+ */
+function expectWinogradTrial(trial: number, conv: ReturnType<typeof makeConv>, tol: number): void {
+  winogradConfig.budget = trial % 2 ? 1 : 1 << 22;
+  const want = convKernel([conv.x, conv.w], conv.p, [conv.out])[0]!;
+  poisonPool(conv.out);
+  const got = convWinograd([conv.x, conv.w], conv.p, conv.out)!;
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`trial ${trial} ${JSON.stringify(conv.p)} x ${conv.x.shape} w ${conv.w.shape}: element ${i} ${got[i]} vs ${want[i]}`);
+  }
+  expect(Array.from(convGemm([conv.x, conv.w], conv.p, conv.out)!)).toEqual(Array.from(got));
+}
+
 describe.each([1, 2])("wasm conv by Winograd F(2×2, 3×3) vs reference, %i thread(s)", (threads) => {
   afterAll(() => {
     gemmConfig.parallelMinFlops = gemmConfig.defaultParallelMinFlops;
@@ -126,18 +142,7 @@ describe.each([1, 2])("wasm conv by Winograd F(2×2, 3×3) vs reference, %i thre
       for (let trial = 0; trial < 30; trial++) {
         const conv = randomWinogradConv(dtype, trial % 5 === 2);
         expect(winogradApplies(conv.x, conv.w, conv.p)).toBe(true);
-        // Odd trials: one example per chunk.
-        winogradConfig.budget = trial % 2 ? 1 : 1 << 22;
-        const want = convKernel([conv.x, conv.w], conv.p, [conv.out])[0]!;
-        poisonPool(conv.out);
-        const got = convWinograd([conv.x, conv.w], conv.p, conv.out)!;
-        expect(got.length).toBe(want.length);
-        const tol = dtype === "float32" ? 2e-5 : 1e-12;
-        for (let i = 0; i < want.length; i++) {
-          if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`trial ${trial} ${JSON.stringify(conv.p)} x ${conv.x.shape}: element ${i} ${got[i]} vs ${want[i]}`);
-        }
-        // The public entry point takes the same path.
-        expect(Array.from(convGemm([conv.x, conv.w], conv.p, conv.out)!)).toEqual(Array.from(got));
+        expectWinogradTrial(trial, conv, dtype === "float32" ? 2e-5 : 1e-12);
       }
     });
   }
@@ -153,16 +158,8 @@ describe.each([1, 2])("wasm conv by Winograd F(2×2, 3×3) vs reference, %i thre
       const conv = makeConv("float32", N, C, O, padding, inSp, outSp);
       if (Math.min(...outSp) < 8) continue;
       expect(winogradTile("float32", outSp[0]!, outSp[1]!)).toBe(4);
-      winogradConfig.budget = trial % 2 ? 1 : 1 << 22;
-      const want = convKernel([conv.x, conv.w], conv.p, [conv.out])[0]!;
-      poisonPool(conv.out);
-      const got = convWinograd([conv.x, conv.w], conv.p, conv.out)!;
       // F(4×4, 3×3) rounds more than F(2×2, 3×3): a few float32 ulps of the sum of |terms| (C·9 terms of |x|, |w| ≤ 1).
-      const tol = 2e-6 * C * 9;
-      for (let i = 0; i < want.length; i++) {
-        if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`trial ${trial} ${JSON.stringify(conv.p)} x ${conv.x.shape} w ${conv.w.shape}: element ${i} ${got[i]} vs ${want[i]}`);
-      }
-      expect(Array.from(convGemm([conv.x, conv.w], conv.p, conv.out)!)).toEqual(Array.from(got));
+      expectWinogradTrial(trial, conv, 2e-6 * C * 9);
     }
   });
 
@@ -175,15 +172,7 @@ describe.each([1, 2])("wasm conv by Winograd F(2×2, 3×3) vs reference, %i thre
       const outSp = inSp.map((I) => I + 2);
       const conv = makeConv("float32", N, C, O, padding, inSp, outSp);
       expect(winogradVariant("float32", conv.p, inSp[0]!, inSp[1]!, outSp[0]!, outSp[1]!)).toEqual({ tile: 4, transposed: true });
-      winogradConfig.budget = trial % 2 ? 1 : 1 << 22;
-      const want = convKernel([conv.x, conv.w], conv.p, [conv.out])[0]!;
-      poisonPool(conv.out);
-      const got = convWinograd([conv.x, conv.w], conv.p, conv.out)!;
-      const tol = 2e-6 * C * 9; // as for F(4×4, 3×3) above
-      for (let i = 0; i < want.length; i++) {
-        if (!(Math.abs(got[i]! - want[i]!) <= tol)) expect.fail(`trial ${trial} x ${conv.x.shape} w ${conv.w.shape}: element ${i} ${got[i]} vs ${want[i]}`);
-      }
-      expect(Array.from(convGemm([conv.x, conv.w], conv.p, conv.out)!)).toEqual(Array.from(got));
+      expectWinogradTrial(trial, conv, 2e-6 * C * 9); // as for F(4×4, 3×3) above
     }
   });
 

@@ -148,6 +148,56 @@ export function groupLoops(f: FuncBuilder, [i0, i1, per, tilesPer, tables]: read
   });
 }
 
+/** The pair's place in V for the transforms that write it: vRow = V + ((i − n·C)·T + n·tilesPer)·4 (tile 0, plane ξ = 0). */
+export function vRowOf(f: FuncBuilder, [V, C, T, tilesPer]: readonly number[], i: number, n: number, vRow: number): void {
+  f.localGet(V).localGet(i).localGet(n).localGet(C).op(Op.i32_mul).op(Op.i32_sub).localGet(T).op(Op.i32_mul);
+  f.localGet(n).localGet(tilesPer).op(Op.i32_mul).op(Op.i32_add).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(vRow);
+}
+
+/**
+ * The pair's output plane and its tile 0 in M for the transforms that read M:
+ * plane = out + i·OH·OW·4, src = m + (i − n·O)·oBytes + n·tilesPer·4.
+ */
+export function outputPairOf(f: FuncBuilder, [mm, out, O, oBytes, tilesPer, OH, OW]: readonly number[], i: number, n: number, plane: number, src: number): void {
+  f.localGet(out).localGet(i).localGet(OH).op(Op.i32_mul).localGet(OW).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(plane);
+  f.localGet(mm).localGet(i).localGet(n).localGet(O).op(Op.i32_mul).op(Op.i32_sub).localGet(oBytes).op(Op.i32_mul).op(Op.i32_add);
+  f.localGet(n).localGet(tilesPer).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(src);
+}
+
+/**
+ * Stores a group's 36 transformed values: `column(s)` emits column s's six
+ * values (rows r = 0…5), stored to planes ξ = 6·r + s at at + 4·g + s·xiBytes
+ * + r·xi6 (`at`: the pair's tile 0 in plane 0; col and q are scratch locals).
+ */
+export function storePlanes(f: FuncBuilder, [at, g, xiBytes, xi6, col, q]: readonly number[], column: (s: number) => readonly number[]): void {
+  f.localGet(at).localGet(g).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(col);
+  for (let s = 0; s < 6; s++) {
+    f.localGet(col).localSet(q);
+    column(s).forEach((value, r) => {
+      f.localGet(q).localGet(value).simdMem(SimdMem.v128_store, 0, 0);
+      if (r < 5) f.localGet(q).localGet(xi6).op(Op.i32_add).localSet(q);
+    });
+    if (s < 5) f.localGet(col).localGet(xiBytes).op(Op.i32_add).localSet(col);
+  }
+}
+
+/**
+ * Loads a group's 36 values of M column by column: column s (planes 6·k + s,
+ * k = 0…5, at src + 4·g + s·xiBytes + k·xi6) into x, then `use(s)`.
+ */
+export function loadPlanes(f: FuncBuilder, [src, g, xiBytes, xi6, col, q]: readonly number[], x: readonly number[], use: (s: number) => void): void {
+  f.localGet(src).localGet(g).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(col);
+  for (let s = 0; s < 6; s++) {
+    f.localGet(col).localSet(q);
+    for (let k = 0; k < 6; k++) {
+      f.localGet(q).simdMem(SimdMem.v128_load, 0, 0).localSet(x[k]!);
+      if (k < 5) f.localGet(q).localGet(xi6).op(Op.i32_add).localSet(q);
+    }
+    use(s);
+    if (s < 5) f.localGet(col).localGet(xiBytes).op(Op.i32_add).localSet(col);
+  }
+}
+
 export const WINO4_INPUT_PARAMS = [...WINO_INPUT_PARAMS, "tileOffsets"] as const;
 export const WINO4_OUTPUT_PARAMS = [...WINO_OUTPUT_PARAMS, "tileTable"] as const;
 
@@ -170,9 +220,7 @@ export function buildWinograd4Input(m: ModuleBuilder, relaxed: boolean): void {
   f.localGet(xiBytes).i32Const(6).op(Op.i32_mul).localSet(xi6);
   groupLoops(f, [i0, i1, C, tilesPer, tileOffsets], (i, n) => {
     f.localGet(xp).localGet(i).localGet(planeBytes).op(Op.i32_mul).op(Op.i32_add).localSet(plane);
-    // vRow = V + ((i − n·C)·T + n·tilesPer)·4: this pair's tile 0 in plane ξ = 0
-    f.localGet(V).localGet(i).localGet(n).localGet(C).op(Op.i32_mul).op(Op.i32_sub).localGet(T).op(Op.i32_mul);
-    f.localGet(n).localGet(tilesPer).op(Op.i32_mul).op(Op.i32_add).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(vRow);
+    vRowOf(f, [V, C, T, tilesPer], i, n, vRow);
   }, (g, lane) => {
     // lane[j] becomes the address of tile g + j's current row
     lane.forEach((l) => f.localGet(l).localGet(plane).op(Op.i32_add).localSet(l));
@@ -187,17 +235,10 @@ export function buildWinograd4Input(m: ModuleBuilder, relaxed: boolean): void {
       transpose42(f, tail, tmp, d.slice(4));
       inputTransform(ops, d, t.slice(6 * r, 6 * r + 6), tmp.slice(0, 3));
     }
-    // col = vRow + g·4: plane ξ = 0; ξ = 6·r + s lies at col + s·xiBytes + r·xi6
-    f.localGet(vRow).localGet(g).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(col);
-    for (let s = 0; s < 6; s++) {
-      f.localGet(col).localSet(q);
+    storePlanes(f, [vRow, g, xiBytes, xi6, col, q], (s) => {
       inputTransform(ops, [0, 1, 2, 3, 4, 5].map((k) => t[6 * k + s]!), v, tmp.slice(0, 3));
-      v.forEach((value, r) => {
-        f.localGet(q).localGet(value).simdMem(SimdMem.v128_store, 0, 0);
-        if (r < 5) f.localGet(q).localGet(xi6).op(Op.i32_add).localSet(q);
-      });
-      if (s < 5) f.localGet(col).localGet(xiBytes).op(Op.i32_add).localSet(col);
-    }
+      return v;
+    });
   });
 }
 
@@ -220,23 +261,8 @@ export function buildWinograd4Output(m: ModuleBuilder, relaxed: boolean): void {
   const ops = new VecOps(f, relaxed, OUTPUT_CONSTANTS);
   f.localGet(xiBytes).i32Const(6).op(Op.i32_mul).localSet(xi6);
   f.localGet(OW).i32Const(2).op(Op.i32_shl).localSet(rowBytes);
-  groupLoops(f, [i0, i1, O, tilesPer, tileTable], (i, n) => {
-    f.localGet(out).localGet(i).localGet(OH).op(Op.i32_mul).localGet(OW).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(plane);
-    // src = m + (i − n·O)·oBytes + n·tilesPer·4: tile 0 of this pair
-    f.localGet(mm).localGet(i).localGet(n).localGet(O).op(Op.i32_mul).op(Op.i32_sub).localGet(oBytes).op(Op.i32_mul).op(Op.i32_add);
-    f.localGet(n).localGet(tilesPer).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(src);
-  }, (g, lane) => {
-    // q0 = src + g·4: plane ξ = 0; column s of M starts at plane s, its rows 6 planes apart
-    f.localGet(src).localGet(g).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(q0);
-    for (let s = 0; s < 6; s++) {
-      f.localGet(q0).localSet(q);
-      for (let k = 0; k < 6; k++) {
-        f.localGet(q).simdMem(SimdMem.v128_load, 0, 0).localSet(x[k]!);
-        if (k < 5) f.localGet(q).localGet(xi6).op(Op.i32_add).localSet(q);
-      }
-      outputTransform(ops, x, [0, 1, 2, 3].map((r) => u[6 * r + s]!), tmp.slice(0, 3));
-      if (s < 5) f.localGet(q0).localGet(xiBytes).op(Op.i32_add).localSet(q0);
-    }
+  groupLoops(f, [i0, i1, O, tilesPer, tileTable], (i, n) => outputPairOf(f, [mm, out, O, oBytes, tilesPer, OH, OW], i, n, plane, src), (g, lane) => {
+    loadPlanes(f, [src, g, xiBytes, xi6, q0, q], x, (s) => outputTransform(ops, x, [0, 1, 2, 3].map((r) => u[6 * r + s]!), tmp.slice(0, 3)));
     // whole: all four blocks lie inside the plane (rows 4 = 0b100, columns − 1 = 3 in each: the low bits' AND is 0b10011)
     f.localGet(lane[0]!).localGet(lane[1]!).op(Op.i32_and).localGet(lane[2]!).op(Op.i32_and).localGet(lane[3]!).op(Op.i32_and);
     f.i32Const(31).op(Op.i32_and).i32Const(19).op(Op.i32_eq).localSet(whole);
@@ -253,7 +279,7 @@ export function buildWinograd4Output(m: ModuleBuilder, relaxed: boolean): void {
         // row r of block j exists when r < rows
         f.i32Const(r).localGet(l).i32Const(2).op(Op.i32_shr_u).i32Const(7).op(Op.i32_and).op(Op.i32_lt_u).if_();
         f.localGet(plane).localGet(l).i32Const(5).op(Op.i32_shr_u).op(Op.i32_add).i32Const(r).localGet(rowBytes).op(Op.i32_mul).op(Op.i32_add).localSet(q);
-        storeColumns(f, q, cols[j]!, l);
+        storeFirstLanes(f, q, cols[j]!, l);
         f.end();
       });
       f.end();
@@ -262,7 +288,7 @@ export function buildWinograd4Output(m: ModuleBuilder, relaxed: boolean): void {
 }
 
 /** Stores the first (entry & 3) + 1 lanes of v at q: 4 → all, else 3, 2 or 1. */
-export function storeColumns(f: FuncBuilder, q: number, v: number, entry: number): void {
+export function storeFirstLanes(f: FuncBuilder, q: number, v: number, entry: number): void {
   const columns = () => f.localGet(entry).i32Const(3).op(Op.i32_and);
   columns().i32Const(3).op(Op.i32_eq).if_();
   f.localGet(q).localGet(v).simdMem(SimdMem.v128_store, 0, 0);

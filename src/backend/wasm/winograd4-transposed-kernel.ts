@@ -20,7 +20,7 @@
  * a store still in flight stalls the core until the store lands.
  */
 import { I32, laneBytes, Op, Simd, SimdMem, SimdMemLane, V128, type FuncBuilder, type ModuleBuilder } from "./emitter.js";
-import { F4_AT, F4_BT, groupLoops, transpose4, VecOps, WINO4_INPUT_PARAMS, WINO4_OUTPUT_PARAMS } from "./winograd4-kernel.js";
+import { F4_AT, F4_BT, groupLoops, loadPlanes, outputPairOf, storePlanes, transpose4, VecOps, vRowOf, WINO4_INPUT_PARAMS, WINO4_OUTPUT_PARAMS } from "./winograd4-kernel.js";
 
 const transposeOf = (m: number[][]) => m[0]!.map((_, j) => m.map((row) => row[j]!));
 /** A = (Aᵀ)ᵀ (6×4) and B = (Bᵀ)ᵀ (6×6). */
@@ -64,9 +64,7 @@ export function buildWinograd4Cotangent(m: ModuleBuilder, relaxed: boolean): voi
   f.localGet(tH).localGet(tW).op(Op.i32_mul).localSet(real);
   groupLoops(f, [i0, i1, C, tilesPer, tileOffsets], (i, n) => {
     f.localGet(zp).localGet(i).localGet(planeBytes).op(Op.i32_mul).op(Op.i32_add).localSet(plane);
-    // vRow = V + ((i − n·C)·T + n·tilesPer)·4: this pair's tile 0 in plane ξ = 0
-    f.localGet(V).localGet(i).localGet(n).localGet(C).op(Op.i32_mul).op(Op.i32_sub).localGet(T).op(Op.i32_mul);
-    f.localGet(n).localGet(tilesPer).op(Op.i32_mul).op(Op.i32_add).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(vRow);
+    vRowOf(f, [V, C, T, tilesPer], i, n, vRow);
   }, (g, lane) => {
     lane.forEach((l) => f.localGet(l).localGet(plane).op(Op.i32_add).localSet(l));
     // A plane's last group may hold padding tiles (they read tile 0): mask lane j = (g + j < tH·tW).
@@ -86,18 +84,11 @@ export function buildWinograd4Cotangent(m: ModuleBuilder, relaxed: boolean): voi
       f.end();
       F4_A.forEach((coefs, s) => combine(f, ops, coefs, z, t[6 * r + s]!));
     }
-    // col = vRow + g·4: plane ξ = 0; ξ = 6·r + s lies at col + s·xiBytes + r·xi6
-    f.localGet(vRow).localGet(g).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(col);
-    for (let s = 0; s < 6; s++) {
-      f.localGet(col).localSet(q);
+    storePlanes(f, [vRow, g, xiBytes, xi6, col, q], (s) => {
       const column = [0, 1, 2, 3].map((k) => t[6 * k + s]!);
-      F4_A.forEach((coefs, r) => {
-        combine(f, ops, coefs, column, v[r]!);
-        f.localGet(q).localGet(v[r]!).simdMem(SimdMem.v128_store, 0, 0);
-        if (r < 5) f.localGet(q).localGet(xi6).op(Op.i32_add).localSet(q);
-      });
-      if (s < 5) f.localGet(col).localGet(xiBytes).op(Op.i32_add).localSet(col);
-    }
+      F4_A.forEach((coefs, r) => combine(f, ops, coefs, column, v[r]!));
+      return v;
+    });
   });
 }
 
@@ -124,22 +115,8 @@ export function buildWinograd4Scatter(m: ModuleBuilder, relaxed: boolean): void 
   f.localGet(i1).localGet(OH).op(Op.i32_mul).localGet(OW).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).localGet(out).op(Op.i32_add).localSet(end);
   f.localGet(i0).localGet(OH).op(Op.i32_mul).localGet(OW).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).localGet(out).op(Op.i32_add).localSet(plane);
   f.forRange(at, get(f, plane), get(f, end), 16, () => void f.localGet(at).v128Const(new Array(16).fill(0)).simdMem(SimdMem.v128_store, 0, 0));
-  groupLoops(f, [i0, i1, O, tilesPer, tileTable], (i, n) => {
-    f.localGet(out).localGet(i).localGet(OH).op(Op.i32_mul).localGet(OW).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(plane);
-    // src = m + (i − n·O)·oBytes + n·tilesPer·4: tile 0 of this pair
-    f.localGet(mm).localGet(i).localGet(n).localGet(O).op(Op.i32_mul).op(Op.i32_sub).localGet(oBytes).op(Op.i32_mul).op(Op.i32_add);
-    f.localGet(n).localGet(tilesPer).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(src);
-  }, (g, lane) => {
-    f.localGet(src).localGet(g).i32Const(2).op(Op.i32_shl).op(Op.i32_add).localSet(q0);
-    for (let s = 0; s < 6; s++) {
-      f.localGet(q0).localSet(q);
-      for (let k = 0; k < 6; k++) {
-        f.localGet(q).simdMem(SimdMem.v128_load, 0, 0).localSet(x[k]!);
-        if (k < 5) f.localGet(q).localGet(xi6).op(Op.i32_add).localSet(q);
-      }
-      F4_B.forEach((coefs, r) => combine(f, ops, coefs, x, u[6 * r + s]!));
-      if (s < 5) f.localGet(q0).localGet(xiBytes).op(Op.i32_add).localSet(q0);
-    }
+  groupLoops(f, [i0, i1, O, tilesPer, tileTable], (i, n) => outputPairOf(f, [mm, out, O, oBytes, tilesPer, OH, OW], i, n, plane, src), (g, lane) => {
+    loadPlanes(f, [src, g, xiBytes, xi6, q0, q], x, (s) => F4_B.forEach((coefs, r) => combine(f, ops, coefs, x, u[6 * r + s]!)));
     for (let r = 0; r < 6; r++) {
       F4_B.forEach((coefs, s) => combine(f, ops, coefs, u.slice(6 * r, 6 * r + 6), y[s]!));
       // cols[j]: tile j's columns 0–3 of row r; tails lanes (2j, 2j + 1)… as transpose42 leaves them: columns 4, 5.
