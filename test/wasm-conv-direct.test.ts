@@ -66,10 +66,12 @@ describe.skipIf(!wasmFeatures().simd)("direct convolutions vs the reference", ()
   const threadsBefore = getThreads(), maxTapsK = directConfig.maxTapsK;
   beforeAll(() => {
     splitConfig.minElements = 0; // every call split into pieces, however small
+    splitConfig.wakeMinElements = 0; // waking a sleeping worker if need be
     directConfig.maxTapsK = 27; // several input channels on the taps route too
   });
   afterAll(() => {
     splitConfig.minElements = splitConfig.defaultMinElements;
+    splitConfig.wakeMinElements = splitConfig.defaultWakeMinElements;
     directConfig.maxTapsK = maxTapsK;
     setThreads(threadsBefore);
   });

@@ -46,10 +46,12 @@ describe.skipIf(!wasmFeatures().simd)("memory-bound kernels split across threads
   beforeAll(() => {
     ewConfig.minElements = 0;
     splitConfig.minElements = 0;
+    splitConfig.wakeMinElements = 0;
   });
   afterAll(() => {
     ewConfig.minElements = ewConfig.defaultMinElements;
     splitConfig.minElements = splitConfig.defaultMinElements;
+    splitConfig.wakeMinElements = splitConfig.defaultWakeMinElements;
     setThreads(threadsBefore);
   });
 

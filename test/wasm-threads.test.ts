@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as fx from "../src/index.js";
 import { getRuntime, WORKER_FNS } from "../src/backend/wasm/runtime.js";
 import { MAX_QUEUED } from "../src/backend/wasm/threads.js";
-import { chainLengths } from "../src/backend/wasm/split.js";
+import { chainLengths, splitAcrossThreads, splitConfig } from "../src/backend/wasm/split.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
 
 const initialThreads = fx.getThreads();
@@ -101,6 +101,40 @@ describe.skipIf(!wasmFeatures().threads)("ThreadPool.runQueue", () => {
     // The pool still works afterwards.
     const ok = [{ fn, args: [rt.operandBase(), rt.operandBase() + 64, 0, 1, 1, 1, 0, 0, 4] }];
     expect(() => rt.pool.runQueue(ok, (t) => rt.exports.transpose_f32(...t.args))).not.toThrow();
+  });
+});
+
+describe.skipIf(!wasmFeatures().threads)("splitAcrossThreads and sleeping workers", () => {
+  afterAll(() => {
+    splitConfig.minElements = splitConfig.defaultMinElements;
+    splitConfig.wakeMinElements = splitConfig.defaultWakeMinElements;
+  });
+  /** Blocks this thread long enough for the workers' spin to end: they sleep in Atomics.wait. */
+  const letWorkersSleep = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+
+  it("wakes a sleeping worker only for work of at least wakeMinElements; the result is the same either way", async () => {
+    fx.setThreads(2);
+    expect(await fx.threadsReady()).toBe(2);
+    const rt = getRuntime();
+    const rows = 64, cols = 48, n = rows * cols, src = rt.operandBase(), dst = src + 4 * n;
+    rt.ensure(dst + 4 * n);
+    const mem = new Float32Array(rt.memory.buffer);
+    for (let i = 0; i < n; i++) mem[src / 4 + i] = i;
+    // Transpose in pieces of rows: each piece writes its rows' columns.
+    const transposeRows = () => {
+      mem.fill(NaN, dst / 4, dst / 4 + n);
+      splitAcrossThreads(rt, "transpose_f32", rows, n, (r0, r1) => [src + 4 * r0 * cols, dst + 4 * r0, 0, 1, r1 - r0, cols, 0, 0, rows * 4]);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(mem[dst / 4 + c * rows + r]).toBe(r * cols + c);
+    };
+    splitConfig.minElements = 0;
+    for (const [wakeMin, handOffs] of [[n + 1, 0], [n, 1]] as const) {
+      splitConfig.wakeMinElements = wakeMin;
+      letWorkersSleep();
+      expect(rt.pool.awake()).toBe(false);
+      const before = rt.pool.completed(1);
+      transposeRows();
+      expect(rt.pool.completed(1) - before, `wakeMinElements ${wakeMin}`).toBe(handOffs);
+    }
   });
 });
 
