@@ -13,6 +13,7 @@ import { fusedConfig, fuseWasm } from "../src/backend/wasm/fused.js";
 import { getRuntime } from "../src/backend/wasm/runtime.js";
 import { fusedKind } from "../src/backend/wasm/fused-kernel.js";
 import { wasmFeatures } from "../src/backend/wasm/features.js";
+import { splitConfig } from "../src/backend/wasm/split.js";
 import { planSteps } from "../src/transforms/compile/fusion.js";
 import { describeGroup } from "../src/transforms/compile/executable.js";
 import { generateLoop } from "../src/transforms/compile/codegen.js";
@@ -354,7 +355,12 @@ describe.skipIf(!wasmFeatures().simd)("fused groups in Wasm SIMD", () => {
 
 describe.skipIf(!wasmFeatures().simd || !wasmFeatures().threads)("large fused groups split across worker threads", () => {
   const threadsBefore = fx.getThreads();
-  afterAll(() => fx.setThreads(threadsBefore));
+  // These groups (70 K elements and less) split only while a worker is awake; here the workers are woken for them.
+  beforeAll(() => void (splitConfig.wakeMinElements = 0));
+  afterAll(() => {
+    fx.setThreads(threadsBefore);
+    splitConfig.wakeMinElements = splitConfig.defaultWakeMinElements;
+  });
 
   /** An optimizer-like update: literal constants (scalar inputs) next to whole arrays, three outputs. */
   const update = (p: fx.Tensor, g: fx.Tensor, m: fx.Tensor, v: fx.Tensor) => {
