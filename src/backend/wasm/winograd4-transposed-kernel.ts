@@ -12,8 +12,8 @@
  * 52 for a 24×24 plane.
  *
  * `winograd4_cotangent_f32` is A·z·Aᵀ (4×4 → 6×6), written like
- * `winograd4_input_f32`; `winograd4_scatter_f32` zeroes each output plane and
- * adds B·Q·Bᵀ per tile. Its tables order a plane's tiles even tile columns
+ * `winograd4_input_f32`; `winograd4_scatter_f32` zeroes its output planes,
+ * then adds B·Q·Bᵀ per tile. Its tables order a plane's tiles even tile columns
  * first, so the blocks added one after another never partly overlap (blocks
  * two columns apart are disjoint; blocks in one column overlap whole rows,
  * added in the same place with the same width): a load that partly overlaps
