@@ -36,6 +36,7 @@ import { chainLengths } from "./split.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
 import { paddedPlaneRuns, SKEW, winogradConfig, winogradOn, winogradTile } from "./winograd.js";
 import { F4_G, paddedTiles, winograd4Tables } from "./winograd4-kernel.js";
+import { F2_G } from "./winograd-kernel.js";
 
 /** Tasks per chain: pad x, pad the cotangent, two transforms, the GEMMs. */
 const CHAIN_TASKS = 5;
@@ -177,9 +178,6 @@ export function convWinogradFilter([x, y]: (KernelInput | StridedInput)[], p: Pr
   filterTransform(dU, plan.tile === 4 ? F4_G : F2_G, O, C, dst);
   return dst;
 }
-
-/** F(2×2, 3×3)'s G (winograd-kernel.ts). */
-const F2_G = [[1, 0, 0], [1 / 2, 1 / 2, 1 / 2], [1 / 2, -1 / 2, 1 / 2], [0, 0, 1]];
 
 /**
  * dst[c, o] (3×3) = Gᵀ·dU[o, c]·G, dU[ξ][o][c] the product summed over tiles (ξ = a·row + column for a×a

@@ -13,6 +13,9 @@
  */
 import { F32, F64, I32, laneBytes, MemOp, Op, Simd, SimdMem, V128, type FuncBuilder, type ModuleBuilder, type ValType } from "./emitter.js";
 
+/** G (4×3) of F(2×2, 3×3), applied to the weights in JS (`winogradWeights`, and transposed to weight gradients). */
+export const F2_G = [[1, 0, 0], [1 / 2, 1 / 2, 1 / 2], [1 / 2, -1 / 2, 1 / 2], [0, 0, 1]];
+
 export const WINO_INPUT_PARAMS = ["xp", "V", "i0", "i1", "C", "tH", "tW", "rowBytes", "planeBytes", "tilesPer", "T", "xiBytes"] as const;
 export const WINO_OUTPUT_PARAMS = ["m", "out", "i0", "i1", "O", "tH", "tW", "tilesPer", "xiBytes", "oBytes", "tBytes", "OH", "OW"] as const;
 

@@ -24,7 +24,8 @@ import { align } from "./module.js";
 import { gemmScratch } from "./gemm-kernel.js";
 import { getRuntime, type WasmRuntime, workerFn, type WorkerFn } from "./runtime.js";
 import { chainLengths, splitAcrossThreads as split } from "./split.js";
-import { winograd4Tables, winograd4Weights } from "./winograd4-kernel.js";
+import { F4_G, winograd4Tables } from "./winograd4-kernel.js";
+import { F2_G } from "./winograd-kernel.js";
 import { winograd4ScatterTables } from "./winograd4-transposed-kernel.js";
 import { MAX_QUEUED, type Task } from "./threads.js";
 
@@ -84,17 +85,18 @@ export function winogradApplies(x: { shape: readonly number[] }, w: { shape: rea
     x.shape[1]! >= winogradConfig.minChannels && w.shape[0]! >= winogradConfig.minChannels;
 }
 
-/** U[ξ][o][c] = (G·w[o, c]·Gᵀ)[ξ], ξ = 4·row + column, for 3×3 kernels stored [O, C, 3, 3]. */
-export function winogradWeights(w: ArrayLike<number>, O: number, C: number, into: Float32Array | Float64Array): void {
-  const gt = (a: number, b: number, c: number) => [a, (a + b + c) / 2, (a - b + c) / 2, c];
-  const plane = O * C;
+/**
+ * U[ξ][o][c] = (G·w[o, c]·Gᵀ)[ξ], ξ = a·row + column for G of a rows (F(2×2, 3×3)'s 4, F(4×4, 3×3)'s 6),
+ * for 3×3 kernels stored [O, C, 3, 3]; in float64, the coefficients (⅓, 1/15, …) unrounded until the store.
+ */
+export function winogradWeights(w: ArrayLike<number>, G: readonly (readonly number[])[], O: number, C: number, into: Float32Array | Float64Array): void {
+  const plane = O * C, a = G.length;
+  const gw = new Float64Array(3 * a); // G·w[o, c]: a rows × 3 columns
   for (let oc = 0; oc < plane; oc++) {
-    const g = oc * 9;
-    // Gg: 4 rows × 3 columns, from the kernel's columns.
-    const cols = [0, 1, 2].map((s) => gt(w[g + s]!, w[g + 3 + s]!, w[g + 6 + s]!));
-    for (let r = 0; r < 4; r++) {
-      const u = gt(cols[0]![r]!, cols[1]![r]!, cols[2]![r]!);
-      for (let s = 0; s < 4; s++) into[(r * 4 + s) * plane + oc] = u[s]!;
+    const at = oc * 9;
+    for (let r = 0; r < a; r++) for (let s = 0; s < 3; s++) gw[r * 3 + s] = G[r]![0]! * w[at + s]! + G[r]![1]! * w[at + 3 + s]! + G[r]![2]! * w[at + 6 + s]!;
+    for (let r = 0; r < a; r++) {
+      for (let s = 0; s < a; s++) into[(r * a + s) * plane + oc] = gw[r * 3]! * G[s]![0]! + gw[r * 3 + 1]! * G[s]![1]! + gw[r * 3 + 2]! * G[s]![2]!;
     }
   }
 }
@@ -126,8 +128,7 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   if (addrXStaged > rt.maxBytes || !rt.ensure(addrXStaged)) return null;
   const View = dtype === "float32" ? Float32Array : Float64Array;
   const u = new View(rt.memory.buffer, addrU, xi * O * C);
-  if (tile === 4) winograd4Weights(transposed ? rotated(w!.data, O * C) : w!.data, O, C, u as Float32Array);
-  else winogradWeights(w!.data, O, C, u);
+  winogradWeights(transposed ? rotated(w!.data, O * C) : w!.data, tile === 4 ? F4_G : F2_G, O, C, u);
   new Int32Array(rt.memory.buffer, addrRuns, runs.length).set(runs);
   if (tables) {
     new Int32Array(rt.memory.buffer, addrTables, tilesPer).set(tables.input);

@@ -324,18 +324,3 @@ export function winograd4Tables(tH: number, tW: number, rowBytes: number, OH: nu
   }
   return { input, output, tilesPer };
 }
-
-/** U[ξ][o][c] = (G·w[o, c]·Gᵀ)[ξ], ξ = 6·row + column, for 3×3 kernels stored [O, C, 3, 3]. */
-export function winograd4Weights(w: ArrayLike<number>, O: number, C: number, into: Float32Array): void {
-  const plane = O * C;
-  const gw = new Float64Array(18);
-  for (let oc = 0; oc < plane; oc++) {
-    const at = oc * 9;
-    // gw = G·w (6×3), then (gw·Gᵀ)[r][s]
-    for (let r = 0; r < 6; r++) for (let s = 0; s < 3; s++) gw[r * 3 + s] = F4_G[r]![0]! * w[at + s]! + F4_G[r]![1]! * w[at + 3 + s]! + F4_G[r]![2]! * w[at + 6 + s]!;
-    for (let r = 0; r < 6; r++) {
-      for (let s = 0; s < 6; s++) into[(r * 6 + s) * plane + oc] = gw[r * 3]! * F4_G[s]![0]! + gw[r * 3 + 1]! * F4_G[s]![1]! + gw[r * 3 + 2]! * F4_G[s]![2]!;
-    }
-  }
-}
-
