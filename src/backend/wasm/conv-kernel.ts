@@ -9,6 +9,7 @@
  * copies per row rather than an indexed load per element.
  */
 import { I32, laneBytes, MemOp, Op, SimdMem, V128, type FuncBuilder, type ModuleBuilder } from "./emitter.js";
+import { cst, get } from "./pack-emit.js";
 
 export const IM2COL_PARAMS = ["x", "xStride", "chanX", "Cg", "i0", "i1", "runs", "nRuns", "dst", "dstStride", "chanDst"] as const;
 export const TRANSPOSE_PARAMS = ["src", "dst", "b0", "b1", "rows", "cols", "srcStride", "dstStride", "ldd"] as const;
@@ -16,8 +17,6 @@ export const TRANSPOSE_PARAMS = ["src", "dst", "b0", "b1", "rows", "cols", "srcS
 /** Bytes per run entry. */
 export const RUN_BYTES = 12;
 
-const get = (f: FuncBuilder, i: number) => () => void f.localGet(i);
-const cst = (f: FuncBuilder, v: number) => () => void f.i32Const(v);
 
 /**
  * `im2col_runs(x, xStride, chanX, Cg, i0, i1, runs, nRuns, dst, dstStride, chanDst)`:

@@ -1,4 +1,4 @@
-/** Emission helpers shared by the GEMM's packing routines, strided (gemm-kernel.ts) and gather (gemm-gather-kernel.ts). */
+/** Emission helpers shared by the kernel builders: the GEMM's packing routines, strided (gemm-kernel.ts) and gather (gemm-gather-kernel.ts), and loop bounds (`get`, `cst`). */
 import { F32, F64, type FuncBuilder, MemOp, Op, type ValType } from "./emitter.js";
 
 export const scalarOps = (es: number) =>

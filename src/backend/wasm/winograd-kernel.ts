@@ -12,6 +12,7 @@
  * small (weights) and done in JS.
  */
 import { F32, F64, I32, laneBytes, MemOp, Op, Simd, SimdMem, V128, type FuncBuilder, type ModuleBuilder, type ValType } from "./emitter.js";
+import { cst, get } from "./pack-emit.js";
 
 /** G (4×3) of F(2×2, 3×3), applied to the weights in JS (`winogradWeights`, and transposed to weight gradients). */
 export const F2_G = [[1, 0, 0], [1 / 2, 1 / 2, 1 / 2], [1 / 2, -1 / 2, 1 / 2], [0, 0, 1]];
@@ -26,8 +27,6 @@ export const scalar = (dtype: "float32" | "float64") =>
     : { es: 8, type: F64 as ValType, load: MemOp.f64_load, store: MemOp.f64_store, add: Op.f64_add, sub: Op.f64_sub, neg: Op.f64_neg, suffix: "f64",
         vadd: Simd.f64x2_add, vsub: Simd.f64x2_sub, vneg: Simd.f64x2_neg };
 
-const get = (f: FuncBuilder, i: number) => () => void f.localGet(i);
-const cst = (f: FuncBuilder, v: number) => () => void f.i32Const(v);
 
 /** out[k] = ±a[i] ± a[j] (± b) for the transforms' add/subtract rows; on vectors of tiles with `vector`. */
 export function combine(f: FuncBuilder, sc: ReturnType<typeof scalar>, terms: [number, 1 | -1][], into: number, vector = false): void {

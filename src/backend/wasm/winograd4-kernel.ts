@@ -20,6 +20,7 @@
  * take winograd-kernel.ts's parameters and a table.
  */
 import { I32, laneBytes, MemOp, Op, Simd, SimdMem, SimdMemLane, V128, type FuncBuilder, type ModuleBuilder } from "./emitter.js";
+import { cst, get } from "./pack-emit.js";
 import { WINO_INPUT_PARAMS, WINO_OUTPUT_PARAMS } from "./winograd-kernel.js";
 
 /** Bᵀ (6×6), Aᵀ (4×6) and G (6×3) for the points 0, −1, 1, ½, −2, ∞. */
@@ -46,8 +47,6 @@ export const F4_G = [
   [0, 0, 1],
 ];
 
-const get = (f: FuncBuilder, i: number) => () => void f.localGet(i);
-const cst = (f: FuncBuilder, v: number) => () => void f.i32Const(v);
 
 /**
  * f32x4 arithmetic on locals for the transforms: sums, and multiply-adds by
@@ -77,6 +76,23 @@ export class VecOps {
     const k = this.constant(c);
     if (this.relaxed) this.f.localGet(x).localGet(k).localGet(acc).simd(Simd.f32x4_relaxed_madd).localSet(into);
     else this.f.localGet(x).localGet(k).simd(Simd.f32x4_mul).localGet(acc).simd(Simd.f32x4_add).localSet(into);
+  }
+  /** into = Σ_k coefs[k]·xs[k] over the nonzero coefficients (a copy for a single 1): a matrix row without hand-shared terms. */
+  combine(coefs: readonly number[], xs: readonly number[], into: number): void {
+    const terms = coefs.map((c, k) => [c, xs[k]!] as const).filter(([c]) => c !== 0);
+    const [c0, x0] = terms[0]!;
+    if (c0 === 1) this.f.localGet(x0).localSet(into);
+    else if (c0 === -1) this.f.localGet(x0).simd(Simd.f32x4_neg).localSet(into);
+    else this.scale(x0, c0, into);
+    for (const [c, x] of terms.slice(1)) {
+      if (c === 1) this.add(into, x, into);
+      else if (c === -1) this.sub(into, x, into);
+      else this.madd(x, c, into, into);
+    }
+  }
+  /** The constants `combine` multiplies by for a matrix's rows. */
+  static constantsOf(m: readonly (readonly number[])[]): number[] {
+    return [...new Set(m.flat().filter((c) => c !== 0 && Math.abs(c) !== 1))];
   }
 }
 

@@ -20,28 +20,12 @@
  * a store still in flight stalls the core until the store lands.
  */
 import { I32, laneBytes, Op, Simd, SimdMem, SimdMemLane, V128, type FuncBuilder, type ModuleBuilder } from "./emitter.js";
+import { get } from "./pack-emit.js";
 import { F4_AT, F4_BT, groupLoops, loadPlanes, outputPairOf, storePlanes, transpose4, VecOps, vRowOf, WINO4_INPUT_PARAMS, WINO4_OUTPUT_PARAMS } from "./winograd4-kernel.js";
 
 const transposeOf = (m: number[][]) => m[0]!.map((_, j) => m.map((row) => row[j]!));
 /** A = (Aᵀ)ᵀ (6×4) and B = (Bᵀ)ᵀ (6×6). */
 const F4_A = transposeOf(F4_AT), F4_B = transposeOf(F4_BT);
-
-/** The constants `combine` multiplies by for a matrix's rows. */
-const constantsOf = (m: number[][]) => [...new Set(m.flat().filter((c) => c !== 0 && Math.abs(c) !== 1))];
-
-/** into = Σ_k coefs[k]·xs[k] over the nonzero coefficients (a copy for a single 1). */
-function combine(f: FuncBuilder, v: VecOps, coefs: readonly number[], xs: readonly number[], into: number): void {
-  const terms = coefs.map((c, k) => [c, xs[k]!] as const).filter(([c]) => c !== 0);
-  const [c0, x0] = terms[0]!;
-  if (c0 === 1) f.localGet(x0).localSet(into);
-  else if (c0 === -1) f.localGet(x0).simd(Simd.f32x4_neg).localSet(into);
-  else v.scale(x0, c0, into);
-  for (const [c, x] of terms.slice(1)) {
-    if (c === 1) v.add(into, x, into);
-    else if (c === -1) v.sub(into, x, into);
-    else v.madd(x, c, into, into);
-  }
-}
 
 /**
  * `winograd4_cotangent_f32(zp, V, i0, i1, C, tH, tW, rowBytes, planeBytes, tilesPer, T, xiBytes, tileOffsets)`:
@@ -59,7 +43,7 @@ export function buildWinograd4Cotangent(m: ModuleBuilder, relaxed: boolean): voi
   const vecs = (k: number) => Array.from({ length: k }, () => f.local(V128));
   // Rows transformed as they are loaded (t = z·Aᵀ: 4 rows × 6), then columns (A·t), each stored once computed.
   const raw = vecs(4), z = vecs(4), t = vecs(24), v = vecs(6), tmp = vecs(4);
-  const ops = new VecOps(f, relaxed, constantsOf(F4_A));
+  const ops = new VecOps(f, relaxed, VecOps.constantsOf(F4_A));
   f.localGet(xiBytes).i32Const(6).op(Op.i32_mul).localSet(xi6);
   f.localGet(tH).localGet(tW).op(Op.i32_mul).localSet(real);
   groupLoops(f, [i0, i1, C, tilesPer, tileOffsets], (i, n) => {
@@ -82,11 +66,11 @@ export function buildWinograd4Cotangent(m: ModuleBuilder, relaxed: boolean): voi
       f.localGet(partial).if_();
       for (const value of z) f.localGet(value).localGet(mask).simd(Simd.v128_and).localSet(value);
       f.end();
-      F4_A.forEach((coefs, s) => combine(f, ops, coefs, z, t[6 * r + s]!));
+      F4_A.forEach((coefs, s) => ops.combine(coefs, z, t[6 * r + s]!));
     }
     storePlanes(f, [vRow, g, xiBytes, xi6, col, q], (s) => {
       const column = [0, 1, 2, 3].map((k) => t[6 * k + s]!);
-      F4_A.forEach((coefs, r) => combine(f, ops, coefs, column, v[r]!));
+      F4_A.forEach((coefs, r) => ops.combine(coefs, column, v[r]!));
       return v;
     });
   });
@@ -107,7 +91,7 @@ export function buildWinograd4Scatter(m: ModuleBuilder, relaxed: boolean): void 
   const vecs = (k: number) => Array.from({ length: k }, () => f.local(V128));
   // Columns of M transformed as they are loaded (u = B·x, 36 values), then the rows of a block one at a time.
   const x = vecs(6), u = vecs(36), y = vecs(6), tmp = vecs(4), cols = vecs(4), tails = vecs(2), acc = f.local(V128);
-  const ops = new VecOps(f, relaxed, constantsOf(F4_B));
+  const ops = new VecOps(f, relaxed, VecOps.constantsOf(F4_B));
   f.localGet(xiBytes).i32Const(6).op(Op.i32_mul).localSet(xi6);
   f.localGet(OW).i32Const(2).op(Op.i32_shl).localSet(rowBytes);
   // Zero the planes [i0, i1) in whole vectors first (OH·OW = 4·(2·tH + 1)·(2·tW + 1) elements each): zeroing each
@@ -116,9 +100,9 @@ export function buildWinograd4Scatter(m: ModuleBuilder, relaxed: boolean): void 
   f.localGet(i0).localGet(OH).op(Op.i32_mul).localGet(OW).op(Op.i32_mul).i32Const(2).op(Op.i32_shl).localGet(out).op(Op.i32_add).localSet(plane);
   f.forRange(at, get(f, plane), get(f, end), 16, () => void f.localGet(at).v128Const(new Array(16).fill(0)).simdMem(SimdMem.v128_store, 0, 0));
   groupLoops(f, [i0, i1, O, tilesPer, tileTable], (i, n) => outputPairOf(f, [mm, out, O, oBytes, tilesPer, OH, OW], i, n, plane, src), (g, lane) => {
-    loadPlanes(f, [src, g, xiBytes, xi6, q0, q], x, (s) => F4_B.forEach((coefs, r) => combine(f, ops, coefs, x, u[6 * r + s]!)));
+    loadPlanes(f, [src, g, xiBytes, xi6, q0, q], x, (s) => F4_B.forEach((coefs, r) => ops.combine(coefs, x, u[6 * r + s]!)));
     for (let r = 0; r < 6; r++) {
-      F4_B.forEach((coefs, s) => combine(f, ops, coefs, u.slice(6 * r, 6 * r + 6), y[s]!));
+      F4_B.forEach((coefs, s) => ops.combine(coefs, u.slice(6 * r, 6 * r + 6), y[s]!));
       // cols[j]: tile j's columns 0–3 of row r; tails lanes (2j, 2j + 1)… as transpose42 leaves them: columns 4, 5.
       transpose4(f, y.slice(0, 4), tmp, cols);
       transpose42Pairs(f, y[4]!, y[5]!, tails);
@@ -144,7 +128,6 @@ function transpose42Pairs(f: FuncBuilder, y4: number, y5: number, out: readonly 
   f.localGet(y4).localGet(y5).shuffle(laneBytes(4, [2, 6, 3, 7])).localSet(out[1]!);
 }
 
-const get = (f: FuncBuilder, i: number) => () => void f.localGet(i);
 
 /**
  * The tables for a full correlation of H×W planes (H, W multiples of 4) by
