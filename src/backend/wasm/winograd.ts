@@ -1,7 +1,7 @@
 /**
  * 3×3, stride-1 2-D convolution by Winograd F(2×2, 3×3) (see
- * winograd-kernel.ts): 4 multiplies per output instead of 9; float32 planes
- * at least 16 outputs wide by F(4×4, 3×3) (winograd4-kernel.ts): 2.25. Per chunk of
+ * winograd-kernel.ts): 4 multiplies per output instead of 9; float32 outputs
+ * at least 8×8 by F(4×4, 3×3) (winograd4-kernel.ts): 2.25. Per chunk of
  * examples, in Wasm memory: the input is copied with its padding made
  * explicit (run copies), every 4×4 tile (stride 2) is transformed, 16 batched
  * GEMMs contract the channels against the transformed weights, and each
@@ -118,7 +118,10 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
   const es = dtype === "float32" ? 4 : 8;
   const tables = tile === 2 ? null : transposed ? winograd4ScatterTables(tH, tW, W * es, OW) : winograd4Tables(tH, tW, Wp * es, OH, OW);
   const tilesPer = tables?.tilesPer ?? tH * tW;
-  const runs = paddedPlaneRuns(H, W, Hp, Wp, p.padding[0]![0], p.padding[1]![0], es);
+  // Unpadded planes already of the tiles' size (B3's second conv, the transposed route's cotangents) are
+  // transformed where they lie: no pad step, no runs for it.
+  const unpadded = transposed || (p.padding[0]![0] === 0 && p.padding[1]![0] === 0 && Hp === H && Wp === W);
+  const runs = unpadded ? new Int32Array(0) : paddedPlaneRuns(H, W, Hp, Wp, p.padding[0]![0], p.padding[1]![0], es);
 
   // Both paths: transformed weights U, the padding runs, the tile tables, then the input when it must be staged.
   const addrU = rt.operandBase();
@@ -134,8 +137,6 @@ export function convWinograd([x, w]: KernelInput[], p: PrimParams["conv"], out: 
     new Int32Array(rt.memory.buffer, addrTables, tilesPer).set(tables.input);
     new Int32Array(rt.memory.buffer, addrTables + align(tilesPer * 4), tilesPer).set(tables.output);
   }
-  // Unpadded planes already of the tiles' size (B3's second conv, the transposed route's cotangents) are transformed where they lie.
-  const unpadded = transposed || (p.padding[0]![0] === 0 && p.padding[1]![0] === 0 && Hp === H && Wp === W);
   const suffix = dtype === "float32" ? "f32" : "f64";
   const [inputFn, outputFn]: [WorkerFn, WorkerFn] = transposed ? ["winograd4_cotangent_f32", "winograd4_scatter_f32"]
     : tile === 4 ? ["winograd4_input_f32", "winograd4_output_f32"] : [`winograd_input_${suffix}`, `winograd_output_${suffix}`];
