@@ -130,38 +130,6 @@ describe.skipIf(!wasmFeatures().simd)("Winograd transform kernels vs their defin
       return base + table.length * 4 + 64;
     };
 
-    it("winograd4_input writes Bᵀ·d·B for exactly its pairs' tiles (padding tiles: tile 0's)", () => {
-      const rt = getRuntime();
-      for (let trial = 0; trial < 40; trial++) {
-        const N = pick([1, 2, 3]), C = pick([1, 2, 3]), tH = pick([1, 2, 3]), tW = pick([1, 2, 3, 4, 5, 7]);
-        // Planes as the pad step leaves them: 4·tH + 2 rows; rows a little wider at times.
-        const rows = 4 * tH + 2, cols = 4 * tW + 2 + pick([0, 3]);
-        const tilesPer = paddedTiles(tH, tW), T = N * tilesPer, planeV = C * T + 8;
-        const i0 = pick([0, 1]) % (N * C), i1 = N * C - (rand() < 0.3 ? 1 : 0);
-        const tables = winograd4Tables(tH, tW, cols * es, 4 * tH, 4 * tW);
-        const x = fenced(tableAt(rt.operandBase(), tables.input), N * C * rows * cols, es, Float32Array, () => Math.fround(rand() * 2 - 1));
-        const v = fenced(x.end, 36 * planeV, es, Float32Array, () => NaN);
-        kernels().winograd4_input_f32!(x.at, v.at, i0, i1, C, tH, tW, cols * es, rows * cols * es, tilesPer, T, planeV * es, rt.operandBase());
-        expect(v.guardsIntact(), `trial ${trial}: guards`).toBe(true);
-        const written = new Set<number>();
-        for (let i = i0; i < i1; i++) {
-          const n = Math.floor(i / C), c = i % C;
-          for (let tile = 0; tile < tilesPer; tile++) {
-            const [th, tw] = tile < tH * tW ? [Math.floor(tile / tW), tile % tW] : [0, 0];
-            const D = Array.from({ length: 6 }, (_, r) => Array.from({ length: 6 }, (_, s) => x.get(i * rows * cols + (4 * th + r) * cols + 4 * tw + s)));
-            const Vt = sandwich(Bt4, D, Bt4);
-            for (let xi = 0; xi < 36; xi++) {
-              const at = xi * planeV + c * T + n * tilesPer + tile;
-              written.add(at);
-              const got = v.get(at), want = Vt[Math.floor(xi / 6)]![xi % 6]!;
-              if (!(Math.abs(got - want) <= tol * 8)) expect.fail(`trial ${trial} C ${C} tH ${tH} tW ${tW}: pair ${i} tile ${tile} ξ ${xi}: ${got} vs ${want}`);
-            }
-          }
-        }
-        for (let k = 0; k < 36 * planeV; k++) if (!written.has(k) && !Number.isNaN(v.get(k))) expect.fail(`trial ${trial}: element ${k} written outside the pairs' tiles`);
-      }
-    });
-
     it("winograd4_output writes Aᵀ·M·A into exactly its planes' OH×OW outputs", () => {
       const rt = getRuntime();
       for (let trial = 0; trial < 40; trial++) {
@@ -191,42 +159,53 @@ describe.skipIf(!wasmFeatures().simd)("Winograd transform kernels vs their defin
       }
     });
 
-    // The transposed route's kernels: tiles in the tables' order (even tile columns first), padding tiles after.
+
+    // A = (Aᵀ)ᵀ, B = (Bᵀ)ᵀ; a tile's (th, tw) from its input offset, whichever order a table lists the tiles in.
     const A4 = At4[0]!.map((_, j) => At4.map((row) => row[j]!)), B4 = Bt4[0]!.map((_, j) => Bt4.map((row) => row[j]!));
     /** Tile t's (th, tw) from its input offset (4·th·rowBytes + 16·tw). */
     const tileAt = (offset: number, rowBytes: number) => [Math.floor(offset / (4 * rowBytes)), (offset % (4 * rowBytes)) / 16];
 
-    it("winograd4_cotangent writes A·z·Aᵀ for exactly its pairs' tiles, zeros for the padding tiles", () => {
-      const rt = getRuntime();
-      for (let trial = 0; trial < 40; trial++) {
-        const N = pick([1, 2, 3]), C = pick([1, 2, 3]), tH = pick([1, 2, 3]), tW = pick([1, 2, 3, 4, 5, 7]);
-        const rows = 4 * tH, cols = 4 * tW + pick([0, 3]);
-        // The input gradient's tables (even tile columns first) and the weight gradient's (tiles in order).
-        const tables = trial % 2 ? winograd4ScatterTables(tH, tW, cols * es, 4 * tW + 2) : { ...winograd4Tables(tH, tW, cols * es, rows, 4 * tW), tilesPer: paddedTiles(tH, tW) };
-        const tilesPer = tables.tilesPer, T = N * tilesPer, planeV = C * T + 8;
-        const i0 = pick([0, 1]) % (N * C), i1 = N * C - (rand() < 0.3 ? 1 : 0);
-        const z = fenced(tableAt(rt.operandBase(), tables.input), N * C * rows * cols, es, Float32Array, () => Math.fround(rand() * 2 - 1));
-        const v = fenced(z.end, 36 * planeV, es, Float32Array, () => NaN);
-        kernels().winograd4_cotangent_f32!(z.at, v.at, i0, i1, C, tH, tW, cols * es, rows * cols * es, tilesPer, T, planeV * es, rt.operandBase());
-        expect(v.guardsIntact(), `trial ${trial}: guards`).toBe(true);
-        const written = new Set<number>();
-        for (let i = i0; i < i1; i++) {
-          const n = Math.floor(i / C), c = i % C;
-          for (let tile = 0; tile < tilesPer; tile++) {
-            const [th, tw] = tileAt(tables.input[tile]!, cols * es);
-            const Z = Array.from({ length: 4 }, (_, r) => Array.from({ length: 4 }, (_, s) => z.get(i * rows * cols + (4 * th! + r) * cols + 4 * tw! + s)));
-            const Vt = sandwich(A4, Z, A4);
-            for (let xi = 0; xi < 36; xi++) {
-              const at = xi * planeV + c * T + n * tilesPer + tile;
-              written.add(at);
-              const got = v.get(at), want = tile < tH * tW ? Vt[Math.floor(xi / 6)]![xi % 6]! : 0;
-              if (!(Math.abs(got - want) <= tol * 40)) expect.fail(`trial ${trial} C ${C} tH ${tH} tW ${tW}: pair ${i} tile ${tile} ξ ${xi}: ${got} vs ${want}`);
+    // The transforms that write V: a tile of `size` rows and columns at stride 4, L·tile·Lᵀ; tables as each route
+    // builds them (the cotangent's: the input gradient's, even tile columns first, and the weight gradient's, in order).
+    const writersOfV = [
+      { fn: "winograd4_input_f32", what: "Bᵀ·d·B", size: 6, L: Bt4, slack: 8, padding: "tile 0's",
+        tables: (_trial: number, tH: number, tW: number, rowBytes: number) => winograd4Tables(tH, tW, rowBytes, 4 * tH, 4 * tW) },
+      { fn: "winograd4_cotangent_f32", what: "A·z·Aᵀ", size: 4, L: A4, slack: 40, padding: "zeros",
+        tables: (trial: number, tH: number, tW: number, rowBytes: number) =>
+          trial % 2 ? winograd4ScatterTables(tH, tW, rowBytes, 4 * tW + 2) : winograd4Tables(tH, tW, rowBytes, 4 * tH, 4 * tW) },
+    ] as const;
+    for (const k of writersOfV) {
+      it(`${k.fn} writes ${k.what} for exactly its pairs' tiles (padding tiles: ${k.padding})`, () => {
+        const rt = getRuntime();
+        for (let trial = 0; trial < 40; trial++) {
+          const N = pick([1, 2, 3]), C = pick([1, 2, 3]), tH = pick([1, 2, 3]), tW = pick([1, 2, 3, 4, 5, 7]);
+          // Planes as the pad step leaves them (4·tH + size − 4 rows); rows a little wider at times.
+          const rows = 4 * tH + k.size - 4, cols = 4 * tW + k.size - 4 + pick([0, 3]);
+          const tables = k.tables(trial, tH, tW, cols * es), tilesPer = tables.tilesPer, T = N * tilesPer, planeV = C * T + 8;
+          const i0 = pick([0, 1]) % (N * C), i1 = N * C - (rand() < 0.3 ? 1 : 0);
+          const x = fenced(tableAt(rt.operandBase(), tables.input), N * C * rows * cols, es, Float32Array, () => Math.fround(rand() * 2 - 1));
+          const v = fenced(x.end, 36 * planeV, es, Float32Array, () => NaN);
+          kernels()[k.fn]!(x.at, v.at, i0, i1, C, tH, tW, cols * es, rows * cols * es, tilesPer, T, planeV * es, rt.operandBase());
+          expect(v.guardsIntact(), `trial ${trial}: guards`).toBe(true);
+          const written = new Set<number>();
+          for (let i = i0; i < i1; i++) {
+            const n = Math.floor(i / C), c = i % C;
+            for (let tile = 0; tile < tilesPer; tile++) {
+              const [th, tw] = tileAt(tables.input[tile]!, cols * es);
+              const D = Array.from({ length: k.size }, (_, r) => Array.from({ length: k.size }, (_, s) => x.get(i * rows * cols + (4 * th! + r) * cols + 4 * tw! + s)));
+              const Vt = sandwich(k.L, D, k.L), real = tile < tH * tW;
+              for (let xi = 0; xi < 36; xi++) {
+                const at = xi * planeV + c * T + n * tilesPer + tile;
+                written.add(at);
+                const got = v.get(at), want = real || k.padding !== "zeros" ? Vt[Math.floor(xi / 6)]![xi % 6]! : 0;
+                if (!(Math.abs(got - want) <= tol * k.slack)) expect.fail(`trial ${trial} C ${C} tH ${tH} tW ${tW}: pair ${i} tile ${tile} ξ ${xi}: ${got} vs ${want}`);
+              }
             }
           }
+          for (let e = 0; e < 36 * planeV; e++) if (!written.has(e) && !Number.isNaN(v.get(e))) expect.fail(`trial ${trial}: element ${e} written outside the pairs' tiles`);
         }
-        for (let k = 0; k < 36 * planeV; k++) if (!written.has(k) && !Number.isNaN(v.get(k))) expect.fail(`trial ${trial}: element ${k} written outside the pairs' tiles`);
-      }
-    });
+      });
+    }
 
     it("winograd4_scatter zeroes its planes and adds B·M·Bᵀ per tile, overlapping blocks summed", () => {
       const rt = getRuntime();
